@@ -1,0 +1,46 @@
+"""What every command shares: options, config and state folder resolution, consoles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from crm_crew.config.loader import CrewConfig
+    from crm_crew.store.base import Store
+
+HOME_ENV = "CRM_CREW_HOME"
+
+ConfigOption = Annotated[
+    Optional[str],
+    typer.Option("--config", "-c", help="Config folder (agents.yaml, tasks.yaml, crm-crew.yaml). "
+                 "Default: $CRM_CREW_CONFIG, else the shipped config.", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def load(config_option: str | None) -> "CrewConfig":
+    from crm_crew.config.loader import load_config, resolve_config_dir
+
+    return load_config(resolve_config_dir(config_option))
+
+
+def state_home(config: "CrewConfig | None") -> Path:
+    """$CRM_CREW_HOME, else `state.home` of the config, else ./.crm-crew."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env)
+    return Path(config.settings.state.home) if config is not None else Path(".crm-crew")
+
+
+def open_store_for(config: "CrewConfig | None") -> "Store":
+    from crm_crew.store.registry import open_store
+
+    return open_store(state_home(config))

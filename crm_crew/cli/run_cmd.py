@@ -1,0 +1,74 @@
+"""`crm-crew run` and `crm-crew apply`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from crm_crew.cli.common import ConfigOption, JsonOption, err, load, open_store_for, out, state_home
+
+
+def run(
+    inputs: Annotated[list[Path], typer.Argument(help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.",
+                                                 show_default=False)],
+    apply: Annotated[bool, typer.Option("--apply", help="Write the plan to the CRM (default: shadow mode, write nothing).")] = False,
+    run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: a generated id).")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write one JSON result record per interaction to FILE.")] = None,
+    as_json: JsonOption = False,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Interactions processed at once (default: runner.concurrency).")] = None,
+    llm: Annotated[Optional[str], typer.Option("--llm", help="Model for every agent in this run: offline or anthropic/<model>.")] = None,
+    config: ConfigOption = None,
+) -> int:
+    """Run the crew over a batch of interactions; plan (or --apply) the CRM changes."""
+    from crm_crew.cli.progress import RunProgress
+    from crm_crew.cli.render import render_summary
+    from crm_crew.errors import UsageError
+    from crm_crew.llm.registry import model_string_problem
+    from crm_crew.pipeline.counting import estimate_records
+    from crm_crew.pipeline.run import RunOptions, execute_run
+
+    if llm and (problem := model_string_problem(llm)):
+        raise UsageError(f"--llm: {problem}")
+    cfg = load(config)
+    home = state_home(cfg)
+    from crm_crew.crew.environment import prepare_crewai_environment
+
+    prepare_crewai_environment(home)
+    store = open_store_for(cfg)
+    options = RunOptions(inputs, apply, run_id, concurrency, out_file, llm)
+    with RunProgress(err, estimate_records(inputs)) as progress:
+        outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
+    if as_json:
+        print(json.dumps(outcome.summary, indent=2))
+    else:
+        render_summary(out, outcome.summary)
+    if outcome.rejects_path is not None:
+        err.print(f"some records were rejected or failed: see {outcome.rejects_path}", markup=False)
+    return outcome.exit_code
+
+
+def apply(
+    run_id: Annotated[str, typer.Argument(help="The run whose plan to apply.", show_default=False)],
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+) -> int:
+    """Apply a shadow run's plan to the CRM; skips what is applied and what is held for review."""
+    from crm_crew.cli.render import render_apply
+    from crm_crew.pipeline.apply_run import apply_run
+
+    cfg = load(config)
+    store = open_store_for(cfg)
+    report = apply_run(cfg, state_home(cfg), store, run_id)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        render_apply(out, report)
+    return 3 if report["failed"] else 0
+
+
+def register(app: Any) -> None:
+    app.command()(run)
+    app.command()(apply)

@@ -1,0 +1,407 @@
+"""The embedded local CRM: the Connector protocol on a SQLite file (stdlib sqlite3).
+
+Ids are readable and prefixed by object type: "C-" contact, "A-" activity, "K-" case,
+"T-" task, followed by 8 lower-case hex digits (e.g. "C-1a2b3c4d").
+
+One connection is shared by every thread and guarded by a lock; writes run in
+`BEGIN IMMEDIATE` transactions, so another process using the same file waits its turn.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from crm_crew.connectors.base import OBJECT_TYPES, ObjectType
+from crm_crew.connectors.contacts_file import (
+    IMPORT_COLUMNS,
+    ImportRejection,
+    ImportReport,
+    as_text,
+    is_valid_email,
+    normalize_email,
+    numbered_rows,
+    parse_bool,
+    prepare_import_row,
+    unknown_columns,
+)
+from crm_crew.errors import ConnectorError, CrmUnavailableError, UserError
+from crm_crew.models import Activity, Contact
+
+SCHEMA_VERSION = 1
+DEFAULT_PATH = "{home}/crm.sqlite"
+ALLOWED_OPTIONS: tuple[str, ...] = ("path",)
+
+TABLES: dict[str, str] = {"contact": "contacts", "activity": "activities", "case": "cases", "task": "tasks"}
+PREFIXES: dict[str, str] = {"contact": "C-", "activity": "A-", "case": "K-", "task": "T-"}
+FIELDS: dict[str, tuple[str, ...]] = {
+    "contact": IMPORT_COLUMNS,
+    "activity": ("contact_id", "subject", "kind", "occurred_at", "description", "intent", "sentiment",
+                 "interaction_id"),
+    "case": ("contact_id", "subject", "description", "priority", "status", "origin", "reason"),
+    "task": ("contact_id", "subject", "kind", "due_date", "status", "description"),
+}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS contacts (
+  id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+  first_name TEXT NOT NULL DEFAULT '', last_name TEXT NOT NULL DEFAULT '',
+  company TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', tier TEXT NOT NULL DEFAULT '',
+  lead_status TEXT NOT NULL DEFAULT '', opted_out INTEGER NOT NULL DEFAULT 0 CHECK (opted_out IN (0, 1)),
+  idempotency_key TEXT UNIQUE, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS activities (
+  id TEXT PRIMARY KEY, contact_id TEXT NOT NULL REFERENCES contacts(id),
+  subject TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '', occurred_at TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '', intent TEXT NOT NULL DEFAULT '', sentiment TEXT NOT NULL DEFAULT '',
+  interaction_id TEXT NOT NULL DEFAULT '', idempotency_key TEXT UNIQUE,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS activities_contact ON activities(contact_id, occurred_at);
+CREATE TABLE IF NOT EXISTS cases (
+  id TEXT PRIMARY KEY, contact_id TEXT NOT NULL REFERENCES contacts(id),
+  subject TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '', priority TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '', origin TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT UNIQUE, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_contact ON cases(contact_id);
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY, contact_id TEXT NOT NULL REFERENCES contacts(id),
+  subject TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT '', due_date TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT UNIQUE, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tasks_contact ON tasks(contact_id);
+"""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def open_local_crm(options: dict[str, Any], home: Path) -> LocalCRM:
+    """Open (creating if needed) the local CRM named by the `crm.options` of the config."""
+    unknown = sorted(set(options) - set(ALLOWED_OPTIONS))
+    if unknown:
+        raise UserError(f"crm.options: unknown option(s) {', '.join(unknown)} for the local CRM; "
+                        f"allowed: {', '.join(ALLOWED_OPTIONS)}")
+    raw = options.get("path", DEFAULT_PATH)
+    if not isinstance(raw, (str, Path)) or not str(raw).strip():
+        raise UserError("crm.options.path: expected a file path such as \"{home}/crm.sqlite\"")
+    path = Path(str(raw).replace("{home}", str(home))).expanduser()
+    return LocalCRM(path.absolute())
+
+
+class LocalCRM:
+    """A small CRM in one SQLite file, implementing the Connector protocol."""
+
+    name = "local"
+
+    def __init__(self, path: Path, clock: Callable[[], str] = utc_now) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._unavailable(exc) from exc
+        self._db.row_factory = sqlite3.Row
+        try:
+            self._init_schema()
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: BaseException) -> CrmUnavailableError:
+        return CrmUnavailableError(
+            f"cannot open the local CRM at {self.path}: {exc}. Set crm.options.path to a writable "
+            "SQLite file (it is created if missing), or move the file that is in the way.")
+
+    def _init_schema(self) -> None:
+        self._db.execute("PRAGMA foreign_keys = ON")
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {version} is newer than this crm-crew supports "
+                                        f"({SCHEMA_VERSION})")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        if version < SCHEMA_VERSION:
+            self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self._db, self._lock)
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, tuple(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise ConnectorError(f"local CRM at {self.path}: {exc}") from exc
+
+    def _new_id(self, obj: str) -> str:
+        table = TABLES[obj]
+        while True:
+            candidate = PREFIXES[obj] + secrets.token_hex(4)
+            if not self._db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (candidate,)).fetchone():
+                return candidate
+
+    def _contact_exists(self, contact_id: Any) -> None:
+        row = self._db.execute("SELECT 1 FROM contacts WHERE id = ?", (str(contact_id),)).fetchone()
+        if row is None:
+            raise ConnectorError(f"contact {contact_id} does not exist")
+
+    def _clean(self, obj: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Check the object type and field names; coerce values to what the columns hold."""
+        if obj not in TABLES:
+            raise ConnectorError(f"unknown object type {obj!r}; expected one of {', '.join(OBJECT_TYPES)}")
+        unknown = sorted(set(fields) - set(FIELDS[obj]))
+        if unknown:
+            raise ConnectorError(f"unknown {obj} field(s) {', '.join(unknown)}; "
+                                 f"allowed: {', '.join(FIELDS[obj])}")
+        clean: dict[str, Any] = {}
+        for key, value in fields.items():
+            if key == "opted_out":
+                parsed = parse_bool(value)
+                if parsed is None:
+                    raise ConnectorError(f"opted_out: expected true or false, got {value!r}")
+                clean[key] = int(parsed)
+            elif key == "email":
+                email = normalize_email(as_text(value))
+                if not is_valid_email(email):
+                    raise ConnectorError(f"contact email {value!r} is not a valid email address")
+                clean[key] = email
+            else:
+                clean[key] = as_text(value)
+        return clean
+
+    # -- Connector protocol -------------------------------------------------------------
+
+    def find_contact_by_email(self, email: str) -> Contact | None:
+        rows = self._query("SELECT * FROM contacts WHERE email = ?", (normalize_email(email),))
+        return _contact(rows[0]) if rows else None
+
+    def get_contact(self, contact_id: str) -> Contact | None:
+        rows = self._query("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+        return _contact(rows[0]) if rows else None
+
+    def search_contacts(self, name: str, company: str, limit: int = 25) -> list[Contact]:
+        """Contacts sharing a name or company token with the query, best overlap first.
+
+        Tokens match when equal or, from 3 characters on, when one is a prefix of the other
+        ("Sam" finds "Samuel"). Scoring is the caller's job; this only gathers candidates.
+        """
+        query_tokens = _tokens(f"{name} {company}")
+        if not query_tokens or limit <= 0:
+            return []
+        probes = sorted({t[:3] for t in query_tokens})
+        like = "LIKE ? ESCAPE '\\'"
+        where = " OR ".join(f"(first_name {like} OR last_name {like} OR company {like})" for _ in probes)
+        params = [f"%{_escape_like(p)}%" for p in probes for _ in range(3)]
+        sql = f"SELECT * FROM contacts WHERE {where}"
+        scored: list[tuple[int, str, Contact]] = []
+        for row in self._query(sql, params):
+            record_tokens = _tokens(f"{row['first_name']} {row['last_name']} {row['company']}")
+            shared = sum(1 for q in query_tokens if any(_token_match(q, r) for r in record_tokens))
+            if shared:
+                scored.append((-shared, row["id"], _contact(row)))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        return [contact for _, _, contact in scored[:limit]]
+
+    def recent_activities(self, contact_id: str, limit: int = 5) -> list[Activity]:
+        rows = self._query("SELECT * FROM activities WHERE contact_id = ? "
+                           "ORDER BY occurred_at DESC, created_at DESC, id DESC LIMIT ?", (contact_id, limit))
+        return [Activity(id=r["id"], contact_id=r["contact_id"], subject=r["subject"], kind=r["kind"],
+                         occurred_at=r["occurred_at"], description=r["description"], intent=r["intent"],
+                         sentiment=r["sentiment"]) for r in rows]
+
+    def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
+        """Create a record and return its id; never creates the same thing twice.
+
+        - A record of this type already created with `idempotency_key` -> its id, no write.
+        - A contact whose normalized email already exists -> that contact's id, no write
+          (the given fields are not applied; use `update` for that).
+        - A contact needs a valid `email`; an activity, case or task needs the `contact_id`
+          of an existing contact. Unknown types or fields raise `ConnectorError`.
+        An empty `idempotency_key` means "no key": every call creates a record.
+        """
+        clean = self._clean(obj, fields)
+        table = TABLES[obj]
+        key = idempotency_key or None
+        with self._write() as db:
+            if key is not None:
+                found = db.execute(f"SELECT id FROM {table} WHERE idempotency_key = ?", (key,)).fetchone()
+                if found:
+                    return str(found["id"])
+            if obj == "contact":
+                if "email" not in clean:
+                    raise ConnectorError("a contact needs an email")
+                found = db.execute("SELECT id FROM contacts WHERE email = ?", (clean["email"],)).fetchone()
+                if found:
+                    return str(found["id"])
+            else:
+                if not clean.get("contact_id"):
+                    raise ConnectorError(f"a {obj} needs the contact_id of an existing contact")
+                self._contact_exists(clean["contact_id"])
+                if obj == "activity" and not clean.get("occurred_at"):
+                    clean["occurred_at"] = self._clock()
+            now = self._clock()
+            record_id = self._new_id(obj)
+            row = {"id": record_id, **clean, "idempotency_key": key, "created_at": now, "updated_at": now}
+            columns = ", ".join(row)
+            db.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})",
+                       tuple(row.values()))
+            return record_id
+
+    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Set `fields` on a record and `updated_at`; return the previous values of those fields."""
+        clean = self._clean(obj, fields)
+        table = TABLES[obj]
+        with self._write() as db:
+            before = db.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone()
+            if before is None:
+                raise ConnectorError(f"{obj} {record_id} does not exist")
+            if obj != "contact" and "contact_id" in clean:
+                self._contact_exists(clean["contact_id"])
+            if obj == "contact" and clean.get("email", before["email"]) != before["email"]:
+                taken = db.execute("SELECT id FROM contacts WHERE email = ?", (clean["email"],)).fetchone()
+                if taken:
+                    raise ConnectorError(f"email {clean['email']} already belongs to contact {taken['id']}")
+            previous = {k: bool(before[k]) if k == "opted_out" else before[k] for k in clean}
+            if clean:
+                assignments = ", ".join(f"{k} = ?" for k in clean)
+                db.execute(f"UPDATE {table} SET {assignments}, updated_at = ? WHERE id = ?",
+                           (*clean.values(), self._clock(), record_id))
+            return previous
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> LocalCRM:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- local-only extras --------------------------------------------------------------
+
+    def import_contacts(self, rows: Iterable[dict[str, str] | tuple[int, dict[str, str]]]) -> ImportReport:
+        """Upsert contacts by normalized email, in one transaction.
+
+        `rows` are dicts (numbered 1, 2, ... in order) or `(line number, dict)` pairs as
+        `read_contact_rows` yields them. A new email is created; an existing one gets the
+        row's non-empty fields (counted as updated, or unchanged when nothing differs).
+        Rows without a valid email, with an unreadable `opted_out`, or carrying an
+        `__error__` are rejected with their number and reason. Columns outside
+        IMPORT_COLUMNS are ignored, with one warning per column.
+        """
+        report = ImportReport()
+        warned: set[str] = set()
+        with self._write() as db:
+            for number, row in numbered_rows(rows):
+                for column in unknown_columns(row, warned):
+                    report.warnings.append(f"unknown column {column!r} ignored; "
+                                           f"allowed: {', '.join(IMPORT_COLUMNS)}")
+                prepared = prepare_import_row(number, row)
+                if isinstance(prepared, ImportRejection):
+                    report.rejected.append(prepared)
+                else:
+                    self._upsert_contact(db, *prepared, report)
+        return report
+
+    def _upsert_contact(self, db: sqlite3.Connection, email: str, values: dict[str, Any],
+                        report: ImportReport) -> None:
+        existing = db.execute("SELECT * FROM contacts WHERE email = ?", (email,)).fetchone()
+        now = self._clock()
+        if existing is None:
+            record = {"id": self._new_id("contact"), "email": email, **values, "created_at": now, "updated_at": now}
+            db.execute(f"INSERT INTO contacts ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
+                       tuple(record.values()))
+            report.created.append(record["id"])
+            return
+        changed = {k: v for k, v in values.items() if existing[k] != v}
+        if not changed:
+            report.unchanged.append(existing["id"])
+            return
+        db.execute(f"UPDATE contacts SET {', '.join(f'{k} = ?' for k in changed)}, updated_at = ? WHERE id = ?",
+                   (*changed.values(), now, existing["id"]))
+        report.updated.append(existing["id"])
+
+    def export_all(self) -> dict[str, list[dict[str, Any]]]:
+        """Every record of every table, keyed contacts/activities/cases/tasks, oldest first."""
+        with self._lock:
+            out: dict[str, list[dict[str, Any]]] = {}
+            for table in TABLES.values():
+                rows = self._db.execute(f"SELECT * FROM {table} ORDER BY created_at, id").fetchall()
+                out[table] = [_row_dict(r) for r in rows]
+            return out
+
+    def counts(self) -> dict[str, int]:
+        """Number of records per table, keyed contacts/activities/cases/tasks."""
+        with self._lock:
+            return {t: int(self._db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in TABLES.values()}
+
+
+class _Transaction:
+    """`with` block: take the lock, BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error."""
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except BaseException as exc:
+            self._lock.release()
+            if isinstance(exc, sqlite3.Error):
+                raise ConnectorError(f"local CRM: cannot start a write: {exc}") from exc
+            raise
+        return self._db
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        try:
+            if exc_type is None:
+                self._db.execute("COMMIT")
+            else:
+                self._db.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            if exc_type is None:
+                raise ConnectorError(f"local CRM: write failed: {error}") from error
+        finally:
+            self._lock.release()
+        if isinstance(exc, sqlite3.Error):
+            raise ConnectorError(f"local CRM refused the write: {exc}") from exc
+
+
+def _contact(row: sqlite3.Row) -> Contact:
+    return Contact(id=row["id"], email=row["email"], first_name=row["first_name"], last_name=row["last_name"],
+                   company=row["company"], phone=row["phone"], tier=row["tier"], lead_status=row["lead_status"],
+                   opted_out=bool(row["opted_out"]), updated_at=row["updated_at"])
+
+
+def _row_dict(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    if "opted_out" in data:
+        data["opted_out"] = bool(data["opted_out"])
+    return data
+
+
+def _tokens(text: str) -> set[str]:
+    return {t.casefold() for t in _TOKEN.findall(text) if len(t) >= 2}
+
+
+def _token_match(query: str, record: str) -> bool:
+    if query == record:
+        return True
+    return min(len(query), len(record)) >= 3 and (query.startswith(record) or record.startswith(query))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,36 @@
+"""Wrap a registry ToolSpec as a CrewAI tool bound to one agent and one context."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crewai.tools import BaseTool
+from pydantic import PrivateAttr, ValidationError
+
+from crm_crew.tools.spec import ToolContext, ToolSpec
+
+
+class BoundTool(BaseTool):
+    """A registry tool as seen by exactly one agent: the context says who calls it."""
+
+    _spec: ToolSpec = PrivateAttr()
+    _context: ToolContext = PrivateAttr()
+
+    def _run(self, **kwargs: Any) -> str:
+        try:
+            args = self._spec.args(**kwargs)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+            return json.dumps({"error": f"invalid arguments for {self._spec.name}: {problems}"})
+        session = self._context.session
+        if session is not None:
+            session.tool_calls.append(f"{self._context.agent_id}:{self._spec.name}")
+        return json.dumps(self._spec.run(self._context, args), default=str)
+
+
+def bind_tool(spec: ToolSpec, context: ToolContext) -> BoundTool:
+    tool = BoundTool(name=spec.name, description=spec.description, args_schema=spec.args)
+    tool._spec = spec
+    tool._context = context
+    return tool

@@ -1,0 +1,177 @@
+"""The offline model's policy: given a ReAct conversation, the next step.
+
+A manager delegates its task to the task's coworker, then answers with what came back.
+A worker walks one playbook, calling each of its own tools when the step applies, with
+arguments drawn from earlier observations, then gives a final answer summarizing them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from crm_crew.llm.offline.rules import classify_intent, classify_urgency, requested_task_kinds
+from crm_crew.llm.offline.transcript import DELEGATE, Transcript
+
+Step = tuple[str, dict[str, Any]]
+
+
+def decide(t: Transcript, settings: Any) -> str:
+    if t.is_manager:
+        return _manage(t)
+    step = next_step(t, settings)
+    if step is None:
+        return _final(_worker_answer(t))
+    name, args = step
+    return f"Thought: next, {name}.\nAction: {name}\nAction Input: {json.dumps(args)}"
+
+
+def _final(answer: str) -> str:
+    return f"Thought: I now know the final answer\nFinal Answer: {answer}"
+
+
+def _manage(t: Transcript) -> str:
+    done = [c for c in t.calls if c.name == DELEGATE]
+    if done:
+        return _final(done[-1].observation)
+    coworker = t.coworkers[0] if t.coworkers else ""
+    args = {"task": t.task, "context": t.context or "Use your tools to read the interaction.", "coworker": coworker}
+    return f"Thought: this is work for the {coworker}.\nAction: {DELEGATE}\nAction Input: {json.dumps(args)}"
+
+
+def _text(t: Transcript) -> str:
+    it = t.last("read_interaction").get("interaction") or {}
+    return f"{it.get('subject', '')}\n{it.get('body', '')}"
+
+
+def _assessment_args(t: Transcript, settings: Any) -> dict[str, Any]:
+    text = _text(t)
+    guess = classify_intent(text, settings)
+    sentiment = t.last("score_sentiment")
+    return {
+        "intent": guess.intent,
+        "urgency": classify_urgency(text, settings),
+        "sentiment": sentiment.get("label", "neutral"),
+        "sentiment_score": sentiment.get("score", 0.0),
+        "confidence": guess.confidence,
+        "rationale": "keyword hits: " + ", ".join(f"{k}={v}" for k, v in guess.hits.items() if v) if any(guess.hits.values()) else "no taxonomy keyword matched",
+    }
+
+
+def _case_file(t: Transcript) -> dict[str, Any]:
+    return t.last("read_interaction")
+
+
+def _assessment(t: Transcript) -> dict[str, Any]:
+    return _case_file(t).get("assessment") or {}
+
+
+def _has_contact(t: Transcript) -> bool:
+    return bool(_case_file(t).get("contact")) or t.last("plan_create_contact").get("planned", False)
+
+
+def _playbook(t: Transcript, settings: Any) -> list[tuple[str, Callable[[], dict[str, Any] | None]]]:
+    """Ordered (tool, args-or-None) steps; None means the step does not apply."""
+    def contact_args() -> dict[str, Any]:
+        it = _case_file(t).get("interaction") or {}
+        sender = t.last("extract_signature")
+        return {"email": it.get("sender_email", ""), "name": sender.get("full_name", ""), "company": sender.get("company", "")}
+
+    def history_args() -> dict[str, Any] | None:
+        found = t.last("find_contact")
+        return {"contact_id": found["contact"]["id"]} if found.get("found") else None
+
+    def reply_args() -> dict[str, Any] | None:
+        reply = t.last("render_reply_template").get("reply")
+        return dict(reply) if isinstance(reply, dict) else None
+
+    def create_contact_args() -> dict[str, Any] | None:
+        cf = _case_file(t)
+        if cf.get("contact") or (cf.get("interaction") or {}).get("automated_sender"):
+            return None
+        if _assessment(t).get("intent") in (None, "spam"):
+            return None
+        return {}
+
+    def when(condition: bool, args: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        return (args or {}) if condition else None
+
+    a = _assessment(t)
+    intent, urgency = a.get("intent", ""), a.get("urgency", "")
+    contact = _case_file(t).get("contact") or {}
+    target_status = settings.actions.lead_status.get(intent)
+    steps: list[tuple[str, Callable[[], dict[str, Any] | None]]] = [
+        ("get_screening_report", dict),
+        ("read_interaction", dict),
+        ("extract_signature", dict),
+        ("find_contact", contact_args),
+        ("get_contact_history", history_args),
+        ("score_sentiment", dict),
+        ("record_assessment", lambda: _assessment_args(t, settings) if t.called("read_interaction") else None),
+        ("render_reply_template", lambda: when(t.last("record_assessment").get("recorded", False))),
+        ("submit_reply", reply_args),
+        ("plan_create_contact", create_contact_args),
+        ("plan_log_activity", lambda: when(_has_contact(t))),
+        ("plan_create_case", lambda: when(_has_contact(t) and (intent in settings.actions.case_intents or urgency in settings.actions.case_urgencies),
+                                          {"reason": f"{intent}, urgency {urgency}"})),
+    ]
+    for kind in requested_task_kinds(_text(t), settings) if _has_contact(t) and intent != "spam" else []:
+        steps.append(("plan_create_task", lambda kind=kind: {"kind": kind, "note": f"The customer asked for a {kind}."}))
+    steps += [
+        ("plan_update_lead_status", lambda: when(_has_contact(t) and bool(target_status) and contact.get("lead_status") != target_status,
+                                                 {"status": target_status})),
+        ("plan_opt_out", lambda: when(_has_contact(t) and intent == "unsubscribe" and not contact.get("opted_out"))),
+        ("run_statistics", dict),
+    ]
+    return steps
+
+
+def next_step(t: Transcript, settings: Any) -> Step | None:
+    available = set(t.tools)
+    for name, make_args in _playbook(t, settings):
+        if name not in available:
+            continue
+        args = make_args()
+        if args is None or t.called(name, args if name == "plan_create_task" else None):
+            continue
+        return name, args
+    return None
+
+
+def _worker_answer(t: Transcript) -> str:
+    if t.called("run_statistics"):
+        return run_report(t.last("run_statistics"))
+    summary = {c.name: c.result() or c.observation[:200] for c in t.calls}
+    return json.dumps(summary, sort_keys=True) if summary else "Nothing to do with my tools for this task."
+
+
+def run_report(stats: dict[str, Any]) -> str:
+    """The analytics agent's report, from the run's figures."""
+    total = stats.get("interactions", 0)
+    if not total:
+        return "No interactions were processed in this run."
+    by_status = stats.get("by_status", {})
+    intents = stats.get("by_intent", {})
+    top_intent = max(intents, key=intents.get) if intents else "none"
+    escalations = stats.get("escalation_reasons", {})
+    negative = stats.get("by_sentiment", {}).get("negative", 0)
+    lines = [
+        f"{total} interactions: " + ", ".join(f"{v} {k}" for k, v in sorted(by_status.items())) + ".",
+        f"Most common intent: {top_intent} ({intents.get(top_intent, 0)}).",
+        f"Negative sentiment in {negative} of {total} ({100 * negative // total}%).",
+        f"Model calls: {stats.get('llm_calls', 0)}, tokens: {stats.get('tokens', 0)}, p95 latency {stats.get('latency_p95_ms', 0)} ms.",
+    ]
+    insights = []
+    if escalations:
+        reason = max(escalations, key=escalations.get)
+        insights.append(f"{sum(escalations.values())} escalations wait for review; the main reason is '{reason}'.")
+    if intents.get("complaint", 0):
+        insights.append(f"{intents['complaint']} complaints opened cases: check them before their SLA runs out.")
+    if stats.get("rejected", 0) or by_status.get("failed", 0):
+        insights.append("Some records were rejected or failed: see the run's rejects file.")
+    if intents.get("unsubscribe", 0):
+        insights.append(f"{intents['unsubscribe']} opt-outs were recorded: suppress them in the next campaign.")
+    if intents.get("sales_inquiry", 0):
+        insights.append(f"{intents['sales_inquiry']} sales inquiries moved leads to Working: assign owners today.")
+    return " ".join(lines) + " Insights: " + " ".join(insights[:3] or ["Nothing unusual in this run."])

@@ -1,0 +1,40 @@
+"""A cheap estimate of how many records the inputs hold, for the progress bar's ETA."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MAX_SCAN_BYTES = 200 * 1024 * 1024
+
+
+def _count_file(path: Path) -> int:
+    suffix = path.suffix.lower()
+    if suffix == ".eml":
+        return 1
+    if path.stat().st_size > MAX_SCAN_BYTES:
+        return 0
+    with path.open("rb") as handle:
+        if suffix in (".jsonl", ".ndjson"):
+            return sum(1 for line in handle if line.strip())
+        if suffix == ".csv":
+            return max(0, sum(1 for line in handle if line.strip()) - 1)
+        if suffix == ".mbox":
+            return sum(1 for line in handle if line.startswith(b"From "))
+    return 0
+
+
+def estimate_records(inputs: list[Path]) -> int | None:
+    """The number of records, or None when it cannot be told cheaply."""
+    total = 0
+    for path in inputs:
+        try:
+            if path.is_dir():
+                total += sum(1 for sub in ("cur", "new") if (path / sub).is_dir() for _ in (path / sub).iterdir())
+            elif path.is_file():
+                count = _count_file(path)
+                if count == 0:
+                    return None
+                total += count
+        except OSError:
+            return None
+    return total or None

@@ -1,0 +1,57 @@
+"""Planned CRM changes: what the action agent proposes and the write path carries out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ACTION_OBJECTS: dict[str, str] = {
+    "create_contact": "contact",
+    "update_contact": "contact",
+    "log_activity": "activity",
+    "create_case": "case",
+    "create_task": "task",
+    "update_lead_status": "contact",
+    "opt_out": "contact",
+}
+ACTION_STATUSES = ("planned", "applied", "held", "skipped", "failed")
+NEW_CONTACT = "new"   # contact_ref of actions on a contact the plan itself creates
+
+
+def idempotency_key(action_type: str, *parts: str) -> str:
+    """Stable across runs: the same interaction never causes the same change twice."""
+    raw = json.dumps([action_type, *parts], separators=(",", ":"))
+    return "ik_" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+@dataclass
+class PlannedAction:
+    type: str
+    object: str
+    fields: dict[str, Any]
+    idempotency_key: str
+    agent: str
+    record_id: str | None = None       # the target (updates) or the created record (after apply)
+    contact_ref: str | None = None     # NEW_CONTACT when the contact is created by this plan
+    status: str = "planned"
+    note: str | None = None            # why held / skipped / failed
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Plan:
+    actions: list[PlannedAction] = field(default_factory=list)
+
+    def has(self, action_type: str) -> bool:
+        return any(a.type == action_type for a in self.actions)
+
+    def add(self, action: PlannedAction) -> bool:
+        """Add unless an action with the same idempotency key is already planned."""
+        if any(a.idempotency_key == action.idempotency_key for a in self.actions):
+            return False
+        self.actions.append(action)
+        return True

@@ -1,0 +1,123 @@
+"""The planning half of the write path: every CRM change an agent proposes passes here.
+
+It enforces the permissions in crm-crew.yaml, confines changes to this interaction's own
+contact, and gives each change a stable idempotency key. Nothing here writes to the CRM.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from crm_crew.errors import PermissionDenied
+from crm_crew.pipeline.matching import normalize_email
+from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
+from crm_crew.pipeline.session import InteractionSession
+
+EXCERPT_CHARS = 1000
+
+
+class ProposalRefused(Exception):
+    """The proposal is not allowed; the message says why (shown to the proposing model)."""
+
+
+def _check_permission(session: InteractionSession, agent_id: str, action_type: str) -> None:
+    allowed = session.settings.permissions.get(agent_id, [])
+    if action_type not in allowed:
+        raise PermissionDenied(f"agent '{agent_id}' may not plan '{action_type}' (see permissions.{agent_id} in crm-crew.yaml)")
+
+
+def is_automated_sender(session: InteractionSession) -> bool:
+    local = session.interaction.sender_email.partition("@")[0].lower()
+    return local in session.settings.matching.non_human_senders or bool(session.interaction.metadata.get("automated"))
+
+
+def _excerpt(session: InteractionSession) -> str:
+    body = session.screen.body
+    return body if len(body) <= EXCERPT_CHARS else body[:EXCERPT_CHARS] + " ..."
+
+
+def _due_date(session: InteractionSession) -> str:
+    try:
+        start = datetime.fromisoformat(session.interaction.received_at.replace("Z", "+00:00"))
+    except ValueError:
+        start = datetime.now(timezone.utc)
+    return (start + timedelta(days=session.settings.actions.task_due_days)).date().isoformat()
+
+
+def propose(session: InteractionSession, agent_id: str, action_type: str, args: dict[str, Any]) -> PlannedAction:
+    """Validate one proposed change and add it to the plan; raise ProposalRefused or PermissionDenied."""
+    _check_permission(session, agent_id, action_type)
+    it = session.interaction
+    email = normalize_email(it.sender_email, session.settings.matching.strip_plus_tags)
+    contact = session.match.contact if session.match else None
+    intent = session.assessment.intent if session.assessment else ""
+
+    if action_type == "create_contact":
+        if contact is not None:
+            raise ProposalRefused(f"the sender already is CRM contact {contact.id}")
+        if intent == "spam":
+            raise ProposalRefused("spam creates no contact")
+        if is_automated_sender(session):
+            raise ProposalRefused(f"{it.sender_email} is an automated sender, not a person")
+        sender = session.sender
+        fields = {
+            "email": email,
+            "first_name": args.get("first_name") or (sender.first_name if sender else ""),
+            "last_name": args.get("last_name") or (sender.last_name if sender else ""),
+            "company": args.get("company") or (sender.company if sender else ""),
+            "phone": sender.phone if sender else "",
+            "lead_status": "New",
+        }
+        action = PlannedAction(action_type, "contact", fields, idempotency_key(action_type, email),
+                               agent_id, contact_ref=NEW_CONTACT)
+    else:
+        if contact is None and not session.plan.has("create_contact"):
+            raise ProposalRefused("no contact to attach this to: plan_create_contact first (or the sender is unknown)")
+        contact_id = contact.id if contact else None
+        ref = None if contact else NEW_CONTACT
+        fields, key_parts = _fields_for(session, action_type, args, contact_id)
+        action = PlannedAction(action_type, ACTION_OBJECTS[action_type], fields,
+                               idempotency_key(action_type, *key_parts), agent_id,
+                               record_id=contact_id if ACTION_OBJECTS[action_type] == "contact" else None,
+                               contact_ref=ref)
+    if not session.plan.add(action):
+        raise ProposalRefused(f"{action_type} is already planned for this interaction")
+    return action
+
+
+def _fields_for(session: InteractionSession, action_type: str, args: dict[str, Any],
+                contact_id: str | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    it = session.interaction
+    a = session.assessment
+    settings = session.settings
+    subject = session.screen.subject or "(no subject)"
+    if action_type == "log_activity":
+        return ({"contact_id": contact_id, "subject": subject, "kind": it.channel,
+                 "occurred_at": it.received_at, "description": _excerpt(session),
+                 "intent": a.intent if a else "", "sentiment": a.sentiment_label if a else "",
+                 "interaction_id": it.id}, (it.id,))
+    if action_type == "create_case":
+        urgency = a.urgency if a else "medium"
+        return ({"contact_id": contact_id, "subject": subject, "description": _excerpt(session),
+                 "priority": settings.actions.case_priority.get(urgency, "Medium"), "status": "New",
+                 "origin": it.channel, "reason": str(args.get("reason") or (a.intent if a else ""))[:200]},
+                (it.id,))
+    if action_type == "create_task":
+        kind = str(args.get("kind", ""))
+        if kind not in settings.actions.task_triggers:
+            raise ProposalRefused(f"task kind must be one of: {', '.join(settings.actions.task_triggers)}")
+        return ({"contact_id": contact_id, "subject": f"{kind.capitalize()} requested: {subject}"[:250],
+                 "kind": kind, "due_date": _due_date(session), "status": "Open",
+                 "description": str(args.get("note") or "")[:500]}, (it.id, kind))
+    if action_type == "update_lead_status":
+        status = str(args.get("status", "")).strip()
+        if not status:
+            raise ProposalRefused("give the new lead status")
+        current = session.match.contact.lead_status if session.match and session.match.contact else ""
+        if status == current:
+            raise ProposalRefused(f"lead status already is {status}")
+        return {"lead_status": status}, (it.id, status)
+    if action_type == "opt_out":
+        return {"opted_out": True}, (normalize_email(it.sender_email, settings.matching.strip_plus_tags),)
+    raise ProposalRefused(f"unknown action type '{action_type}'")

@@ -1,0 +1,165 @@
+"""A whole run: read inputs, process each interaction on the runner, journal, summarize."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from crm_crew.config.loader import CrewConfig
+from crm_crew.connectors.registry import open_connector
+from crm_crew.errors import UserError
+from crm_crew.llm.factory import check_credentials
+from crm_crew.models import Interaction, Reject
+from crm_crew.pipeline.apply import Applier
+from crm_crew.pipeline.flow import RunContext, process_interaction, rejected_record
+from crm_crew.pipeline.readers import read_interactions
+from crm_crew.pipeline.replies import load_reply_templates
+from crm_crew.pipeline.runner import InProcessRunner
+from crm_crew.pipeline.summary import run_figures
+from crm_crew.store.base import RunInfo, Store
+from crm_crew.tools.spec import ToolContext
+
+OFFLINE_NOTE = "offline model: deterministic rules and templates, no network (see README: The offline model)"
+
+
+@dataclass
+class RunOptions:
+    inputs: list[Path]
+    apply: bool = False
+    run_id: str | None = None
+    concurrency: int | None = None
+    out: Path | None = None
+    model_override: str | None = None
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    summary: dict[str, Any]
+    exit_code: int
+    rejects_path: Path | None = None
+
+
+@dataclass
+class _Rejects:
+    path: Path
+    count: int = 0
+    _file: TextIO | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, reject: Reject) -> None:
+        with self._lock:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            self._file.write(json.dumps(reject.to_dict()) + "\n")
+            self._file.flush()
+            self.count += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def agent_models(config: CrewConfig, override: str | None) -> dict[str, str]:
+    return {agent_id: override or agent.llm for agent_id, agent in config.agents.items()}
+
+
+def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOptions,
+                on_record: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+    settings = config.settings
+    models = agent_models(config, options.model_override)
+    check_credentials(models.values(), settings)
+    run_id = options.run_id or new_run_id()
+    if store.get_run(run_id) is not None:
+        raise UserError(f"run '{run_id}' already exists: pick another --run-id, or see `crm-crew show {run_id}`")
+    for path in options.inputs:
+        if not path.exists():
+            raise UserError(f"input {path} does not exist")
+    connector = open_connector(settings.crm.type, settings.crm.options, home)
+    replies = load_reply_templates(config.directory.resolve())
+    store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None, "running",
+                             "apply" if options.apply else "shadow", [str(p) for p in options.inputs],
+                             str(config.directory), settings.crm.type))
+    ctx = RunContext(run_id, config, connector, store, replies,
+                     Applier(store, connector, run_id) if options.apply else None, options.model_override)
+    rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
+    out = options.out.open("w", encoding="utf-8") if options.out else None
+    started = time.perf_counter()
+    try:
+        def job(item: Interaction | Reject) -> dict[str, Any]:
+            if isinstance(item, Reject):
+                record = rejected_record(item)
+                store.save_result(run_id, record, [])
+                rejects.add(item)
+                return record
+            record, reject = process_interaction(ctx, item)
+            if reject is not None:
+                rejects.add(reject)
+            return record
+
+        runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
+        for record in runner.map(job, _stream(options.inputs, settings.limits)):
+            if out is not None:
+                out.write(json.dumps(record) + "\n")
+            if on_record is not None:
+                on_record(record)
+        elapsed = time.perf_counter() - started
+        figures = run_figures(store.results(run_id))
+        summary = {
+            "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": settings.crm.type,
+            "models": models, **figures,
+            "duration_s": round(elapsed, 2),
+            "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,
+            "rejects_file": str(rejects.path) if rejects.count else None,
+            "out_file": str(options.out) if options.out else None,
+        }
+        if "offline" in models.values():
+            summary["offline_model"] = OFFLINE_NOTE
+        summary["insights"], summary["analytics_llm"] = _analytics(config, run_id, store, options.model_override)
+        failed = figures["by_status"].get("failed", 0) + figures["by_status"].get("rejected", 0)
+        summary["exit_code"] = 3 if failed else 0
+        store.finish_run(run_id, "finished", summary)
+    except BaseException:
+        store.finish_run(run_id, "died", {"run_id": run_id})
+        raise
+    finally:
+        rejects.close()
+        if out is not None:
+            out.close()
+        connector.close()
+    return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
+
+
+def _stream(inputs: list[Path], limits: Any) -> Iterator[Interaction | Reject]:
+    for path in inputs:
+        yield from read_interactions(path, max_body_chars=limits.max_body_chars,
+                                     max_subject_chars=limits.max_subject_chars,
+                                     max_file_bytes=limits.max_file_bytes)
+
+
+def _analytics(config: CrewConfig, run_id: str, store: Store, model_override: str | None) -> tuple[str, dict[str, int]]:
+    """The analytics agent's report on the run; a failure here never fails the run."""
+    if not config.run_tasks():
+        return "", {}
+    from crm_crew.crew.builder import build_crew
+
+    context = ToolContext("analytics", run_statistics=lambda: run_figures(store.results(run_id)))
+    try:
+        built = build_crew(config, "run", context, model_override)
+        interactions = sum(1 for _ in store.results(run_id))
+        output = built.crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
+        return str(output.raw).strip(), built.usage()
+    except Exception as exc:
+        return f"(the analytics summary failed: {type(exc).__name__}: {exc})", {}

@@ -1,0 +1,103 @@
+"""The state of one interaction while the crew works on it.
+
+Tools read and write this object; the result record is built from it, never parsed out of
+model text.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from crm_crew.connectors.base import Connector
+from crm_crew.models import Activity, Interaction
+from crm_crew.pipeline.matching import MatchResult
+from crm_crew.pipeline.plan import Plan
+from crm_crew.pipeline.signature import SenderDetails
+from crm_crew.security.screen import ScreenResult
+
+
+@dataclass
+class Assessment:
+    intent: str
+    urgency: str
+    sentiment_label: str
+    sentiment_score: float
+    confidence: float
+    rationale: str = ""
+
+
+@dataclass
+class InteractionSession:
+    interaction: Interaction
+    screen: ScreenResult
+    settings: Any                      # the validated Settings
+    connector: Connector
+    replies: Any = None                # ReplyTemplates
+    sender: SenderDetails | None = None
+    match: MatchResult | None = None
+    history: list[Activity] = field(default_factory=list)
+    assessment: Assessment | None = None
+    reply: dict[str, str] | None = None
+    reply_declined: str | None = None  # why no reply is sent (spam, ...)
+    plan: Plan = field(default_factory=Plan)
+    tool_calls: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def tier(self) -> str:
+        return self.match.contact.tier if self.match and self.match.contact else ""
+
+    def task_inputs(self) -> dict[str, str]:
+        """Values for the `{placeholders}` of interaction tasks: screened and redacted."""
+        it = self.interaction
+        return {
+            "interaction_id": it.id,
+            "channel": it.channel,
+            "sender_email": it.sender_email,
+            "sender_name": it.sender_name or "(no name)",
+            "subject": self.screen.subject or "(no subject)",
+            "body": self.screen.body,
+            "received_at": it.received_at or "(unknown time)",
+            "intents": ", ".join(self.settings.intents.keys()),
+            "urgency_levels": ", ".join(self.settings.urgency.levels),
+        }
+
+    def case_file(self) -> dict[str, Any]:
+        """Everything known so far, as a model may see it (redacted text, no raw PII)."""
+        it = self.interaction
+        contact = self.match.contact if self.match else None
+        return {
+            "interaction": {
+                "id": it.id,
+                "channel": it.channel,
+                "sender_email": it.sender_email,
+                "sender_name": it.sender_name,
+                "subject": self.screen.subject,
+                "body": self.screen.body,
+                "received_at": it.received_at,
+                "automated_sender": bool(it.metadata.get("automated")),
+            },
+            "security": self.screen.record(),
+            "sender_details": self._sender_view(),
+            "contact": None if contact is None else {
+                "id": contact.id,
+                "name": contact.full_name,
+                "company": contact.company,
+                "tier": contact.tier,
+                "lead_status": contact.lead_status,
+                "opted_out": contact.opted_out,
+                "match": self.match.how if self.match else "none",
+            },
+            "assessment": None if self.assessment is None else vars(self.assessment).copy(),
+            "reply": self.reply,
+            "planned_actions": [a.type for a in self.plan.actions],
+        }
+
+    def _sender_view(self) -> dict[str, Any] | None:
+        if self.sender is None:
+            return None
+        view = self.sender.to_dict()
+        view["phone"] = "[on file]" if self.sender.phone else ""
+        return view

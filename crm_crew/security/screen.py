@@ -1,0 +1,84 @@
+"""The security screen: runs in code before any model sees an interaction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from crm_crew.models import Interaction
+from crm_crew.security.pii import redact
+
+INJECTION_FLAG = "prompt_injection"
+
+
+@dataclass
+class ScreenResult:
+    reject_reason: str | None = None
+    injection: bool = False
+    injection_signals: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    pii_redacted: list[str] = field(default_factory=list)
+    subject: str = ""            # redacted
+    body: str = ""               # redacted and trimmed for models
+    truncated: bool = False
+
+    def report(self) -> dict[str, Any]:
+        """What the security agent (and any model) may see: no raw text, no PII."""
+        data = asdict(self)
+        data.pop("subject")
+        data.pop("body")
+        data["safe_to_process"] = self.reject_reason is None and not self.injection
+        return data
+
+    def record(self) -> dict[str, Any]:
+        """The `security` field of a result record."""
+        return {"injection": self.injection, "pii_redacted": list(self.pii_redacted), "flags": list(self.flags)}
+
+
+@lru_cache(maxsize=64)
+def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+@lru_cache(maxsize=64)
+def _compile_keywords(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def screen(interaction: Interaction, security: Any, limits: Any) -> ScreenResult:
+    """Size limits, prompt-injection signals, legal/data-rights flags and PII redaction.
+
+    `security` and `limits` are the validated settings sections.
+    """
+    if len(interaction.body) > limits.max_body_chars:
+        return ScreenResult(reject_reason=f"body too large: {len(interaction.body)} characters (limit {limits.max_body_chars})")
+    if len(interaction.subject) > limits.max_subject_chars:
+        return ScreenResult(reject_reason=f"subject too large: {len(interaction.subject)} characters (limit {limits.max_subject_chars})")
+
+    text = f"{interaction.subject}\n{interaction.body}"
+    result = ScreenResult()
+    for pattern in _compile(tuple(security.injection_patterns)):
+        match = pattern.search(text)
+        if match:
+            result.injection_signals.append(match.group(0)[:80])
+    if result.injection_signals:
+        result.injection = True
+        result.flags.append(INJECTION_FLAG)
+    for flag, words in security.flag_patterns.items():
+        pattern = _compile_keywords(tuple(words))
+        if pattern is not None and pattern.search(text):
+            result.flags.append(flag)
+
+    subject, subject_kinds = redact(interaction.subject, security.redact)
+    body, body_kinds = redact(interaction.body, security.redact)
+    result.pii_redacted = sorted(set(subject_kinds) | set(body_kinds))
+    result.subject = subject
+    if len(body) > limits.model_text_chars:
+        body = body[: limits.model_text_chars] + "\n[... trimmed]"
+        result.truncated = True
+    result.body = body
+    return result

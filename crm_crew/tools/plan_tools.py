@@ -1,0 +1,62 @@
+"""Action-agent tools: each proposes one CRM change through the write path's planner.
+
+The tools take no record ids: a change can only concern this interaction's own contact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crm_crew.errors import PermissionDenied
+from crm_crew.pipeline.proposals import ProposalRefused, propose
+from crm_crew.tools.spec import NoArgs, ToolContext, ToolSpec
+
+
+class CreateContactArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    first_name: str = Field("", description="Overrides the extracted first name")
+    last_name: str = Field("", description="Overrides the extracted last name")
+    company: str = Field("", description="Overrides the extracted company")
+
+
+class CaseArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field("", description="Why a case is opened")
+
+
+class TaskArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(..., description="call | meeting | quote (the configured task triggers)")
+    note: str = Field("", description="What the customer asked for")
+
+
+class LeadStatusArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: str
+
+
+def _planner(action_type: str) -> Any:
+    def run(ctx: ToolContext, args: BaseModel) -> dict[str, Any]:
+        try:
+            action = propose(ctx.require_session(), ctx.agent_id, action_type, args.model_dump())
+        except (ProposalRefused, PermissionDenied) as exc:
+            return {"planned": False, "refused": str(exc)}
+        return {"planned": True, "type": action.type, "fields": action.fields}
+
+    return run
+
+
+SPECS = [
+    ToolSpec("plan_create_contact", "Plan creating the sender as a new CRM contact (human senders only).",
+             CreateContactArgs, _planner("create_contact")),
+    ToolSpec("plan_log_activity", "Plan logging this interaction as an activity on the contact.",
+             NoArgs, _planner("log_activity")),
+    ToolSpec("plan_create_case", "Plan opening a case (priority follows urgency).", CaseArgs, _planner("create_case")),
+    ToolSpec("plan_create_task", "Plan a follow-up task for a requested call, meeting or quote.",
+             TaskArgs, _planner("create_task")),
+    ToolSpec("plan_update_lead_status", "Plan a lead-status change on the contact.", LeadStatusArgs,
+             _planner("update_lead_status")),
+    ToolSpec("plan_opt_out", "Plan opting the contact out of email.", NoArgs, _planner("opt_out")),
+]

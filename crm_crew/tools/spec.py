@@ -1,0 +1,38 @@
+"""Tool specifications: plain Python, no crewai, so validation stays fast.
+
+The crew layer wraps each spec in a CrewAI tool bound to one agent and one interaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from crm_crew.pipeline.session import InteractionSession
+
+
+class NoArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class ToolContext:
+    agent_id: str                                   # the agents.yaml key of the caller
+    session: InteractionSession | None = None       # interaction-scope tools
+    run_statistics: Callable[[], dict[str, Any]] | None = None   # run-scope tools
+
+    def require_session(self) -> InteractionSession:
+        if self.session is None:
+            raise RuntimeError("this tool works on one interaction and none is in progress")
+        return self.session
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    args: type[BaseModel]
+    run: Callable[[ToolContext, Any], dict[str, Any]]
+    scope: Literal["interaction", "run"] = "interaction"

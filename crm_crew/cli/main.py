@@ -11,12 +11,16 @@ import traceback
 from datetime import datetime, timezone
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from crm_crew import __version__
 from crm_crew.cli import config_cmd, crm_cmd, run_cmd, runs_cmd
 from crm_crew.cli.common import err, state_home
+
+try:  # typer >= 0.20 ships its own copy of click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 HELP = """Keep a CRM true to customer interactions with a crew of six AI agents.
 
@@ -71,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, prog_name="crm-crew", standalone_mode=False)
         return result if isinstance(result, int) else 0
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.UsageError as exc:
+    except click_exceptions.UsageError as exc:
         exc.show()
         return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         return 1
     except ConfigError as exc:

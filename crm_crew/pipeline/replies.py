@@ -13,7 +13,7 @@ import yaml
 from crm_crew.errors import UserError
 
 _REDACTION_TOKEN = re.compile(r"\[(EMAIL|PHONE|CARD|IBAN|SSN)\]")
-_SALES_WORDS = re.compile(r"\b(offer|discount|demo|pricing|upgrade|promotion|deal|special price)\b", re.IGNORECASE)
+_SALES_WORDS = re.compile(r"\b(offers?|discounts?|demos?|pricing|upgrades?|promotions?|deals?|special price)\b", re.IGNORECASE)
 MAX_REPLY_CHARS = 4000
 
 

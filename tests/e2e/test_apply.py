@@ -1,0 +1,95 @@
+"""Plan now, apply later, apply twice: the CRM is written exactly once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.clihelp import SAMPLES, cli, read_jsonl, write_jsonl
+
+
+def _subset(tmp_path: Path, ids: set[str]) -> Path:
+    records = [r for r in read_jsonl(SAMPLES / "inbox.jsonl") if r["id"] in ids]
+    return write_jsonl(tmp_path / "subset.jsonl", records)
+
+
+def _export(home: Path) -> dict[str, Any]:
+    return cli("crm", "export", "--json", home=home).json()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "state"
+    assert cli("crm", "import", str(SAMPLES / "contacts.csv"), home=home).code == 0
+    return home
+
+
+def test_apply_later_writes_the_plan_once_and_never_the_held_actions(home: Path, tmp_path: Path) -> None:
+    inbox = _subset(tmp_path, {"msg-001", "msg-002", "msg-004", "msg-005", "msg-006", "msg-013", "msg-025"})
+    run = cli("run", str(inbox), "--run-id", "r1", "--json", home=home)
+    assert run.code == 0, run.err
+    assert _export(home)["activities"] == []
+
+    applied = cli("apply", "r1", "--json", home=home)
+    assert applied.code == 0, applied.err
+    report = applied.json()
+    assert report["failed"] == 0 and report["held"] == 2  # msg-002 (enterprise complaint): activity + case
+    crm = _export(home)
+    contacts = {c["email"]: c for c in crm["contacts"]}
+    assert "daniel.okafor@brightwave-media.com" in contacts
+    daniel = contacts["daniel.okafor@brightwave-media.com"]
+    assert (daniel["first_name"], daniel["company"], daniel["lead_status"]) == ("Daniel", "Brightwave Media Ltd", "Working")
+    assert "winner@lucky-prize-center.biz" not in contacts
+    assert contacts["lisa.wong@hooli.com"]["opted_out"] is True
+    jane = contacts["jane.doe@acme-corp.com"]
+    assert not [a for a in crm["activities"] if a["contact_id"] == jane["id"]], "held actions were applied"
+    # one activity per non-spam, non-escalated interaction, each on its contact
+    assert len(crm["activities"]) == 5
+    assert {t["kind"] for t in crm["tasks"]} == {"quote", "call"}
+    assert [c["priority"] for c in crm["cases"]] == ["Low"]
+
+    again = cli("apply", "r1", "--json", home=home)
+    assert again.code == 0
+    assert again.json()["applied"] == 0
+    assert _export(home) == crm
+
+    shown = cli("show", "r1", "--json", home=home).json()
+    by_id = {r["interaction_id"]: r for r in shown["results"]}
+    assert by_id["msg-004"]["contact"]["id"] == daniel["id"]
+    assert {a["status"] for a in by_id["msg-001"]["actions"]} == {"applied"}
+    assert {a["status"] for a in by_id["msg-002"]["actions"]} == {"held"}
+
+
+def test_run_apply_twice_over_the_same_inbox_creates_no_duplicates(home: Path, tmp_path: Path) -> None:
+    inbox = _subset(tmp_path, {"msg-001", "msg-004", "msg-014", "msg-027"})
+    first = cli("run", str(inbox), "--apply", "--json", home=home)
+    assert first.code == 0, first.err
+    assert first.json()["actions"]["applied"] > 0
+    crm = _export(home)
+    second = cli("run", str(inbox), "--apply", "--json", "--out", str(tmp_path / "second.jsonl"), home=home)
+    assert second.code == 0
+    summary = second.json()
+    # The three contacts created by the first run now match by email and already are
+    # "Working" leads, so the second run plans only 4 activities and 3 tasks: all skipped.
+    assert first.json()["actions"]["applied"] == 13
+    assert summary["actions"] == {"planned": 0, "applied": 0, "held": 0, "skipped": 7, "failed": 0}
+    assert _export(home) == crm
+    notes = [a.get("note", "") for r in read_jsonl(tmp_path / "second.jsonl") for a in r["actions"]]
+    assert all(n.startswith("already applied in run") for n in notes)
+
+
+def test_apply_unknown_run_is_a_clear_error(home: Path) -> None:
+    result = cli("apply", "missing-run", home=home)
+    assert result.code == 1
+    assert "no run 'missing-run'" in result.err
+
+
+def test_duplicate_run_id_is_refused(home: Path, tmp_path: Path) -> None:
+    inbox = _subset(tmp_path, {"msg-011"})
+    assert cli("run", str(inbox), "--run-id", "same", home=home).code == 0
+    again = cli("run", str(inbox), "--run-id", "same", home=home)
+    assert again.code == 1 and "run 'same' already exists" in again.err
+    assert json.loads(cli("runs", "--json", home=home).out)[0]["run_id"] == "same"

@@ -8,29 +8,27 @@ from rich.console import Console
 from rich.table import Table
 
 
-def _counts(title: str, counts: dict[str, int]) -> Table:
-    table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
-    for key, value in counts.items():
-        table.add_row(key, str(value))
-    if not counts:
-        table.add_row("-", "0")
-    return table
+def _line(counts: dict[str, int]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in counts.items()) or "-"
 
 
 def render_summary(console: Console, s: dict[str, Any]) -> None:
     console.print(f"run {s['run_id']}  ({s['mode']}, crm: {s['crm']})", markup=False)
     if s.get("offline_model"):
         console.print(s["offline_model"], markup=False)
-    grid = Table.grid(padding=(0, 4))
-    grid.add_row(_counts("status", s["by_status"]), _counts("intent", s["by_intent"]),
-                 _counts("urgency", s["by_urgency"]), _counts("actions", s["actions"]))
-    console.print(grid)
-    console.print(f"escalations: {s['escalations']}", markup=False)
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_row("records", f"{s['interactions']} ({_line(s['by_status'])})")
+    table.add_row("intent", _line(s["by_intent"]))
+    table.add_row("urgency", _line(s["by_urgency"]))
+    table.add_row("sentiment", _line(s["by_sentiment"]))
+    table.add_row("actions", _line({k: v for k, v in s["actions"].items() if v}) + f"  [{_line(s['actions_by_type'])}]")
+    table.add_row("escalations", str(s["escalations"]))
     for reason, count in s["escalation_reasons"].items():
-        console.print(f"  {count} × {reason}", markup=False)
-    console.print(f"model calls: {s['llm_calls']}  tokens: {s['input_tokens']} in / {s['output_tokens']} out  "
-                  f"latency p50 {s['latency_p50_ms']} ms, p95 {s['latency_p95_ms']} ms  "
-                  f"({s['interactions']} in {s['duration_s']} s, {s['throughput_per_s']}/s)", markup=False)
+        table.add_row("", f"{count} × {reason}")
+    table.add_row("model", f"{s['llm_calls']} calls, {s['input_tokens']} tokens in, {s['output_tokens']} out")
+    table.add_row("time", f"{s['duration_s']} s, {s['throughput_per_s']}/s, latency p50 {s['latency_p50_ms']} ms, "
+                          f"p95 {s['latency_p95_ms']} ms")
+    console.print(table, markup=False)
     if s.get("insights"):
         console.print(f"analytics: {s['insights']}", markup=False)
     if s["mode"] == "shadow" and s["actions"].get("planned"):

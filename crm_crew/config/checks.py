@@ -14,6 +14,7 @@ from crm_crew.config.positions import START, YamlPath
 from crm_crew.config.report import Reporter, hint
 from crm_crew.connectors.registry import CONNECTORS
 from crm_crew.llm.registry import model_string_problem
+from crm_crew.security.screen import INJECTION_FLAG
 from crm_crew.tools.registry import tool_names
 
 # The pattern CrewAI interpolates: `{name}`, leaving JSON-like braces alone.
@@ -190,6 +191,9 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
         _check_unique(rep, ("urgency", "levels"), levels_raw, "urgency level")
     _check_keys(rep, raw, ("urgency", "keywords"), levels, "urgency level")
 
+    flag_patterns = _at(raw, "security", "flag_patterns")
+    declared_flags = _names(flag_patterns, list(defaults.security.flag_patterns))
+    flag_names = None if declared_flags is None else [INJECTION_FLAG, *declared_flags]
     rules = _at(raw, "escalation", "rules")
     rule_names: set[str] = set()
     for index, rule in enumerate(rules if isinstance(rules, list) else []):
@@ -205,6 +209,7 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
             rep.at_value((*path, "when"), "needs at least one condition")
         _check_items(rep, raw, (*path, "when", "urgency"), levels, "urgency level")
         _check_items(rep, raw, (*path, "when", "intent"), intent_names, "intent")
+        _check_items(rep, raw, (*path, "when", "flags"), flag_names, "flag")
 
     _check_keys(rep, raw, ("permissions",), agent_ids, "agent")
     _check_keys(rep, raw, ("actions", "case_priority"), levels, "urgency level")

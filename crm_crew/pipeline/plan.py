@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ACTION_OBJECTS: dict[str, str] = {
@@ -16,7 +16,6 @@ ACTION_OBJECTS: dict[str, str] = {
     "update_lead_status": "contact",
     "opt_out": "contact",
 }
-ACTION_STATUSES = ("planned", "applied", "held", "skipped", "failed")
 NEW_CONTACT = "new"   # contact_ref of actions on a contact the plan itself creates
 
 
@@ -33,13 +32,8 @@ class PlannedAction:
     fields: dict[str, Any]
     idempotency_key: str
     agent: str
-    record_id: str | None = None       # the target (updates) or the created record (after apply)
+    record_id: str | None = None       # the contact an update targets
     contact_ref: str | None = None     # NEW_CONTACT when the contact is created by this plan
-    status: str = "planned"
-    note: str | None = None            # why held / skipped / failed
-
-    def to_row(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass

@@ -80,7 +80,7 @@ class InteractionSession:
                 "automated_sender": bool(it.metadata.get("automated")),
             },
             "security": self.screen.record(),
-            "sender_details": self._sender_view(),
+            "sender_details": self.sender_view(),
             "contact": None if contact is None else {
                 "id": contact.id,
                 "name": contact.full_name,
@@ -95,7 +95,7 @@ class InteractionSession:
             "planned_actions": [a.type for a in self.plan.actions],
         }
 
-    def _sender_view(self) -> dict[str, Any] | None:
+    def sender_view(self) -> dict[str, Any] | None:
         if self.sender is None:
             return None
         view = self.sender.to_dict()

@@ -27,7 +27,7 @@ class HistoryArgs(BaseModel):
 def _extract_signature(ctx: ToolContext, _: NoArgs) -> dict[str, Any]:
     session = ctx.require_session()
     session.sender = extract_sender(session.interaction, session.settings.matching.free_mail_domains)
-    return session._sender_view() or {}
+    return session.sender_view() or {}
 
 
 def _find_contact(ctx: ToolContext, args: FindContactArgs) -> dict[str, Any]:

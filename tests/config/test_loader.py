@@ -366,3 +366,18 @@ def test_merge_keys_may_be_overridden_but_not_repeated() -> None:
     parsed = parse_yaml("b: &b {x: 1, y: 2}\nc: {<<: *b, y: 3}\nd: {<<: *b, y: 3, y: 4}\n", "f.yaml")
     assert parsed.data["c"] == {"x": 1, "y": 3}
     assert [(d.path, d.again) for d in parsed.duplicates] == [(("d", "y"), Pos(3, 19))]
+
+
+def test_escalation_flags_must_be_known(tmp_path: Path) -> None:
+    conf = tmp_path / "conf"
+    shutil.copytree(Path("config"), conf)
+    settings = conf / "crm-crew.yaml"
+    text = settings.read_text().replace("when: {flags: [legal_action]}", "when: {flags: [legal_actoin]}")
+    settings.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(conf)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "legal_actoin" in t)
+    col = text.splitlines()[line - 1].index("legal_actoin") + 1
+    assert [str(p) for p in info.value.problems] == [
+        f"{conf / 'crm-crew.yaml'}:{line}:{col}: escalation.rules[3].when.flags[0]: unknown flag 'legal_actoin' (did you mean 'legal_action'?)"
+    ]

@@ -1,0 +1,98 @@
+"""The crew built from YAML: tool access enforced in code, usage reported through LLM events."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crm_crew.config.loader import CrewConfig, load_config
+from crm_crew.connectors.contacts_file import read_contact_rows
+from crm_crew.connectors.local import LocalCRM
+from crm_crew.crew.environment import prepare_crewai_environment
+from crm_crew.models import Interaction
+from crm_crew.pipeline.replies import load_reply_templates
+from crm_crew.pipeline.session import InteractionSession
+from crm_crew.security.screen import screen
+from crm_crew.tools.spec import ToolContext
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+MESSAGE = Interaction(
+    id="t-1", channel="email", sender_email="mark.chen@globex.io", sender_name="Mark Chen",
+    subject="Invoice question", body="We were charged twice on the last invoice, please refund it.",
+    received_at="2026-11-20T10:00:00+00:00",
+)
+
+
+@pytest.fixture(scope="module")
+def crm(tmp_path_factory: pytest.TempPathFactory) -> LocalCRM:
+    home = tmp_path_factory.mktemp("crew")
+    prepare_crewai_environment(home)
+    crm = LocalCRM(home / "crm.sqlite")
+    crm.import_contacts(read_contact_rows(CONFIG / "samples" / "contacts.csv"))
+    return crm
+
+
+def _run(config: CrewConfig, crm: LocalCRM) -> tuple[InteractionSession, Any]:
+    from crm_crew.crew.builder import build_crew
+
+    settings = config.settings
+    session = InteractionSession(MESSAGE, screen(MESSAGE, settings.security, settings.limits), settings, crm,
+                                 load_reply_templates(CONFIG.resolve()))
+    built = build_crew(config, "interaction", ToolContext("coordinator", session))
+    built.crew.kickoff(inputs=session.task_inputs())
+    return session, built
+
+
+def test_each_agent_calls_only_its_own_tools_and_the_coordinator_only_delegates(crm: LocalCRM) -> None:
+    config = load_config(CONFIG)
+    session, _ = _run(config, crm)
+    assert session.tool_calls, "the crew called no tools"
+    for call in session.tool_calls:
+        agent_id, _, tool = call.partition(":")
+        assert agent_id != "coordinator"
+        assert tool in config.agents[agent_id].tools, call
+    assert {c.split(":")[0] for c in session.tool_calls} == {"security", "data", "communication", "action"}
+    assert session.assessment is not None and session.assessment.intent == "billing"
+    assert [a.type for a in session.plan.actions] == ["log_activity"]
+
+
+def test_a_tool_removed_from_yaml_is_out_of_reach(crm: LocalCRM, tmp_path: Path) -> None:
+    conf = tmp_path / "conf"
+    shutil.copytree(CONFIG, conf)
+    agents = conf / "agents.yaml"
+    agents.write_text(agents.read_text().replace(
+        "tools: [read_interaction, extract_signature, find_contact, get_contact_history]",
+        "tools: [read_interaction, extract_signature]"))
+    session, _ = _run(load_config(conf), crm)
+    assert not any(c.endswith(":find_contact") for c in session.tool_calls)
+    assert session.match is None, "no agent may match contacts without the find_contact tool"
+
+
+def test_offline_model_reports_llm_events_that_match_its_usage(crm: LocalCRM) -> None:
+    from crewai.events import crewai_event_bus
+    from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallStartedEvent
+
+    seen: dict[str, int] = {"started": 0, "completed": 0}
+    lock = threading.Lock()
+    with crewai_event_bus.scoped_handlers():
+        @crewai_event_bus.on(LLMCallStartedEvent)
+        def _started(source: Any, event: Any) -> None:
+            with lock:
+                seen["started"] += 1
+
+        @crewai_event_bus.on(LLMCallCompletedEvent)
+        def _completed(source: Any, event: Any) -> None:
+            if event.model == "offline":
+                with lock:
+                    seen["completed"] += 1
+
+        _, built = _run(load_config(CONFIG), crm)
+        crewai_event_bus.flush()
+    usage = built.usage()
+    assert usage["calls"] >= 12  # manager → worker → manager for four tasks, plus tool steps
+    assert seen["started"] == seen["completed"] == usage["calls"]
+    assert usage["input_tokens"] > usage["output_tokens"] > 0

@@ -6,6 +6,7 @@ test module makes them available there.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -133,8 +134,6 @@ def user_message(task: str, expected: str = "A short answer.", context: str = ""
 
 def assistant_call(name: str, args: dict[str, Any], observation: Any, reminder: str = "") -> dict[str, str]:
     """One ReAct step as CrewAI stores it: the model's action plus the tool's observation."""
-    import json
-
     obs = observation if isinstance(observation, str) else json.dumps(observation)
     text = f"Thought: I should use {name}.\nAction: {name}\nAction Input: {json.dumps(args)}\nObservation: {obs}"
     if reminder:

@@ -15,6 +15,7 @@ _COMPANY_SUFFIX = re.compile(
 )
 _SIGN_OFF = re.compile(r"^(best( regards)?|kind regards|regards|thanks|thank you|cheers|sincerely|warm regards|--)[,!.]?$", re.IGNORECASE)
 _NAME_LINE = re.compile(r"^[A-Z][a-zA-Z'’-]+(?: [A-Z][a-zA-Z'’.-]+){1,2}$")
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"}
 _TITLE_WORDS = re.compile(r"\b(manager|director|head|engineer|officer|ceo|cto|cfo|vp|lead|founder|owner|assistant|analyst|administrator)\b", re.IGNORECASE)
 
 
@@ -54,6 +55,8 @@ def _company_from_domain(email: str, free_mail_domains: list[str]) -> str:
     if not domain or domain in free_mail_domains:
         return ""
     labels = domain.split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:  # acme.co.uk, acme.com.au
+        labels = labels[:-1]
     core = labels[-2] if len(labels) >= 2 else labels[0]
     return " ".join(w.capitalize() for w in re.split(r"[-_]", core) if w)
 
@@ -70,8 +73,8 @@ def extract_sender(interaction: Interaction, free_mail_domains: list[str]) -> Se
             details.first_name, details.last_name = _split_name(line)
             details.name_source = "signature"
             continue
-        if _TITLE_WORDS.search(line) and not details.title and "|" not in line:
-            title, _, rest = line.partition(",")
+        if _TITLE_WORDS.search(line) and not details.title:
+            title, _, rest = line.partition("|") if "|" in line else line.partition(",")
             details.title = title.strip()
             if rest.strip() and not details.company:
                 details.company, details.company_source = rest.strip(), "signature"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -11,8 +12,8 @@ def _percentile(values: list[int], pct: float) -> int:
     if not values:
         return 0
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    rank = math.ceil(pct / 100 * len(ordered))  # nearest-rank percentile
+    return ordered[min(len(ordered), max(1, rank)) - 1]
 
 
 def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "iban": re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"),
     "card": re.compile(r"\b(?:\d[ -]?){12,18}\d\b"),
     "ssn": re.compile(r"\b\d{3}-\d{2}-\d{4}\b"),
-    "phone": re.compile(r"(?<![\w/])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,5}(?![\w/])"),
+    "phone": re.compile(r"(?<![\w/-])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,5}(?![\w/])"),
 }
 # Order matters: the most specific kinds are replaced first.
 _ORDER: tuple[str, ...] = ("email", "iban", "card", "ssn", "phone")
@@ -49,8 +49,8 @@ def redact(text: str, kinds: Iterable[str]) -> tuple[str, list[str]]:
         def _sub(match: re.Match[str], kind: str = kind) -> str:
             nonlocal hits
             value = match.group(0)
-            if kind == "card" and not _luhn_ok(re.sub(r"\D", "", value)):
-                return value
+            if kind == "card" and (not _luhn_ok(re.sub(r"\D", "", value)) or match.string[match.start() - 1:match.start()] == "+"):
+                return value  # not a card, or an international phone number
             if kind == "phone" and not _is_phone(value):
                 return value
             hits += 1

@@ -125,7 +125,7 @@ def test_assistant_messages_without_an_action_are_not_calls() -> None:
 
 
 def test_a_plain_string_prompt_is_a_user_message() -> None:
-    t = read_transcript("\nCurrent Task: Summarize the run.\n\nBegin!")
+    t = read_transcript(user_message("Summarize the run.")["content"])
     assert t.task == "Summarize the run." and t.tools == [] and t.calls == []
 
 

@@ -73,8 +73,6 @@ def test_sign_off_lines_and_addresses_are_not_taken_as_details() -> None:
     assert d.full_name == "Lisa Wong" and d.company == "" and d.phone == ""
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a 'Title | Company' signature line becomes the company verbatim "
-                                       "(title lines with '|' are skipped, then taken as the company line)")
 def test_title_pipe_company_line() -> None:
     d = extract(sender_email="x@gmail.com",
                 signature="Regards,\nPriya Patel\nCustomer Success Manager | Initech\n+1 555 0103")
@@ -106,7 +104,5 @@ def test_signature_company_wins_over_the_domain() -> None:
     assert d.company == "Acme Holdings Group" and d.company_source == "signature"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: signature._company_from_domain takes the second-to-last label, so "
-                                       "a country second-level domain such as .co.uk gives the company 'Co'")
 def test_company_from_a_country_second_level_domain() -> None:
     assert extract(sender_email="tom@umbrella.co.uk").company == "Umbrella"

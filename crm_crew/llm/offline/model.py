@@ -70,4 +70,4 @@ class OfflineLLM(BaseLLM):
 
 
 def make_offline_llm(model: str, settings: Any) -> OfflineLLM:
-    return OfflineLLM(model="offline").bind(settings)
+    return OfflineLLM(model="offline", provider="offline").bind(settings)

@@ -115,21 +115,7 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
                 out.write(json.dumps(record) + "\n")
             if on_record is not None:
                 on_record(record)
-        elapsed = time.perf_counter() - started
-        figures = run_figures(store.results(run_id))
-        summary = {
-            "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": settings.crm.type,
-            "models": models, **figures,
-            "duration_s": round(elapsed, 2),
-            "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,
-            "rejects_file": str(rejects.path) if rejects.count else None,
-            "out_file": str(options.out) if options.out else None,
-        }
-        if "offline" in models.values():
-            summary["offline_model"] = OFFLINE_NOTE
-        summary["insights"], summary["analytics_llm"] = _analytics(config, run_id, store, options.model_override)
-        failed = figures["by_status"].get("failed", 0) + figures["by_status"].get("rejected", 0)
-        summary["exit_code"] = 3 if failed else 0
+        summary = _summarize(config, store, run_id, options, models, time.perf_counter() - started, rejects)
         store.finish_run(run_id, "finished", summary)
     except BaseException:
         store.finish_run(run_id, "died", {"run_id": run_id})
@@ -142,6 +128,26 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
 
 
+def _summarize(config: CrewConfig, store: Store, run_id: str, options: RunOptions, models: dict[str, str],
+               elapsed: float, rejects: _Rejects) -> dict[str, Any]:
+    figures = run_figures(store.results(run_id))
+    summary: dict[str, Any] = {
+        "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
+        "models": models, **figures,
+        "duration_s": round(elapsed, 2),
+        "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,
+        "rejects_file": str(rejects.path) if rejects.count else None,
+        "out_file": str(options.out) if options.out else None,
+    }
+    if "offline" in models.values():
+        summary["offline_model"] = OFFLINE_NOTE
+    summary["insights"], summary["analytics_llm"] = _analytics(config, run_id, store, figures["interactions"],
+                                                               options.model_override)
+    failed = figures["by_status"].get("failed", 0) + figures["by_status"].get("rejected", 0)
+    summary["exit_code"] = 3 if failed else 0
+    return summary
+
+
 def _stream(inputs: list[Path], limits: Any) -> Iterator[Interaction | Reject]:
     for path in inputs:
         yield from read_interactions(path, max_body_chars=limits.max_body_chars,
@@ -149,7 +155,8 @@ def _stream(inputs: list[Path], limits: Any) -> Iterator[Interaction | Reject]:
                                      max_file_bytes=limits.max_file_bytes)
 
 
-def _analytics(config: CrewConfig, run_id: str, store: Store, model_override: str | None) -> tuple[str, dict[str, int]]:
+def _analytics(config: CrewConfig, run_id: str, store: Store, interactions: int,
+               model_override: str | None) -> tuple[str, dict[str, int]]:
     """The analytics agent's report on the run; a failure here never fails the run."""
     if not config.run_tasks():
         return "", {}
@@ -158,7 +165,6 @@ def _analytics(config: CrewConfig, run_id: str, store: Store, model_override: st
     context = ToolContext("analytics", run_statistics=lambda: run_figures(store.results(run_id)))
     try:
         built = build_crew(config, "run", context, model_override)
-        interactions = sum(1 for _ in store.results(run_id))
         output = built.crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
         return str(output.raw).strip(), built.usage()
     except Exception as exc:

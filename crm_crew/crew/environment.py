@@ -12,6 +12,7 @@ def prepare_crewai_environment(home: Path) -> None:
     os.environ.setdefault("CREWAI_DISABLE_TRACKING", "true")
     os.environ.setdefault("CREWAI_TRACING_ENABLED", "false")
     os.environ.setdefault("OTEL_SDK_DISABLED", "true")
-    storage = home / "crewai"
+    # crewai joins this onto ~/.local/share unless it is absolute.
+    storage = (home / "crewai").resolve()
     storage.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("CREWAI_STORAGE_DIR", str(storage))

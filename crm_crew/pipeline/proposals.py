@@ -12,6 +12,7 @@ from typing import Any
 from crm_crew.errors import PermissionDenied
 from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
+from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
 
 EXCERPT_CHARS = 1000
@@ -25,11 +26,6 @@ def _check_permission(session: InteractionSession, agent_id: str, action_type: s
     allowed = session.settings.permissions.get(agent_id, [])
     if action_type not in allowed:
         raise PermissionDenied(f"agent '{agent_id}' may not plan '{action_type}' (see permissions.{agent_id} in crm-crew.yaml)")
-
-
-def is_automated_sender(session: InteractionSession) -> bool:
-    local = session.interaction.sender_email.partition("@")[0].lower()
-    return local in session.settings.matching.non_human_senders or bool(session.interaction.metadata.get("automated"))
 
 
 def _excerpt(session: InteractionSession) -> str:
@@ -58,7 +54,7 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
             raise ProposalRefused(f"the sender already is CRM contact {contact.id}")
         if intent == "spam":
             raise ProposalRefused("spam creates no contact")
-        if is_automated_sender(session):
+        if is_automated(it, session.settings.matching.non_human_senders):
             raise ProposalRefused(f"{it.sender_email} is an automated sender, not a person")
         sender = session.sender
         fields = {

@@ -6,7 +6,6 @@ model text.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +13,7 @@ from crm_crew.connectors.base import Connector
 from crm_crew.models import Activity, Interaction
 from crm_crew.pipeline.matching import MatchResult
 from crm_crew.pipeline.plan import Plan
+from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.signature import SenderDetails
 from crm_crew.security.screen import ScreenResult
 
@@ -43,7 +43,6 @@ class InteractionSession:
     reply_declined: str | None = None  # why no reply is sent (spam, ...)
     plan: Plan = field(default_factory=Plan)
     tool_calls: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def tier(self) -> str:
@@ -77,7 +76,7 @@ class InteractionSession:
                 "subject": self.screen.subject,
                 "body": self.screen.body,
                 "received_at": it.received_at,
-                "automated_sender": bool(it.metadata.get("automated")),
+                "automated_sender": is_automated(it, self.settings.matching.non_human_senders),
             },
             "security": self.screen.record(),
             "sender_details": self.sender_view(),

@@ -11,7 +11,8 @@ from crm_crew.errors import PermissionDenied
 from crm_crew.models import Interaction
 from crm_crew.pipeline.matching import match_contact
 from crm_crew.pipeline.plan import NEW_CONTACT, idempotency_key
-from crm_crew.pipeline.proposals import EXCERPT_CHARS, ProposalRefused, is_automated_sender, propose
+from crm_crew.pipeline.proposals import EXCERPT_CHARS, ProposalRefused, propose
+from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import Assessment, InteractionSession
 from crm_crew.pipeline.signature import extract_sender
 from crm_crew.security.screen import screen
@@ -119,14 +120,15 @@ def test_spam_creates_no_contact(crm: LocalCRM) -> None:
                                    "mailer-daemon@mx.example", "notifications@github.example"])
 def test_an_automated_sender_creates_no_contact(crm: LocalCRM, email: str) -> None:
     session = new_sender(crm, sender_email=email, intent="support")
-    assert is_automated_sender(session)
+    assert is_automated(session.interaction, session.settings.matching.non_human_senders)
     with pytest.raises(ProposalRefused) as exc:
         propose(session, "action", "create_contact", {})
     assert str(exc.value) == f"{email} is an automated sender, not a person"
 
 
-def test_a_sender_marked_automated_by_the_reader_creates_no_contact(crm: LocalCRM) -> None:
-    session = new_sender(crm, metadata={"automated": True}, intent="support")
+@pytest.mark.parametrize("headers", [{"Auto-Submitted": "auto-replied"}, {"Precedence": "bulk"}, {"X-Autoreply": "yes"}])
+def test_a_sender_marked_automated_by_its_headers_creates_no_contact(crm: LocalCRM, headers: dict[str, str]) -> None:
+    session = new_sender(crm, metadata={"headers": headers}, intent="support")
     with pytest.raises(ProposalRefused, match="automated sender"):
         propose(session, "action", "create_contact", {})
 
@@ -277,3 +279,8 @@ def test_idempotency_keys_differ_across_interactions(crm: LocalCRM) -> None:
         assert first[action_type] != other[action_type], action_type
     # opting out is per person, not per message
     assert first["opt_out"] == other["opt_out"]
+
+
+def test_auto_submitted_no_is_a_person(crm: LocalCRM) -> None:
+    session = new_sender(crm, metadata={"headers": {"Auto-Submitted": "no"}}, intent="support")
+    assert propose(session, "action", "create_contact", {}).type == "create_contact"

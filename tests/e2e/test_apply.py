@@ -65,11 +65,12 @@ def test_apply_later_writes_the_plan_once_and_never_the_held_actions(home: Path,
 
 def test_run_apply_twice_over_the_same_inbox_creates_no_duplicates(home: Path, tmp_path: Path) -> None:
     inbox = _subset(tmp_path, {"msg-001", "msg-004", "msg-014", "msg-027"})
-    first = cli("run", str(inbox), "--apply", "--json", home=home)
+    first = cli("run", str(inbox), "--apply", "--json", "--concurrency", "4", home=home)
     assert first.code == 0, first.err
     assert first.json()["actions"]["applied"] > 0
     crm = _export(home)
-    second = cli("run", str(inbox), "--apply", "--json", "--out", str(tmp_path / "second.jsonl"), home=home)
+    second = cli("run", str(inbox), "--apply", "--json", "--concurrency", "4", "--out", str(tmp_path / "second.jsonl"),
+                 home=home)
     assert second.code == 0
     summary = second.json()
     # The three contacts created by the first run now match by email and already are
@@ -93,3 +94,19 @@ def test_duplicate_run_id_is_refused(home: Path, tmp_path: Path) -> None:
     again = cli("run", str(inbox), "--run-id", "same", home=home)
     assert again.code == 1 and "run 'same' already exists" in again.err
     assert json.loads(cli("runs", "--json", home=home).out)[0]["run_id"] == "same"
+
+
+def test_one_new_sender_writing_twice_in_one_concurrent_run_becomes_one_contact(home: Path, tmp_path: Path) -> None:
+    sender = "Nora Quinn <nora.quinn@quinn-analytics.com>"
+    inbox = write_jsonl(tmp_path / "twice.jsonl", [
+        {"id": f"nora-{i}", "from": sender, "subject": f"Pricing question {i}",
+         "body": f"Hello, we are interested in pricing for {i + 2} licenses. Could you send a quote?\n\nNora Quinn\nQuinn Analytics"}
+        for i in range(4)
+    ])
+    result = cli("run", str(inbox), "--apply", "--json", "--concurrency", "4", home=home)
+    assert result.code == 0, result.err
+    crm = _export(home)
+    noras = [c for c in crm["contacts"] if c["email"] == "nora.quinn@quinn-analytics.com"]
+    assert len(noras) == 1
+    assert sorted(a["subject"] for a in crm["activities"] if a["contact_id"] == noras[0]["id"]) == [
+        f"Pricing question {i}" for i in range(4)]

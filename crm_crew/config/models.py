@@ -88,7 +88,7 @@ class LlmSettings(_Strict):
 
 
 class RunnerSettings(_Strict):
-    concurrency: int = Field(2, ge=1)
+    concurrency: int = Field(1, ge=1)
 
 
 class LimitsSettings(_Strict):

@@ -107,7 +107,7 @@ def test_placeholder_sets() -> None:
 def test_minimal_settings_file_gets_defaults(cfg: Path) -> None:
     (cfg / "crm-crew.yaml").write_text("crm: {type: local}\n", encoding="utf-8")
     settings = load_config(cfg).settings
-    assert settings.runner.concurrency == 2
+    assert settings.runner.concurrency == 1
     assert list(settings.intents) == ["other"]
     assert settings.security.redact == ["email", "phone", "card", "iban", "ssn"]
     assert settings.security.injection_patterns
@@ -274,7 +274,7 @@ def test_bad_regex(cfg: Path) -> None:
 
 
 def test_settings_types_and_references(cfg: Path) -> None:
-    edit(cfg, "crm-crew.yaml", "  concurrency: 2\n", "  concurrency: two\n")
+    edit(cfg, "crm-crew.yaml", "  concurrency: 1\n", "  concurrency: two\n")
     edit(cfg, "crm-crew.yaml", "  confidence_threshold: 0.5\n", "  confidence_threshold: 1.5\n")
     edit(cfg, "crm-crew.yaml", "when: {urgency: [critical]}", "when: {urgency: [critcal], sentiment: [negativ]}")
     edit(cfg, "crm-crew.yaml", "  action: [create_contact,", "  actoin: [create_contact,")
@@ -320,7 +320,7 @@ def test_problems_in_all_files_are_reported_together(cfg: Path) -> None:
 
 def test_missing_file_and_syntax_error_do_not_hide_other_files(cfg: Path) -> None:
     (cfg / "tasks.yaml").unlink()
-    edit(cfg, "crm-crew.yaml", "  concurrency: 2\n", "  concurrency: [2\n")
+    edit(cfg, "crm-crew.yaml", "  concurrency: 1\n", "  concurrency: [1\n")
     edit(cfg, "agents.yaml", "  max_iter: 8\n\ncommunication:", "  max_iter: ten\n\ncommunication:")
     found = problems(cfg)
     assert found[:2] == [

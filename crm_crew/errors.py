@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class CrmCrewError(Exception):
     """Root of every error crm-crew raises on purpose."""
@@ -16,8 +18,8 @@ class UserError(CrmCrewError):
 class ConfigError(UserError):
     """The configuration is invalid; carries every problem found."""
 
-    def __init__(self, problems: list["object"]) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in problems))
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-import crm_crew
 from crm_crew.config.checks import (
     AGENT_PLACEHOLDERS,
     INTERACTION_PLACEHOLDERS,
@@ -26,6 +25,7 @@ from crm_crew.config.checks import (
 from crm_crew.config.models import AgentConfig, Settings, TaskConfig
 from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, parse_yaml
 from crm_crew.config.report import FileKind, Reporter, describe
+from crm_crew.config.shipped import default_config_dir
 from crm_crew.errors import ConfigError
 
 __all__ = [
@@ -61,13 +61,6 @@ class CrewConfig:
         return [(name, task) for name, task in self.tasks.items() if task.scope == "run"]
 
 
-def default_config_dir() -> Path:
-    """The shipped defaults: inside the package for wheel installs, else the repo's config/."""
-    package = Path(crm_crew.__file__).parent
-    bundled = package / "default_config"
-    return bundled if bundled.is_dir() else package.parent / "config"
-
-
 def resolve_config_dir(option: str | None) -> Path:
     """--config, else $CRM_CREW_CONFIG, else the shipped defaults."""
     if option:
@@ -81,8 +74,8 @@ def load_config(directory: Path) -> CrewConfig:
     directory = Path(directory)
     if not directory.is_dir():
         raise ConfigError([Problem(str(directory), 1, 1, "config directory not found")])
-    files = [_open(directory / name, kind) for name, kind in (
-        (AGENTS_FILE, "agent"), (TASKS_FILE, "task"), (SETTINGS_FILE, "settings"))]
+    kinds: tuple[tuple[str, FileKind], ...] = ((AGENTS_FILE, "agent"), (TASKS_FILE, "task"), (SETTINGS_FILE, "settings"))
+    files = [_open(directory / name, kind) for name, kind in kinds]
     (agents_rep, agents_raw), (tasks_rep, tasks_raw), (settings_rep, settings_raw) = files
 
     agents = _validate_entries(agents_raw, agents_rep, AgentConfig, "agent ids to agent settings")

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crm_crew.config.shipped import shipped
+
 ROLES: tuple[str, ...] = ("coordinator", "security", "data", "communication", "action", "analytics")
 MANAGER_ROLE = "coordinator"
 ACTION_TYPES: tuple[str, ...] = (
@@ -38,7 +40,8 @@ Scope = Literal["interaction", "run"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # validate_default: defaults come from the shipped YAML and become models like any value.
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
 
 
 class AgentConfig(_Strict):
@@ -68,19 +71,19 @@ class TaskConfig(_Strict):
 
 
 class CrmSettings(_Strict):
-    type: str = "local"
-    options: dict[str, Any] = Field(default_factory=dict)
+    type: str = Field(default_factory=shipped("crm", "type"))
+    options: dict[str, Any] = Field(default_factory=shipped("crm", "options"))
 
 
 class StateSettings(_Strict):
-    home: str = ".crm-crew"
+    home: str = Field(default_factory=shipped("state", "home"))
 
 
 class AnthropicSettings(_Strict):
-    api_key_env: str = "ANTHROPIC_API_KEY"
-    base_url: str | None = None
-    timeout_s: float = Field(60.0, gt=0)
-    max_retries: int = Field(2, ge=0)
+    api_key_env: str = Field(default_factory=shipped("llm", "anthropic", "api_key_env"))
+    base_url: str | None = Field(default_factory=shipped("llm", "anthropic", "base_url"))
+    timeout_s: float = Field(default_factory=shipped("llm", "anthropic", "timeout_s"), gt=0)
+    max_retries: int = Field(default_factory=shipped("llm", "anthropic", "max_retries"), ge=0)
 
 
 class LlmSettings(_Strict):
@@ -88,21 +91,21 @@ class LlmSettings(_Strict):
 
 
 class RunnerSettings(_Strict):
-    concurrency: int = Field(1, ge=1)
+    concurrency: int = Field(default_factory=shipped("runner", "concurrency"), ge=1)
 
 
 class LimitsSettings(_Strict):
-    max_body_chars: int = Field(100_000, ge=1)
-    max_subject_chars: int = Field(2_000, ge=1)
-    model_text_chars: int = Field(4_000, ge=1)
-    max_file_bytes: int = Field(104_857_600, ge=1)
+    max_body_chars: int = Field(default_factory=shipped("limits", "max_body_chars"), ge=1)
+    max_subject_chars: int = Field(default_factory=shipped("limits", "max_subject_chars"), ge=1)
+    model_text_chars: int = Field(default_factory=shipped("limits", "model_text_chars"), ge=1)
+    max_file_bytes: int = Field(default_factory=shipped("limits", "max_file_bytes"), ge=1)
 
 
 class MatchingSettings(_Strict):
-    fuzzy_threshold: float = Field(88, ge=0, le=100)
-    strip_plus_tags: bool = True
-    free_mail_domains: list[str] = Field(default_factory=list)
-    non_human_senders: list[str] = Field(default_factory=list)
+    fuzzy_threshold: float = Field(default_factory=shipped("matching", "fuzzy_threshold"), ge=0, le=100)
+    strip_plus_tags: bool = Field(default_factory=shipped("matching", "strip_plus_tags"))
+    free_mail_domains: list[str] = Field(default_factory=shipped("matching", "free_mail_domains"))
+    non_human_senders: list[str] = Field(default_factory=shipped("matching", "non_human_senders"))
 
 
 class IntentConfig(_Strict):
@@ -110,13 +113,9 @@ class IntentConfig(_Strict):
     keywords: list[str] = Field(default_factory=list)
 
 
-def _default_intents() -> dict[str, IntentConfig]:
-    return {"other": IntentConfig(description="Anything else.")}
-
-
 class UrgencySettings(_Strict):
-    levels: list[str] = Field(default_factory=lambda: ["low", "medium", "high", "critical"], min_length=1)
-    keywords: dict[str, list[str]] = Field(default_factory=dict)
+    levels: list[str] = Field(default_factory=shipped("urgency", "levels"), min_length=1)
+    keywords: dict[str, list[str]] = Field(default_factory=shipped("urgency", "keywords"))
 
 
 class EscalationWhen(_Strict):
@@ -137,65 +136,28 @@ class EscalationRule(_Strict):
     when: EscalationWhen
 
 
-def _default_rules() -> list[EscalationRule]:
-    def rule(name: str, reason: str, **when: Any) -> EscalationRule:
-        return EscalationRule(name=name, reason=reason, when=EscalationWhen(**when))
-
-    return [
-        rule("critical_urgency", "Urgency is critical.", urgency=["critical"]),
-        rule("prompt_injection", "The security screen flagged a prompt-injection attempt.", flags=["prompt_injection"]),
-        rule("legal_action", "The message mentions legal action.", flags=["legal_action"]),
-        rule("personal_data_request", "The message asks for access to or erasure of personal data.",
-             flags=["personal_data_request"]),
-        rule("low_confidence", "The crew's confidence is below the configured threshold.", low_confidence=True),
-    ]
-
-
 class EscalationSettings(_Strict):
-    confidence_threshold: float = Field(0.5, ge=0, le=1)
-    rules: list[EscalationRule] = Field(default_factory=_default_rules)
-
-
-def _default_permissions() -> dict[str, list[ActionType]]:
-    return {"action": ["create_contact", "log_activity", "create_case", "create_task", "update_lead_status", "opt_out"]}
+    confidence_threshold: float = Field(default_factory=shipped("escalation", "confidence_threshold"), ge=0, le=1)
+    rules: list[EscalationRule] = Field(default_factory=shipped("escalation", "rules"))
 
 
 class ActionsSettings(_Strict):
-    case_priority: dict[str, str] = Field(
-        default_factory=lambda: {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
-    )
-    case_intents: list[str] = Field(default_factory=list)
-    case_urgencies: list[str] = Field(default_factory=lambda: ["high", "critical"])
-    task_due_days: int = Field(2, ge=0)
-    task_triggers: dict[str, list[str]] = Field(default_factory=dict)
-    lead_status: dict[str, str] = Field(default_factory=dict)
-
-
-DEFAULT_INJECTION_PATTERNS: tuple[str, ...] = (
-    r"ignore (all |any |the )?(previous|prior|above) (instructions|prompts)",
-    r"disregard (all |any |your )?(previous |prior )?(instructions|rules)",
-    r"you are now",
-    r"system prompt",
-    r"act as (an? )?(admin|administrator|system|developer)",
-    r"(delete|remove|erase|wipe) (all|every) (the )?(records|contacts|accounts|customers)",
-    r"(change|reassign|transfer) (the )?(owner|ownership)",
-)
+    case_priority: dict[str, str] = Field(default_factory=shipped("actions", "case_priority"))
+    case_intents: list[str] = Field(default_factory=shipped("actions", "case_intents"))
+    case_urgencies: list[str] = Field(default_factory=shipped("actions", "case_urgencies"))
+    task_due_days: int = Field(default_factory=shipped("actions", "task_due_days"), ge=0)
+    task_triggers: dict[str, list[str]] = Field(default_factory=shipped("actions", "task_triggers"))
+    lead_status: dict[str, str] = Field(default_factory=shipped("actions", "lead_status"))
 
 
 class SecuritySettings(_Strict):
-    injection_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_INJECTION_PATTERNS))
-    flag_patterns: dict[str, list[str]] = Field(
-        default_factory=lambda: {
-            "legal_action": ["lawyer", "attorney", "lawsuit", "legal action", "sue you", "court", "solicitor"],
-            "personal_data_request": ["gdpr", "right to be forgotten", "erase my data", "delete my data",
-                                      "personal data", "data subject access", "dsar", "ccpa"],
-        }
-    )
-    redact: list[RedactKind] = Field(default_factory=lambda: list(REDACT_KINDS))
+    injection_patterns: list[str] = Field(default_factory=shipped("security", "injection_patterns"))
+    flag_patterns: dict[str, list[str]] = Field(default_factory=shipped("security", "flag_patterns"))
+    redact: list[RedactKind] = Field(default_factory=shipped("security", "redact"))
 
 
 class Settings(_Strict):
-    """crm-crew.yaml. Every section is optional; an empty file gives working defaults."""
+    """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
     crm: CrmSettings = Field(default_factory=CrmSettings)
     state: StateSettings = Field(default_factory=StateSettings)
@@ -203,9 +165,9 @@ class Settings(_Strict):
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
-    intents: dict[str, IntentConfig] = Field(default_factory=_default_intents)
+    intents: dict[str, IntentConfig] = Field(default_factory=shipped("intents"))
     urgency: UrgencySettings = Field(default_factory=UrgencySettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
-    permissions: dict[str, list[ActionType]] = Field(default_factory=_default_permissions)
+    permissions: dict[str, list[ActionType]] = Field(default_factory=shipped("permissions"))
     actions: ActionsSettings = Field(default_factory=ActionsSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)

@@ -166,6 +166,6 @@ def _analytics(config: CrewConfig, run_id: str, store: Store, interactions: int,
     try:
         built = build_crew(config, "run", context, model_override)
         output = built.crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
-        return str(output.raw).strip(), built.usage()
+        return str(getattr(output, "raw", output)).strip(), built.usage()
     except Exception as exc:
         return f"(the analytics summary failed: {type(exc).__name__}: {exc})", {}

@@ -69,8 +69,8 @@ def screen(interaction: Interaction, security: Any, limits: Any) -> ScreenResult
         result.injection = True
         result.flags.append(INJECTION_FLAG)
     for flag, words in security.flag_patterns.items():
-        pattern = _compile_keywords(tuple(words))
-        if pattern is not None and pattern.search(text):
+        keywords = _compile_keywords(tuple(words))
+        if keywords is not None and keywords.search(text):
             result.flags.append(flag)
 
     subject, subject_kinds = redact(interaction.subject, security.redact)

@@ -104,13 +104,15 @@ def test_placeholder_sets() -> None:
     assert RUN_PLACEHOLDERS == {"run_id", "interaction_count"}
 
 
-def test_minimal_settings_file_gets_defaults(cfg: Path) -> None:
-    (cfg / "crm-crew.yaml").write_text("crm: {type: local}\n", encoding="utf-8")
+def test_keys_left_out_take_the_shipped_values(cfg: Path) -> None:
+    shipped = load_config(Path("config")).settings
+    (cfg / "crm-crew.yaml").write_text("crm: {type: local}\nlimits: {max_body_chars: 5000}\n", encoding="utf-8")
     settings = load_config(cfg).settings
-    assert settings.runner.concurrency == 1
-    assert list(settings.intents) == ["other"]
-    assert settings.security.redact == ["email", "phone", "card", "iban", "ssn"]
-    assert settings.security.injection_patterns
+    assert settings.limits.max_body_chars == 5000
+    assert settings.limits.model_text_chars == shipped.limits.model_text_chars
+    assert settings.model_dump(exclude={"limits"}) == shipped.model_dump(exclude={"limits"})
+    (cfg / "crm-crew.yaml").write_text("", encoding="utf-8")
+    assert load_config(cfg).settings == shipped
 
 
 # --- agents.yaml -------------------------------------------------------------------------

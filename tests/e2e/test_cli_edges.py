@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.clihelp import CONFIG, SAMPLES, cli, cli_process, read_jsonl, write_jsonl
+from tests.e2e.clihelp import CONFIG, SAMPLES, cli, cli_process, read_jsonl
 
 GOOD = {"from": "Mark Chen <mark.chen@globex.io>", "subject": "Password reset", "body": "The password reset link gives an error."}
 

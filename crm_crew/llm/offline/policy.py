@@ -116,8 +116,11 @@ def _playbook(t: Transcript, settings: Any) -> list[tuple[str, Callable[[], dict
         ("plan_create_case", lambda: when(_has_contact(t) and (intent in settings.actions.case_intents or urgency in settings.actions.case_urgencies),
                                           {"reason": f"{intent}, urgency {urgency}"})),
     ]
+    def task_args(kind: str) -> Callable[[], dict[str, Any] | None]:
+        return lambda: {"kind": kind, "note": f"The customer asked for a {kind}."}
+
     for kind in requested_task_kinds(_text(t), settings) if _has_contact(t) and intent != "spam" else []:
-        steps.append(("plan_create_task", lambda kind=kind: {"kind": kind, "note": f"The customer asked for a {kind}."}))
+        steps.append(("plan_create_task", task_args(kind)))
     steps += [
         ("plan_update_lead_status", lambda: when(_has_contact(t) and bool(target_status) and contact.get("lead_status") != target_status,
                                                  {"status": target_status})),

@@ -1,0 +1,41 @@
+"""The shipped config folder: the one source of every default.
+
+A key left out of a user's crm-crew.yaml takes its value from the shipped crm-crew.yaml.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+import crm_crew
+
+SETTINGS_FILE = "crm-crew.yaml"
+
+
+def default_config_dir() -> Path:
+    """The shipped defaults: inside the package for wheel installs, else the repo's config/."""
+    package = Path(crm_crew.__file__).parent
+    bundled = package / "default_config"
+    return bundled if bundled.is_dir() else package.parent / "config"
+
+
+@lru_cache(maxsize=1)
+def _shipped_settings() -> dict[str, Any]:
+    data = yaml.safe_load((default_config_dir() / SETTINGS_FILE).read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def shipped(*path: str) -> Callable[[], Any]:
+    """A default factory: a fresh copy of the shipped value at `path`."""
+    def factory() -> Any:
+        value: Any = _shipped_settings()
+        for key in path:
+            value = value[key]
+        return copy.deepcopy(value)
+
+    return factory

@@ -16,19 +16,9 @@ from crm_crew.connectors.contacts_file import read_contact_rows
 from crm_crew.connectors.local import LocalCRM, open_local_crm
 from crm_crew.connectors.registry import open_connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, NotFoundError, UserError
+from tests.unit_fixtures import Clock
 
 SAMPLES = Path(__file__).resolve().parents[2] / "config" / "samples" / "contacts.csv"
-
-
-class Clock:
-    """Deterministic, strictly increasing timestamps."""
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def __call__(self) -> str:
-        self.n += 1
-        return f"2024-05-01T00:00:{self.n:02d}.000000+00:00"
 
 
 @pytest.fixture

@@ -96,6 +96,8 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
                      Applier(store, connector, run_id) if options.apply else None, options.model_override)
     rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
     out = options.out.open("w", encoding="utf-8") if options.out else None
+    import crm_crew.crew.builder  # noqa: F401  (import crewai now, not inside the first record's latency)
+
     started = time.perf_counter()
     try:
         def job(item: Interaction | Reject) -> dict[str, Any]:

@@ -56,12 +56,6 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     started = time.perf_counter()
     settings = ctx.config.settings
     screened = screen(interaction, settings.security, settings.limits)
-    if screened.reject_reason:
-        reject = Reject(interaction.source, interaction.position, screened.reject_reason, interaction.id)
-        record = rejected_record(reject)
-        ctx.store.save_result(ctx.run_id, record, [])
-        return record, reject
-
     session = InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies)
     record = _base_record(interaction.id, "processed")
     record.update(source=interaction.source, position=interaction.position, channel=interaction.channel)

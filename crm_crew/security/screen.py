@@ -15,7 +15,6 @@ INJECTION_FLAG = "prompt_injection"
 
 @dataclass
 class ScreenResult:
-    reject_reason: str | None = None
     injection: bool = False
     injection_signals: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -29,7 +28,7 @@ class ScreenResult:
         data = asdict(self)
         data.pop("subject")
         data.pop("body")
-        data["safe_to_process"] = self.reject_reason is None and not self.injection
+        data["safe_to_process"] = not self.injection
         return data
 
     def record(self) -> dict[str, Any]:
@@ -50,15 +49,11 @@ def _compile_keywords(words: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def screen(interaction: Interaction, security: Any, limits: Any) -> ScreenResult:
-    """Size limits, prompt-injection signals, legal/data-rights flags and PII redaction.
+    """Prompt-injection signals, legal/data-rights flags, PII redaction and trimming.
 
-    `security` and `limits` are the validated settings sections.
+    `security` and `limits` are the validated settings sections. Oversized records never get
+    here: the readers reject them against the same `limits`.
     """
-    if len(interaction.body) > limits.max_body_chars:
-        return ScreenResult(reject_reason=f"body too large: {len(interaction.body)} characters (limit {limits.max_body_chars})")
-    if len(interaction.subject) > limits.max_subject_chars:
-        return ScreenResult(reject_reason=f"subject too large: {len(interaction.subject)} characters (limit {limits.max_subject_chars})")
-
     text = f"{interaction.subject}\n{interaction.body}"
     result = ScreenResult()
     for pattern in _compile(tuple(security.injection_patterns)):

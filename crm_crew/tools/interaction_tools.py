@@ -18,7 +18,7 @@ def _read_interaction(ctx: ToolContext, _: NoArgs) -> dict[str, Any]:
 SPECS = [
     ToolSpec(
         "get_screening_report",
-        "The security screen computed before any model saw the message: size checks, "
+        "The security screen computed before any model saw the message: "
         "prompt-injection signals, legal/data-rights flags and the kinds of personal data redacted.",
         NoArgs,
         _screening_report,

@@ -114,7 +114,7 @@ def test_manager_is_recognised_by_its_delegation_tool_even_with_several_coworker
 
 
 def test_security_worker_reads_the_report_then_finishes() -> None:
-    report = {"reject_reason": None, "injection": False, "injection_signals": [], "flags": ["legal_action"],
+    report = {"injection": False, "injection_signals": [], "flags": ["legal_action"],
               "pii_redacted": ["email"], "truncated": False, "safe_to_process": True}
     calls, answer = walk(SECURITY, {"get_screening_report": report})
     assert calls == [("get_screening_report", {})]

@@ -16,37 +16,6 @@ def run(subject: str = "Hello", body: str = "Just saying hello.", *, security=No
     return screen(make_interaction(subject=subject, body=body, **kw), security or s.security, limits or s.limits)
 
 
-# -- size limits -------------------------------------------------------------------------
-
-
-def test_body_over_the_limit_is_rejected_with_exact_reason() -> None:
-    result = run(body="x" * 100_001)
-    assert result.reject_reason == "body too large: 100001 characters (limit 100000)"
-    assert result.body == "" and result.subject == "" and result.flags == [] and not result.injection
-    assert result.report()["safe_to_process"] is False
-
-
-def test_subject_over_the_limit_is_rejected_with_exact_reason() -> None:
-    result = run(subject="s" * 2001)
-    assert result.reject_reason == "subject too large: 2001 characters (limit 2000)"
-
-
-def test_body_limit_is_checked_before_subject_limit() -> None:
-    result = run(subject="s" * 2001, body="x" * 100_001)
-    assert result.reject_reason == "body too large: 100001 characters (limit 100000)"
-
-
-def test_text_exactly_at_the_limits_is_accepted() -> None:
-    result = run(subject="s" * 2000, body="x" * 100_000)
-    assert result.reject_reason is None
-
-
-def test_limits_come_from_the_settings() -> None:
-    limits = shipped_settings().limits.model_copy(update={"max_body_chars": 10, "max_subject_chars": 3})
-    assert run(body="x" * 11, limits=limits).reject_reason == "body too large: 11 characters (limit 10)"
-    assert run(subject="abcd", body="ok", limits=limits).reject_reason == "subject too large: 4 characters (limit 3)"
-
-
 # -- prompt injection ----------------------------------------------------------------------
 
 
@@ -66,7 +35,6 @@ def test_limits_come_from_the_settings() -> None:
 ])
 def test_shipped_injection_patterns_flag_prompt_injection(text: str) -> None:
     result = run(body=f"Hi,\n\n{text}\n\nThanks")
-    assert result.reject_reason is None
     assert result.injection is True
     assert result.flags[0] == INJECTION_FLAG == "prompt_injection"
     assert result.injection_signals
@@ -149,7 +117,6 @@ def test_body_is_trimmed_to_model_text_chars() -> None:
     result = run(body=body)
     assert result.truncated is True
     assert result.body == "a" * 4000 + "\n[... trimmed]"
-    assert result.reject_reason is None
 
 
 def test_body_at_model_text_chars_is_not_trimmed() -> None:
@@ -181,7 +148,7 @@ def test_report_contains_no_raw_text_or_personal_data() -> None:
             "IBAN DE89 3704 0044 0532 0130 00. Our lawyer says the password is hunter2.")
     result = run(subject=subject, body=body)
     report = result.report()
-    assert set(report) == {"reject_reason", "injection", "injection_signals", "flags", "pii_redacted",
+    assert set(report) == {"injection", "injection_signals", "flags", "pii_redacted",
                            "truncated", "safe_to_process"}
     dumped = json.dumps(report)
     for raw in ("Bluebird", "jane.doe", "acme-corp", "4111", "7946", "DE89", "hunter2", "password"):

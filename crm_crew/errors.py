@@ -41,3 +41,41 @@ class CrmUnavailableError(ConnectorError):
 
 class PermissionDenied(CrmCrewError):
     """The write path refused an action an agent is not allowed to take."""
+
+
+class CrmAuthError(CrmUnavailableError):
+    """The CRM rejected the credentials (401): nothing else can work, the run stops."""
+
+
+class CrmLimitReached(CrmUnavailableError):
+    """The CRM's daily API allowance is used up: the run stops, resume it later."""
+
+
+class CrmRecordError(ConnectorError):
+    """The CRM refused this one request (a 4xx): never retried, fails only this record."""
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class CrmTransientError(ConnectorError):
+    """A failure worth retrying: 5xx, timeout, connection reset, 429."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.status = status
+
+
+class CrmRateLimited(CrmTransientError):
+    """429 (or Salesforce REQUEST_LIMIT_EXCEEDED within a window): wait, then retry."""
+
+
+class StaleRecordError(ConnectorError):
+    """The record changed in the CRM since it was read: re-read and re-plan, never overwrite."""
+
+    def __init__(self, message: str, current: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.current = current or {}

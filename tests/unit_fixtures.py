@@ -16,6 +16,7 @@ import pytest
 from crm_crew.config.loader import load_config
 from crm_crew.config.models import Settings
 from crm_crew.connectors.contacts_file import read_contact_rows
+from crm_crew.connectors.importer import import_contacts
 from crm_crew.connectors.local import LocalCRM
 from crm_crew.models import Interaction
 
@@ -62,7 +63,7 @@ def make_interaction(**overrides: Any) -> Interaction:
 def open_sample_crm(path: Path) -> LocalCRM:
     """A LocalCRM at `path` holding the 12 sample contacts of config/samples/contacts.csv."""
     crm = LocalCRM(path, clock=Clock())
-    report = crm.import_contacts(read_contact_rows(SAMPLE_CONTACTS))
+    report = import_contacts(crm, read_contact_rows(SAMPLE_CONTACTS))
     assert len(report.created) == 12 and not report.rejected
     return crm
 

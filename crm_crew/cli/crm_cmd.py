@@ -1,10 +1,10 @@
-"""`crm-crew crm import FILE` and `crm-crew crm export` (local CRM)."""
+"""`crm-crew crm import FILE`, `crm-crew crm export` and `crm-crew crm check`: the configured CRM."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -12,34 +12,37 @@ from rich.table import Table
 from crm_crew.cli.common import ConfigOption, JsonOption, err, load, out, state_home
 
 if TYPE_CHECKING:
-    from crm_crew.connectors.local import LocalCRM
+    from crm_crew.connectors.base import Connector
 
-crm_app = typer.Typer(help="Work with the configured CRM (import/export: the local CRM).", no_args_is_help=True)
+crm_app = typer.Typer(help="Work with the configured CRM (crm.type in crm-crew.yaml).", no_args_is_help=True)
+
+EXPORT_COLUMNS: dict[str, list[str]] = {
+    "contacts": ["id", "email", "first_name", "last_name", "company", "tier", "lead_status", "opted_out"],
+    "activities": ["id", "contact_id", "kind", "subject", "intent", "sentiment", "occurred_at"],
+    "cases": ["id", "contact_id", "priority", "status", "subject", "reason"],
+    "tasks": ["id", "contact_id", "kind", "due_date", "status", "subject"],
+}
 
 
-def _local(config: str | None) -> "LocalCRM":
-    from crm_crew.connectors.local import LocalCRM
-    from crm_crew.connectors.registry import open_connector
-    from crm_crew.errors import UserError
+def _open(config: str | None) -> "Connector":
+    from crm_crew.connectors.registry import open_crm
 
     cfg = load(config)
-    if cfg.settings.crm.type != "local":
-        raise UserError(f"this command works on the local CRM only; crm.type is '{cfg.settings.crm.type}'")
-    connector = open_connector("local", cfg.settings.crm.options, state_home(cfg))
-    assert isinstance(connector, LocalCRM)
-    return connector
+    return open_crm(cfg.settings.crm, state_home(cfg))
 
 
 @crm_app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON Lines: email, first_name, last_name, "
-                                                 "company, phone, tier, lead_status.", show_default=False)],
+                                                 "company, phone, tier, lead_status, opted_out.", show_default=False)],
             as_json: JsonOption = False, config: ConfigOption = None) -> int:
-    """Import contacts into the local CRM (upsert by email)."""
+    """Import contacts into the configured CRM (upsert by normalized email)."""
     from crm_crew.connectors.contacts_file import read_contact_rows
+    from crm_crew.connectors.importer import import_contacts
 
-    crm = _local(config)
+    rows = read_contact_rows(file)
+    crm = _open(config)
     try:
-        report = crm.import_contacts(read_contact_rows(file))
+        report = import_contacts(crm, rows)
     finally:
         crm.close()
     if as_json:
@@ -56,8 +59,8 @@ def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON L
 
 @crm_app.command("export")
 def export(as_json: JsonOption = False, config: ConfigOption = None) -> int:
-    """Export the local CRM: contacts, activities, cases and tasks (with contact ids)."""
-    crm = _local(config)
+    """Export what crm-crew sees in the CRM: contacts, activities, cases and tasks (unified fields)."""
+    crm = _open(config)
     try:
         data = crm.export_all()
     finally:
@@ -65,15 +68,43 @@ def export(as_json: JsonOption = False, config: ConfigOption = None) -> int:
     if as_json:
         print(json.dumps(data, indent=2))
         return 0
-    columns = {
-        "contacts": ["id", "email", "first_name", "last_name", "company", "tier", "lead_status", "opted_out"],
-        "activities": ["id", "contact_id", "kind", "subject", "intent", "sentiment", "occurred_at"],
-        "cases": ["id", "contact_id", "priority", "status", "subject", "reason"],
-        "tasks": ["id", "contact_id", "kind", "due_date", "status", "subject"],
-    }
-    for name, cols in columns.items():
+    for name, cols in EXPORT_COLUMNS.items():
         table = Table(*cols, title=f"{name} ({len(data[name])})", title_justify="left")
         for row in data[name]:
             table.add_row(*(str(row.get(c, "")) for c in cols))
         out.print(table)
     return 0
+
+
+@crm_app.command("check")
+def check(as_json: JsonOption = False, config: ConfigOption = None) -> int:
+    """Verify credentials and permissions against the configured CRM; print the API budget left.
+
+    Writes nothing. Exit 0 when every permission crm-crew needs is granted, 1 otherwise.
+    """
+    crm = _open(config)
+    try:
+        report = crm.check()
+    finally:
+        crm.close()
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return 0 if report.ok else 1
+    out.print(f"{report.crm} at {report.endpoint}" + (f" as {report.identity}" if report.identity else ""),
+              markup=False)
+    table = Table("permission", "granted", title="permissions", title_justify="left")
+    for name, granted in report.permissions.items():
+        table.add_row(name, "yes" if granted else "NO")
+    out.print(table)
+    if report.budget:
+        out.print("API budget: " + ", ".join(f"{k} {_fmt(v)}" for k, v in report.budget.items()), markup=False)
+    for note in report.notes:
+        out.print(f"note: {note}", markup=False)
+    if not report.ok:
+        missing = [name for name, granted in report.permissions.items() if not granted]
+        err.print(f"missing permissions: {', '.join(missing)}", markup=False)
+    return 0 if report.ok else 1
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)

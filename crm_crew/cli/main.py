@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from crm_crew import __version__
-from crm_crew.cli import config_cmd, crm_cmd, run_cmd, runs_cmd
+from crm_crew.cli import config_cmd, crm_cmd, run_cmd, runs_cmd, sandbox_cmd
 from crm_crew.cli.common import err, state_home
 
 try:  # typer >= 0.20 ships its own copy of click
@@ -55,6 +55,7 @@ run_cmd.register(app)
 runs_cmd.register(app)
 config_cmd.register(app)
 app.add_typer(crm_cmd.crm_app, name="crm")
+sandbox_cmd.register(app)
 
 
 def _crash_log(exc: BaseException) -> str:

@@ -22,8 +22,8 @@ from crm_crew.config.checks import (
     check_settings,
     check_tasks,
 )
-from crm_crew.config.models import AgentConfig, Settings, TaskConfig
-from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, parse_yaml
+from crm_crew.config.models import AgentConfig, CrmSettings, Settings, TaskConfig
+from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, YamlPath, parse_yaml
 from crm_crew.config.report import FileKind, Reporter, describe
 from crm_crew.config.shipped import default_config_dir
 from crm_crew.errors import ConfigError
@@ -165,8 +165,24 @@ def _validate_settings(raw: Any, agent_ids: list[str] | None, rep: Reporter) -> 
         except ValidationError as exc:
             rep.validation_error(annotation, (name,), exc, skip)
             ok = False
+    ok = _validate_crm_options(sections.get("crm"), rep, skip) and ok
     check_settings(raw, agent_ids, rep)
     return Settings(**sections) if ok else None
+
+
+def _validate_crm_options(crm: Any, rep: Reporter, skip: set[YamlPath]) -> bool:
+    """`crm.options` against the options model of the connector `crm.type` names."""
+    from crm_crew.connectors.registry import CONNECTOR_OPTIONS, options_model
+
+    if not isinstance(crm, CrmSettings) or crm.type not in CONNECTOR_OPTIONS:
+        return True
+    model = options_model(crm.type)
+    try:
+        model.model_validate(crm.options)
+    except ValidationError as exc:
+        rep.validation_error(model, ("crm", "options"), exc, skip)
+        return False
+    return True
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crm_crew.config.shipped import shipped
 
@@ -70,9 +70,26 @@ class TaskConfig(_Strict):
 # --- crm-crew.yaml -----------------------------------------------------------------------
 
 
+class CrmRetrySettings(_Strict):
+    max_attempts: int = Field(default_factory=shipped("crm", "retry", "max_attempts"), ge=1)
+    base_delay_s: float = Field(default_factory=shipped("crm", "retry", "base_delay_s"), ge=0)
+    max_delay_s: float = Field(default_factory=shipped("crm", "retry", "max_delay_s"), ge=0)
+
+
 class CrmSettings(_Strict):
     type: str = Field(default_factory=shipped("crm", "type"))
     options: dict[str, Any] = Field(default_factory=shipped("crm", "options"))
+    timeout_s: float = Field(default_factory=shipped("crm", "timeout_s"), gt=0)
+    retry: CrmRetrySettings = Field(default_factory=CrmRetrySettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _options_follow_the_type(cls, data: Any) -> Any:
+        """The shipped options belong to the shipped type: another type without options gets none."""
+        if isinstance(data, dict) and "options" not in data and data.get("type", shipped("crm", "type")()) \
+                != shipped("crm", "type")():
+            return {**data, "options": {}}
+        return data
 
 
 class StateSettings(_Strict):

@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
+from crm_crew.errors import ConnectorError, CrmUnavailableError
 from crm_crew.models import Activity, Contact
 
 ObjectType = Literal["contact", "activity", "case", "task"]
 OBJECT_TYPES: tuple[str, ...] = ("contact", "activity", "case", "task")
+
+CONTACT_FIELDS: tuple[str, ...] = ("email", "first_name", "last_name", "company", "phone", "tier", "lead_status",
+                                   "opted_out")
+UNIFIED_FIELDS: dict[str, tuple[str, ...]] = {
+    "contact": CONTACT_FIELDS,
+    "activity": ("contact_id", "subject", "kind", "occurred_at", "description", "intent", "sentiment",
+                 "interaction_id"),
+    "case": ("contact_id", "subject", "description", "priority", "status", "origin", "reason"),
+    "task": ("contact_id", "subject", "kind", "due_date", "status", "description"),
+}
+EXPORT_KEYS: dict[str, str] = {"contact": "contacts", "activity": "activities", "case": "cases", "task": "tasks"}
+
+
+@dataclass
+class CheckReport:
+    """What `crm-crew crm check` prints: who we are, what we may do, how much API is left."""
+
+    crm: str
+    endpoint: str
+    identity: str = ""                                   # user, org or portal the credentials belong to
+    permissions: dict[str, bool] = field(default_factory=dict)   # "contact:read" -> allowed
+    budget: dict[str, Any] = field(default_factory=dict)         # e.g. daily_used, daily_max, window_remaining
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(self.permissions.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
 
 
 class Connector(Protocol):
@@ -36,7 +68,57 @@ class Connector(Protocol):
     def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
         """Create a record and return its id. A key seen before returns the existing id."""
 
-    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """Update fields of a record; return the values those fields had before."""
+    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+        """`create` for many (fields, idempotency_key) pairs, batched where the API allows.
+
+        Returns one entry per item, in order: the record id, or the error for that item.
+        A failure that concerns the whole CRM (CrmUnavailableError) is raised instead.
+        """
+
+    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
+               expected: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Update fields of a record; return the values those fields had before.
+
+        `expected` holds the values the caller saw when it planned the change. If any of
+        them differs from the record now, nothing is written and `StaleRecordError` (with
+        the current values) is raised. Connectors also guard the read-then-write window
+        with the CRM's own precondition where one exists (Salesforce If-Unmodified-Since).
+        """
+
+    def check(self) -> CheckReport:
+        """Verify credentials and permissions; report the API budget left."""
+
+    def export_all(self) -> dict[str, list[dict[str, Any]]]:
+        """Every record crm-crew can see, keyed contacts/activities/cases/tasks, in the
+        unified model: each dict has `id` and the UNIFIED_FIELDS of its type (more keys allowed)."""
 
     def close(self) -> None: ...
+
+
+def create_each(connector: Connector, obj: ObjectType,
+                items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+    """`create_many` for connectors without a batch API: one `create` per item."""
+    results: list[str | ConnectorError] = []
+    for fields, key in items:
+        try:
+            results.append(connector.create(obj, fields, key))
+        except ConnectorError as exc:
+            if isinstance(exc, CrmUnavailableError):
+                raise
+            results.append(exc)
+    return results
+
+
+def stale_fields(expected: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any]:
+    """The expected fields whose current value differs: {field: current value}."""
+    if not expected:
+        return {}
+    return {k: current.get(k) for k, v in expected.items() if _same(v) != _same(current.get(k))}
+
+
+def _same(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return value

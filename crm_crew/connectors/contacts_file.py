@@ -1,4 +1,4 @@
-"""Read contact files (CSV with a header row, or JSON Lines) for `LocalCRM.import_contacts`.
+"""Read contact files (CSV with a header row, or JSON Lines) for `crm-crew crm import`.
 
 Rows come out as `(line number, row)` with lower-cased, trimmed column names and string
 values. A record that cannot be read is not an exception: it is yielded as
@@ -39,7 +39,7 @@ class ImportRejection:
 
 @dataclass
 class ImportReport:
-    """What `LocalCRM.import_contacts` did; the lists hold contact ids."""
+    """What an import did; the lists hold contact ids."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -109,7 +109,7 @@ def prepare_import_row(number: int, row: dict[str, str]) -> tuple[str, dict[str,
             flag = parse_bool(text)
             if flag is None:
                 return ImportRejection(number, f"opted_out: expected true or false, got {text!r}", raw_email)
-            values[column] = int(flag)
+            values[column] = flag
         else:
             values[column] = text
     return email, values

@@ -17,35 +17,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from crm_crew.connectors.base import OBJECT_TYPES, ObjectType
-from crm_crew.connectors.contacts_file import (
-    IMPORT_COLUMNS,
-    ImportRejection,
-    ImportReport,
-    as_text,
-    is_valid_email,
-    normalize_email,
-    numbered_rows,
-    parse_bool,
-    prepare_import_row,
-    unknown_columns,
+from crm_crew.connectors.base import (
+    EXPORT_KEYS,
+    OBJECT_TYPES,
+    UNIFIED_FIELDS,
+    CheckReport,
+    ObjectType,
+    create_each,
+    stale_fields,
 )
-from crm_crew.errors import ConnectorError, CrmUnavailableError, UserError
+from crm_crew.connectors.contacts_file import as_text, is_valid_email, normalize_email, parse_bool
+from crm_crew.connectors.options import ConnectorContext, ConnectorOptions, parse_options
+from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError, UserError
 from crm_crew.models import Activity, Contact
 
 SCHEMA_VERSION = 1
 DEFAULT_PATH = "{home}/crm.sqlite"
-ALLOWED_OPTIONS: tuple[str, ...] = ("path",)
 
-TABLES: dict[str, str] = {"contact": "contacts", "activity": "activities", "case": "cases", "task": "tasks"}
+TABLES: dict[str, str] = EXPORT_KEYS
 PREFIXES: dict[str, str] = {"contact": "C-", "activity": "A-", "case": "K-", "task": "T-"}
-FIELDS: dict[str, tuple[str, ...]] = {
-    "contact": IMPORT_COLUMNS,
-    "activity": ("contact_id", "subject", "kind", "occurred_at", "description", "intent", "sentiment",
-                 "interaction_id"),
-    "case": ("contact_id", "subject", "description", "priority", "status", "origin", "reason"),
-    "task": ("contact_id", "subject", "kind", "due_date", "status", "description"),
-}
+FIELDS: dict[str, tuple[str, ...]] = UNIFIED_FIELDS
+
+
+class LocalOptions(ConnectorOptions):
+    path: str = DEFAULT_PATH          # the SQLite file; {home} is the state folder
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -82,16 +77,12 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def open_local_crm(options: dict[str, Any], home: Path) -> LocalCRM:
+def open_local_crm(options: dict[str, Any], ctx: ConnectorContext) -> LocalCRM:
     """Open (creating if needed) the local CRM named by the `crm.options` of the config."""
-    unknown = sorted(set(options) - set(ALLOWED_OPTIONS))
-    if unknown:
-        raise UserError(f"crm.options: unknown option(s) {', '.join(unknown)} for the local CRM; "
-                        f"allowed: {', '.join(ALLOWED_OPTIONS)}")
-    raw = options.get("path", DEFAULT_PATH)
-    if not isinstance(raw, (str, Path)) or not str(raw).strip():
+    raw = parse_options(LocalOptions, options, "local").path
+    if not raw.strip():
         raise UserError("crm.options.path: expected a file path such as \"{home}/crm.sqlite\"")
-    path = Path(str(raw).replace("{home}", str(home))).expanduser()
+    path = Path(raw.replace("{home}", str(ctx.home))).expanduser()
     return LocalCRM(path.absolute())
 
 
@@ -257,14 +248,27 @@ class LocalCRM:
                        tuple(row.values()))
             return record_id
 
-    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """Set `fields` on a record and `updated_at`; return the previous values of those fields."""
+    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+        return create_each(self, obj, items)
+
+    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
+               expected: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Set `fields` on a record and `updated_at`; return the previous values of those fields.
+
+        When a field of `expected` no longer has that value, nothing is written:
+        StaleRecordError carries the current values.
+        """
         clean = self._clean(obj, fields)
         table = TABLES[obj]
         with self._write() as db:
             before = db.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)).fetchone()
             if before is None:
                 raise ConnectorError(f"{obj} {record_id} does not exist")
+            current = _row_dict(before)
+            changed = stale_fields(expected, current)
+            if changed:
+                raise StaleRecordError(f"{obj} {record_id} changed in the CRM since it was read: "
+                                       + ", ".join(f"{k} is now {v!r}" for k, v in changed.items()), current)
             if obj != "contact" and "contact_id" in clean:
                 self._contact_exists(clean["contact_id"])
             if obj == "contact" and clean.get("email", before["email"]) != before["email"]:
@@ -288,49 +292,11 @@ class LocalCRM:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- local-only extras --------------------------------------------------------------
-
-    def import_contacts(self, rows: Iterable[dict[str, str] | tuple[int, dict[str, str]]]) -> ImportReport:
-        """Upsert contacts by normalized email, in one transaction.
-
-        `rows` are dicts (numbered 1, 2, ... in order) or `(line number, dict)` pairs as
-        `read_contact_rows` yields them. A new email is created; an existing one gets the
-        row's non-empty fields (counted as updated, or unchanged when nothing differs).
-        Rows without a valid email, with an unreadable `opted_out`, or carrying an
-        `__error__` are rejected with their number and reason. Columns outside
-        IMPORT_COLUMNS are ignored, with one warning per column.
-        """
-        report = ImportReport()
-        warned: set[str] = set()
-        with self._write() as db:
-            for number, row in numbered_rows(rows):
-                for column in unknown_columns(row, warned):
-                    report.warnings.append(f"unknown column {column!r} ignored; "
-                                           f"allowed: {', '.join(IMPORT_COLUMNS)}")
-                prepared = prepare_import_row(number, row)
-                if isinstance(prepared, ImportRejection):
-                    report.rejected.append(prepared)
-                else:
-                    self._upsert_contact(db, *prepared, report)
-        return report
-
-    def _upsert_contact(self, db: sqlite3.Connection, email: str, values: dict[str, Any],
-                        report: ImportReport) -> None:
-        existing = db.execute("SELECT * FROM contacts WHERE email = ?", (email,)).fetchone()
-        now = self._clock()
-        if existing is None:
-            record = {"id": self._new_id("contact"), "email": email, **values, "created_at": now, "updated_at": now}
-            db.execute(f"INSERT INTO contacts ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
-                       tuple(record.values()))
-            report.created.append(record["id"])
-            return
-        changed = {k: v for k, v in values.items() if existing[k] != v}
-        if not changed:
-            report.unchanged.append(existing["id"])
-            return
-        db.execute(f"UPDATE contacts SET {', '.join(f'{k} = ?' for k in changed)}, updated_at = ? WHERE id = ?",
-                   (*changed.values(), now, existing["id"]))
-        report.updated.append(existing["id"])
+    def check(self) -> CheckReport:
+        counts = self.counts()
+        return CheckReport("local", str(self.path), identity="embedded SQLite CRM",
+                           permissions={f"{obj}:{op}": True for obj in OBJECT_TYPES for op in ("read", "write")},
+                           notes=[", ".join(f"{n} {t}" for t, n in counts.items())])
 
     def export_all(self) -> dict[str, list[dict[str, Any]]]:
         """Every record of every table, keyed contacts/activities/cases/tasks, oldest first."""

@@ -8,6 +8,7 @@ from typing import Any
 from crewai.tools import BaseTool
 from pydantic import PrivateAttr, ValidationError
 
+from crm_crew.errors import ConnectorError
 from crm_crew.tools.spec import ToolContext, ToolSpec
 
 
@@ -26,7 +27,14 @@ class BoundTool(BaseTool):
         session = self._context.session
         if session is not None:
             session.tool_calls.append(f"{self._context.agent_id}:{self._spec.name}")
-        return json.dumps(self._spec.run(self._context, args), default=str)
+        try:
+            return json.dumps(self._spec.run(self._context, args), default=str)
+        except ConnectorError as exc:
+            # The crew cannot be trusted to carry on without the CRM's answer (a failed
+            # lookup would plan a duplicate contact): the flow fails this interaction.
+            if session is not None and session.crm_error is None:
+                session.crm_error = exc
+            return json.dumps({"error": f"the CRM could not answer: {exc}"})
 
 
 def bind_tool(spec: ToolSpec, context: ToolContext) -> BoundTool:

@@ -11,7 +11,7 @@ import threading
 from zlib import crc32
 
 from crm_crew.connectors.base import Connector
-from crm_crew.errors import ConnectorError
+from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError
 from crm_crew.pipeline.plan import NEW_CONTACT
 from crm_crew.store.base import ActionRow, Store
 
@@ -62,14 +62,34 @@ class Applier:
             elif row.object == "contact":
                 if contact_id is None:
                     raise ConnectorError("no contact to update")
-                self.connector.update("contact", contact_id, row.fields)
+                row.before = self.connector.update("contact", contact_id, row.fields, row.expected)
                 record_id = contact_id
             else:
                 fields = {**row.fields, "contact_id": contact_id}
                 record_id = self.connector.create(row.object, fields, row.idempotency_key)  # type: ignore[arg-type]
                 row.fields = fields
+        except StaleRecordError as exc:
+            self._replan(row, contact_id, exc)
+            return
+        except CrmUnavailableError:
+            raise
         except ConnectorError as exc:
             row.status, row.note = "failed", str(exc)
             return
         self.store.mark_applied(row.idempotency_key, record_id, self.run_id)
         row.record_id, row.status, row.note = record_id, "applied", None
+
+    def _replan(self, row: ActionRow, contact_id: str | None, exc: StaleRecordError) -> None:
+        """Someone changed the record since the plan: never overwrite their change.
+
+        If the CRM already holds what the action would write, the action is done;
+        otherwise it is skipped, with the current values in its note for a human.
+        """
+        current = exc.current
+        if all(current.get(k) == v for k, v in row.fields.items()):
+            row.record_id, row.status = contact_id, "skipped"
+            row.note = "already so in the CRM (changed by someone else since the plan)"
+            return
+        changed = ", ".join(f"{k} is now {current.get(k)!r}" for k in (row.expected or {}) if k in current)
+        row.status = "skipped"
+        row.note = f"not overwritten: the record changed in the CRM since the plan ({changed or exc})"

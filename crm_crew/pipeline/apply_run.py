@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_crew.config.loader import CrewConfig
-from crm_crew.connectors.registry import open_connector
+from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import NotFoundError
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.summary import run_figures
@@ -19,7 +19,7 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str) -> dict
     if info is None:
         raise NotFoundError(f"no run '{run_id}' in {home} (see `crm-crew runs`)")
     settings = config.settings
-    connector = open_connector(settings.crm.type, settings.crm.options, home)
+    connector = open_crm(settings.crm, home)
     applier = Applier(store, connector, run_id)
     counts: Counter[str] = Counter()
     by_interaction: dict[str, list[ActionRow]] = {}

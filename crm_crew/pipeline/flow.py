@@ -8,6 +8,7 @@ from typing import Any
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
+from crm_crew.errors import CrmUnavailableError
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.escalation import Facts, escalation_reason
@@ -68,6 +69,10 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
             built.crew.kickoff(inputs=session.task_inputs())
         finally:
             usage = built.usage()
+        if session.crm_error is not None:
+            raise session.crm_error
+    except CrmUnavailableError:
+        raise  # credentials rejected, daily limit, CRM gone: nothing else can succeed
     except Exception as exc:  # one failed interaction never stops the batch
         record.update(status="failed", error=f"{type(exc).__name__}: {exc}", llm=usage,
                       duration_ms=int((time.perf_counter() - started) * 1000))
@@ -114,5 +119,5 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
         status, note = ("held", f"held for review: {reason}") if reason else ("planned", None)
         rows.append(ActionRow(ctx.run_id, it.id, seq, action.type, action.object, action.fields,
                               action.idempotency_key, action.agent, action.record_id, action.contact_ref,
-                              status, note))
+                              status, note, action.expected))
     return rows

@@ -73,10 +73,12 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
         contact_id = contact.id if contact else None
         ref = None if contact else NEW_CONTACT
         fields, key_parts = _fields_for(session, action_type, args, contact_id)
+        updates_contact = ACTION_OBJECTS[action_type] == "contact"
+        seen = contact.to_dict() if contact is not None and updates_contact else None
         action = PlannedAction(action_type, ACTION_OBJECTS[action_type], fields,
                                idempotency_key(action_type, *key_parts), agent_id,
-                               record_id=contact_id if ACTION_OBJECTS[action_type] == "contact" else None,
-                               contact_ref=ref)
+                               record_id=contact_id if updates_contact else None, contact_ref=ref,
+                               expected={k: seen.get(k) for k in fields} if seen is not None else None)
     if not session.plan.add(action):
         raise ProposalRefused(f"{action_type} is already planned for this interaction")
     return action

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from crm_crew.config.loader import CrewConfig
-from crm_crew.connectors.registry import open_connector
+from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import UserError
 from crm_crew.llm.factory import check_credentials
 from crm_crew.models import Interaction, Reject
@@ -87,7 +87,7 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     for path in options.inputs:
         if not path.exists():
             raise UserError(f"input {path} does not exist")
-    connector = open_connector(settings.crm.type, settings.crm.options, home)
+    connector = open_crm(settings.crm, home)
     replies = load_reply_templates(config.directory.resolve())
     store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None, "running",
                              "apply" if options.apply else "shadow", [str(p) for p in options.inputs],

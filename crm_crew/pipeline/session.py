@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm_crew.connectors.base import Connector
+from crm_crew.errors import ConnectorError
 from crm_crew.models import Activity, Interaction
 from crm_crew.pipeline.matching import MatchResult
 from crm_crew.pipeline.plan import Plan
@@ -43,6 +44,7 @@ class InteractionSession:
     reply_declined: str | None = None  # why no reply is sent (spam, ...)
     plan: Plan = field(default_factory=Plan)
     tool_calls: list[str] = field(default_factory=list)
+    crm_error: ConnectorError | None = None   # a CRM read failed: the interaction cannot be trusted
 
     @property
     def tier(self) -> str:

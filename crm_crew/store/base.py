@@ -39,7 +39,8 @@ class ActionRow:
     contact_ref: str | None
     status: str
     note: str | None
-
+    expected: dict[str, Any] | None = None   # values the plan saw; an update is refused if they changed
+    before: dict[str, Any] | None = None     # values an applied update replaced
 
 class Store(Protocol):
     def create_run(self, info: RunInfo) -> None: ...

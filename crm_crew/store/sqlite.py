@@ -28,13 +28,29 @@ CREATE INDEX IF NOT EXISTS results_by_interaction ON results(run_id, interaction
 CREATE TABLE IF NOT EXISTS actions (
   run_id TEXT NOT NULL, interaction_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
   object TEXT NOT NULL, fields TEXT NOT NULL, idempotency_key TEXT NOT NULL, agent TEXT NOT NULL,
-  record_id TEXT, contact_ref TEXT, status TEXT NOT NULL, note TEXT,
+  record_id TEXT, contact_ref TEXT, status TEXT NOT NULL, note TEXT, expected TEXT, before TEXT,
   PRIMARY KEY (run_id, interaction_id, seq)
 );
 CREATE TABLE IF NOT EXISTS applied_keys (
   idempotency_key TEXT PRIMARY KEY, record_id TEXT NOT NULL, run_id TEXT NOT NULL, applied_at TEXT NOT NULL
 );
 """
+
+
+ACTION_COLUMNS: tuple[str, ...] = ("run_id", "interaction_id", "seq", "type", "object", "fields", "idempotency_key",
+                                   "agent", "record_id", "contact_ref", "status", "note", "expected", "before")
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Journals written by crm-crew 0.1.0 lack the expected/before columns of actions."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(actions)")}
+    for column in ("expected", "before"):
+        if column not in present:
+            db.execute(f"ALTER TABLE actions ADD COLUMN {column} TEXT")
+
+
+def _json_or_none(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value)
 
 
 def _now() -> str:
@@ -48,6 +64,7 @@ class SQLiteStore:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(SCHEMA)
+            _add_missing_columns(self._db)
         except sqlite3.DatabaseError as exc:
             raise CrmCrewError(f"cannot open the run journal {path}: {exc} (move it away or set CRM_CREW_HOME)") from exc
         self._db.row_factory = sqlite3.Row
@@ -95,7 +112,8 @@ class SQLiteStore:
             try:
                 self._db.execute("INSERT INTO results VALUES (?,?,?,?,?)",
                                  (run_id, seq, record["interaction_id"], record["status"], json.dumps(stored)))
-                self._db.executemany("INSERT OR REPLACE INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                self._db.executemany(f"INSERT OR REPLACE INTO actions ({', '.join(ACTION_COLUMNS)}) "
+                                     f"VALUES ({', '.join('?' * len(ACTION_COLUMNS))})",
                                      [self._action_values(a) for a in actions])
                 self._db.execute("COMMIT")
             except BaseException:
@@ -105,13 +123,16 @@ class SQLiteStore:
     @staticmethod
     def _action_values(a: ActionRow) -> tuple[Any, ...]:
         return (a.run_id, a.interaction_id, a.seq, a.type, a.object, json.dumps(a.fields), a.idempotency_key,
-                a.agent, a.record_id, a.contact_ref, a.status, a.note)
+                a.agent, a.record_id, a.contact_ref, a.status, a.note, _json_or_none(a.expected),
+                _json_or_none(a.before))
 
     @staticmethod
     def _action(row: sqlite3.Row) -> ActionRow:
         return ActionRow(row["run_id"], row["interaction_id"], row["seq"], row["type"], row["object"],
                          json.loads(row["fields"]), row["idempotency_key"], row["agent"], row["record_id"],
-                         row["contact_ref"], row["status"], row["note"])
+                         row["contact_ref"], row["status"], row["note"],
+                         json.loads(row["expected"]) if row["expected"] else None,
+                         json.loads(row["before"]) if row["before"] else None)
 
     def actions(self, run_id: str, interaction_id: str | None = None) -> list[ActionRow]:
         if interaction_id is None:
@@ -122,8 +143,10 @@ class SQLiteStore:
         return [self._action(r) for r in rows]
 
     def update_action(self, row: ActionRow) -> None:
-        self._exec("UPDATE actions SET record_id=?, status=?, note=?, fields=? WHERE run_id=? AND interaction_id=? AND seq=?",
-                   (row.record_id, row.status, row.note, json.dumps(row.fields), row.run_id, row.interaction_id, row.seq))
+        self._exec("UPDATE actions SET record_id=?, status=?, note=?, fields=?, before=? "
+                   "WHERE run_id=? AND interaction_id=? AND seq=?",
+                   (row.record_id, row.status, row.note, json.dumps(row.fields), _json_or_none(row.before),
+                    row.run_id, row.interaction_id, row.seq))
 
     def results(self, run_id: str) -> Iterator[dict[str, Any]]:
         by_interaction: dict[str, list[ActionRow]] = {}

@@ -262,10 +262,12 @@ def test_context_must_name_an_earlier_task_of_the_same_scope(cfg: Path) -> None:
 
 def test_unknown_connector(cfg: Path) -> None:
     edit(cfg, "crm-crew.yaml", "  type: local\n", "  type: salesfroce\n")
-    assert problems(cfg) == [f"{at(cfg, 'crm-crew.yaml', 'salesfroce')}: crm.type: unknown connector 'salesfroce' (known: local)"]
+    assert problems(cfg) == [f"{at(cfg, 'crm-crew.yaml', 'salesfroce')}: crm.type: unknown connector 'salesfroce' "
+                             "(known: local, salesforce, hubspot, rest; did you mean 'salesforce'?)"]
     edit(cfg, "crm-crew.yaml", "  type: salesfroce\n", "  type: locl\n")
     assert problems(cfg) == [
-        f"{at(cfg, 'crm-crew.yaml', 'locl')}: crm.type: unknown connector 'locl' (known: local; did you mean 'local'?)"]
+        f"{at(cfg, 'crm-crew.yaml', 'locl')}: crm.type: unknown connector 'locl' "
+        "(known: local, salesforce, hubspot, rest; did you mean 'local'?)"]
 
 
 def test_bad_regex(cfg: Path) -> None:
@@ -316,7 +318,7 @@ def test_problems_in_all_files_are_reported_together(cfg: Path) -> None:
         # match_contact's description is folded (>-): the start of the value
         f"{at(cfg, 'tasks.yaml', '>-', after='match_contact:')}: task 'match_contact': placeholder {{sender_mail}} "
         "is not provided to interaction tasks (did you mean {sender_email}?)",
-        f"{at(cfg, 'crm-crew.yaml', 'salesfroce')}: crm.type: unknown connector 'salesfroce' (known: local)",
+        f"{at(cfg, 'crm-crew.yaml', 'salesfroce')}: crm.type: unknown connector 'salesfroce' (known: local, salesforce, hubspot, rest; did you mean 'salesforce'?)",
     ]
 
 

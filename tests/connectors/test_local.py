@@ -15,6 +15,8 @@ from crm_crew.connectors.base import Connector
 from crm_crew.connectors.contacts_file import read_contact_rows
 from crm_crew.connectors.local import LocalCRM, open_local_crm
 from crm_crew.connectors.registry import open_connector
+from crm_crew.connectors.importer import import_contacts
+from crm_crew.connectors.options import ConnectorContext
 from crm_crew.errors import ConnectorError, CrmUnavailableError, NotFoundError, UserError
 from tests.unit_fixtures import Clock
 
@@ -38,7 +40,7 @@ def jane(crm: LocalCRM, key: str = "k-jane") -> str:
 
 def test_open_via_registry_defaults_to_home(tmp_path: Path) -> None:
     home = tmp_path / "state" / "nested"
-    crm = open_connector("local", {}, home)
+    crm = open_connector("local", {}, ConnectorContext(home))
     try:
         assert crm.name == "local"
         assert isinstance(crm, LocalCRM)
@@ -51,11 +53,11 @@ def test_open_via_registry_defaults_to_home(tmp_path: Path) -> None:
 
 def test_open_path_option_with_home_placeholder_and_relative(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    crm = open_local_crm({"path": "{home}/sub/x.db"}, tmp_path)
+    crm = open_local_crm({"path": "{home}/sub/x.db"}, ConnectorContext(tmp_path))
     assert crm.path == tmp_path / "sub" / "x.db"
     crm.close()
     monkeypatch.chdir(tmp_path)
-    crm = open_local_crm({"path": "rel/y.db"}, tmp_path / "unused")
+    crm = open_local_crm({"path": "rel/y.db"}, ConnectorContext(tmp_path / "unused"))
     assert crm.path == tmp_path / "rel" / "y.db" and crm.path.exists()
     crm.close()
 
@@ -73,7 +75,7 @@ def test_schema_version_wal_and_foreign_keys(tmp_path: Path) -> None:
 
 def test_unknown_option_is_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError) as info:
-        open_local_crm({"path": "x.db", "pth": 1}, tmp_path)
+        open_local_crm({"path": "x.db", "pth": 1}, ConnectorContext(tmp_path))
     assert "pth" in str(info.value) and "path" in str(info.value)
 
 
@@ -89,7 +91,7 @@ def test_bad_path_is_crm_unavailable(tmp_path: Path, kind: str) -> None:
         (tmp_path / "file").write_text("x")
         path = tmp_path / "file" / "crm.sqlite"
     with pytest.raises(CrmUnavailableError) as info:
-        open_local_crm({"path": str(path)}, tmp_path)
+        open_local_crm({"path": str(path)}, ConnectorContext(tmp_path))
     assert str(path) in str(info.value)
     assert "crm.options.path" in str(info.value)
 
@@ -218,7 +220,7 @@ def test_update_returns_before_values(crm: LocalCRM) -> None:
 
 
 def test_search_contacts_candidates(crm: LocalCRM) -> None:
-    crm.import_contacts(row for _, row in read_contact_rows(SAMPLES))
+    import_contacts(crm, (row for _, row in read_contact_rows(SAMPLES)))
     names = lambda cs: {c.email for c in cs}  # noqa: E731
     assert "jane.doe@acme-corp.com" in names(crm.search_contacts("JANE doe", ""))
     assert names(crm.search_contacts("", "acme")) == {"jane.doe@acme-corp.com"}
@@ -248,11 +250,11 @@ def test_recent_activities_newest_first(crm: LocalCRM) -> None:
 
 
 def test_import_sample_contacts(crm: LocalCRM) -> None:
-    report = crm.import_contacts(read_contact_rows(SAMPLES))
+    report = import_contacts(crm, read_contact_rows(SAMPLES))
     assert len(report.created) == 12 and not report.rejected and not report.warnings
     sam = crm.find_contact_by_email("sam.taylor@gmail.com")
     assert sam is not None and sam.first_name == "Samuel" and sam.tier == "free"
-    again = crm.import_contacts(read_contact_rows(SAMPLES))
+    again = import_contacts(crm, read_contact_rows(SAMPLES))
     assert len(again.unchanged) == 12 and not again.created and not again.updated
 
 
@@ -270,7 +272,7 @@ def test_import_created_updated_rejected(crm: LocalCRM, tmp_path: Path) -> None:
         "bad.flag@example.com,B,,,,maybe,,\n"                     # line 7: bad opted_out
         "too@many.com,a,b,c,d,e,f,g,h,i\n",                       # line 8: too many values
         encoding="utf-8")
-    report = crm.import_contacts(read_contact_rows(path))
+    report = import_contacts(crm, read_contact_rows(path))
     assert report.updated == [cid] and len(report.created) == 1
     assert [(r.row, r.reason.split(" ")[0]) for r in report.rejected] == [
         (5, "missing"), (6, "invalid"), (7, "opted_out:"), (8, "2")]
@@ -293,11 +295,11 @@ def test_import_jsonl_and_plain_dicts(crm: LocalCRM, tmp_path: Path) -> None:
     rows = list(read_contact_rows(path))
     assert rows[0] == (1, {"email": "a@x.co", "first_name": "A", "opted_out": "false"})
     assert rows[1][0] == 2 and rows[1][1]["__error__"].startswith("invalid JSON")
-    report = crm.import_contacts(rows)
+    report = import_contacts(crm, rows)
     assert len(report.created) == 2
     assert [(r.row, r.reason[:12]) for r in report.rejected] == [(2, "invalid JSON"), (4, "expected a J")]
     assert report.warnings == [f"unknown column 'extra' ignored; allowed: {report.warnings[0].split(': ')[1]}"]
-    plain = crm.import_contacts([{"email": "c@x.co"}, {"email": ""}])
+    plain = import_contacts(crm, [{"email": "c@x.co"}, {"email": ""}])
     assert len(plain.created) == 1 and plain.rejected[0].row == 2
 
 

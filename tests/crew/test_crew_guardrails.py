@@ -11,6 +11,7 @@ import pytest
 
 from crm_crew.config.loader import CrewConfig, load_config
 from crm_crew.connectors.contacts_file import read_contact_rows
+from crm_crew.connectors.importer import import_contacts
 from crm_crew.connectors.local import LocalCRM
 from crm_crew.crew.environment import prepare_crewai_environment
 from crm_crew.models import Interaction
@@ -32,7 +33,7 @@ def crm(tmp_path_factory: pytest.TempPathFactory) -> LocalCRM:
     home = tmp_path_factory.mktemp("crew")
     prepare_crewai_environment(home)
     crm = LocalCRM(home / "crm.sqlite")
-    crm.import_contacts(read_contact_rows(CONFIG / "samples" / "contacts.csv"))
+    import_contacts(crm, read_contact_rows(CONFIG / "samples" / "contacts.csv"))
     return crm
 
 
@@ -74,7 +75,10 @@ def test_a_tool_removed_from_yaml_is_out_of_reach(crm: LocalCRM, tmp_path: Path)
 
 def test_offline_model_reports_llm_events_that_match_its_usage(crm: LocalCRM) -> None:
     from crewai.events import crewai_event_bus
-    from crewai.events.types.llm_events import LLMCallCompletedEvent, LLMCallStartedEvent
+    from crewai.events.types.llm_events import (
+        LLMCallCompletedEvent,
+        LLMCallStartedEvent,
+    )
 
     seen: dict[str, int] = {"started": 0, "completed": 0}
     lock = threading.Lock()

@@ -1,0 +1,85 @@
+"""`crm-crew sandbox salesforce|hubspot|rest`: run a CRM emulator in the foreground."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+import yaml
+
+from crm_crew.cli.common import err, out
+
+
+class SandboxKind(str, Enum):
+    salesforce = "salesforce"
+    hubspot = "hubspot"
+    rest = "rest"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sandbox")(sandbox)
+
+
+def sandbox(
+    kind: Annotated[SandboxKind, typer.Argument(help="Which CRM to emulate.", show_default=False)],
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    token: Annotated[str, typer.Option("--token", help="The access token the emulator accepts.")] = "sandbox-token",
+    rate_429: Annotated[float, typer.Option("--fault-429", help="Share of requests answered 429.")] = 0.0,
+    rate_5xx: Annotated[float, typer.Option("--fault-5xx", help="Share of requests answered 500/502/503.")] = 0.0,
+    latency: Annotated[float, typer.Option("--latency", help="Seconds added to every request.")] = 0.0,
+    write_config: Annotated[Optional[Path], typer.Option(
+        "--write-config", help="Also write a config folder pointing crm-crew at this sandbox.",
+        show_default=False)] = None,
+) -> int:
+    """Run a CRM emulator on loopback until Ctrl-C, for trying crm-crew without credentials.
+
+    It keeps state in memory, speaks the real API's paths, codes and headers (Salesforce
+    over https with a self-signed certificate made at start-up), and injects faults on
+    demand: the flags here, or POST /_emulator/faults (see the README).
+    """
+    from crm_crew.testing import emulator_class
+
+    emulator = emulator_class(kind.value)(port=port, token=token)
+    emulator.faults.configure(rate_429=rate_429, rate_5xx=rate_5xx, latency_s=latency)
+    emulator.start()
+    connection = emulator.connection()
+    snippet = yaml.safe_dump({"crm": connection["crm"]}, sort_keys=False).rstrip()
+    out.print(f"{kind.value} sandbox listening on {emulator.url}", markup=False)
+    out.print("point crm-crew at it with this in crm-crew.yaml:\n\n" + snippet + "\n", markup=False)
+    for name, value in connection["env"].items():
+        out.print(f"export {name}={value}", markup=False)
+    if write_config is not None:
+        _write_config(write_config, connection["crm"])
+        out.print(f"\nwrote {write_config} (use: crm-crew --config {write_config} ... or CRM_CREW_CONFIG)",
+                  markup=False)
+    out.print("\nCtrl-C stops it (its records live in memory only).", markup=False)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+        err.print(f"{kind.value} sandbox stopped", markup=False)
+    return 0
+
+
+def _write_config(folder: Path, crm: dict[str, object]) -> None:
+    """A copy of the shipped config whose crm section points at the sandbox."""
+    import shutil
+
+    from crm_crew.config.shipped import SETTINGS_FILE, default_config_dir
+
+    source = default_config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("agents.yaml", "tasks.yaml", "replies.yaml", SETTINGS_FILE):
+        shutil.copyfile(source / name, folder / name)
+    settings_path = folder / SETTINGS_FILE
+    settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
+    settings["crm"] = {**settings["crm"], **crm}
+    settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")

@@ -1,0 +1,139 @@
+"""Reads cached for the run, in front of a remote connector; every write invalidates what it touches.
+
+Matching asks for the same contacts many times in a batch (a customer who writes five
+times, the history tool, the apply step); each answer costs an API call against a daily
+allowance. Negative answers are cached too, and dropped when a contact is created.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+from crm_crew.connectors.base import CheckReport, Connector, ObjectType
+from crm_crew.errors import ConnectorError
+from crm_crew.models import Activity, Contact
+
+_MISSING = object()
+
+
+class CachedReads:
+    """A Connector wrapping another; reads are answered from memory when seen before."""
+
+    def __init__(self, inner: Connector) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._lock = threading.Lock()
+        self._by_email: dict[str, Contact | None] = {}
+        self._by_id: dict[str, Contact | None] = {}
+        self._searches: dict[tuple[str, str, int], list[Contact]] = {}
+        self._history: dict[tuple[str, int], list[Activity]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def _get(self, table: dict[Any, Any], key: Any) -> Any:
+        with self._lock:
+            value = table.get(key, _MISSING)
+            if value is _MISSING:
+                self.misses += 1
+            else:
+                self.hits += 1
+            return copy.deepcopy(value)
+
+    def _put(self, table: dict[Any, Any], key: Any, value: Any) -> None:
+        with self._lock:
+            table[key] = copy.deepcopy(value)
+
+    def find_contact_by_email(self, email: str) -> Contact | None:
+        key = email.strip().lower()
+        cached = self._get(self._by_email, key)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        contact = self.inner.find_contact_by_email(email)
+        self._put(self._by_email, key, contact)
+        if contact is not None:
+            self._put(self._by_id, contact.id, contact)
+        return contact
+
+    def get_contact(self, contact_id: str) -> Contact | None:
+        cached = self._get(self._by_id, contact_id)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        contact = self.inner.get_contact(contact_id)
+        self._put(self._by_id, contact_id, contact)
+        return contact
+
+    def search_contacts(self, name: str, company: str, limit: int = 25) -> list[Contact]:
+        key = (name, company, limit)
+        cached = self._get(self._searches, key)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        found = self.inner.search_contacts(name, company, limit)
+        self._put(self._searches, key, found)
+        return found
+
+    def recent_activities(self, contact_id: str, limit: int = 5) -> list[Activity]:
+        key = (contact_id, limit)
+        cached = self._get(self._history, key)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        found = self.inner.recent_activities(contact_id, limit)
+        self._put(self._history, key, found)
+        return found
+
+    def _forget_contact(self, contact_id: str | None, email: str | None) -> None:
+        with self._lock:
+            if contact_id is not None:
+                self._by_id.pop(contact_id, None)
+                for key in [k for k, c in self._by_email.items() if c is not None and c.id == contact_id]:
+                    del self._by_email[key]
+                for key in [k for k in self._history if k[0] == contact_id]:
+                    del self._history[key]
+            if email:
+                self._by_email.pop(email.strip().lower(), None)
+            self._searches.clear()
+
+    def _forget_history(self, contact_id: Any) -> None:
+        with self._lock:
+            for key in [k for k in self._history if k[0] == str(contact_id)]:
+                del self._history[key]
+
+    def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
+        try:
+            return self.inner.create(obj, fields, idempotency_key)
+        finally:
+            self._after_create(obj, fields)
+
+    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+        try:
+            return self.inner.create_many(obj, items)
+        finally:
+            for fields, _ in items:
+                self._after_create(obj, fields)
+
+    def _after_create(self, obj: str, fields: dict[str, Any]) -> None:
+        if obj == "contact":
+            self._forget_contact(None, str(fields.get("email") or ""))
+        else:
+            self._forget_history(fields.get("contact_id"))
+
+    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
+               expected: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            return self.inner.update(obj, record_id, fields, expected)
+        finally:
+            if obj == "contact":
+                self._forget_contact(record_id, str(fields.get("email") or ""))
+
+    def check(self) -> CheckReport:
+        return self.inner.check()
+
+    def export_all(self) -> dict[str, list[dict[str, Any]]]:
+        return self.inner.export_all()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from enum import Enum
 from pathlib import Path
@@ -53,10 +54,13 @@ def sandbox(
     for name, value in connection["env"].items():
         out.print(f"export {name}={value}", markup=False)
     if write_config is not None:
-        _write_config(write_config, connection["crm"])
+        from crm_crew.testing.configs import write_config as write_config_folder
+
+        write_config_folder(write_config, connection["crm"])
         out.print(f"\nwrote {write_config} (use: crm-crew --config {write_config} ... or CRM_CREW_CONFIG)",
                   markup=False)
     out.print("\nCtrl-C stops it (its records live in memory only).", markup=False)
+    sys.stdout.flush()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -68,18 +72,3 @@ def sandbox(
         err.print(f"{kind.value} sandbox stopped", markup=False)
     return 0
 
-
-def _write_config(folder: Path, crm: dict[str, object]) -> None:
-    """A copy of the shipped config whose crm section points at the sandbox."""
-    import shutil
-
-    from crm_crew.config.shipped import SETTINGS_FILE, default_config_dir
-
-    source = default_config_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("agents.yaml", "tasks.yaml", "replies.yaml", SETTINGS_FILE):
-        shutil.copyfile(source / name, folder / name)
-    settings_path = folder / SETTINGS_FILE
-    settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
-    settings["crm"] = {**settings["crm"], **crm}
-    settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")

@@ -37,8 +37,8 @@ class CachedReads:
             value = table.get(key, _MISSING)
             if value is _MISSING:
                 self.misses += 1
-            else:
-                self.hits += 1
+                return _MISSING
+            self.hits += 1
             return copy.deepcopy(value)
 
     def _put(self, table: dict[Any, Any], key: Any, value: Any) -> None:

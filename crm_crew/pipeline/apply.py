@@ -25,7 +25,7 @@ class Applier:
         self.run_id = run_id
         self._locks = [threading.Lock() for _ in range(64)]
 
-    def _lock(self, key: str) -> threading.Lock:
+    def lock(self, key: str) -> threading.Lock:
         return self._locks[crc32(key.encode()) % len(self._locks)]
 
     def apply_interaction(self, rows: list[ActionRow]) -> list[ActionRow]:
@@ -43,14 +43,15 @@ class Applier:
                     self.store.update_action(row)
                     continue
                 contact_id = new_contact_id
-            with self._lock(row.idempotency_key):
-                self._apply_one(row, contact_id)
+            with self.lock(row.idempotency_key):
+                self.apply_one(row, contact_id)
             if row.type == "create_contact" and row.status in ("applied", "skipped"):
                 new_contact_id = row.record_id
             self.store.update_action(row)
         return rows
 
-    def _apply_one(self, row: ActionRow, contact_id: str | None) -> None:
+    def apply_one(self, row: ActionRow, contact_id: str | None) -> None:
+        """Apply one action (the caller holds its key's lock and journals the row)."""
         prior = self.store.applied_record(row.idempotency_key)
         if prior is not None:
             row.record_id, row.status = prior[0], "skipped"

@@ -10,6 +10,7 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import NotFoundError
 from crm_crew.pipeline.apply import Applier
+from crm_crew.pipeline.apply_batched import apply_batched
 from crm_crew.pipeline.summary import run_figures
 from crm_crew.store.base import ActionRow, Store
 
@@ -27,13 +28,13 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str) -> dict
         by_interaction.setdefault(row.interaction_id, []).append(row)
     before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
     try:
-        for rows in by_interaction.values():
-            applier.apply_interaction(rows)
-            for r in rows:
-                was = before[(r.interaction_id, r.seq)]
-                counts[r.status if was in ("planned", "failed") else f"already_{was}"] += 1
+        apply_batched(applier, list(by_interaction.values()))
     finally:
         connector.close()
+    for rows in by_interaction.values():
+        for r in rows:
+            was = before[(r.interaction_id, r.seq)]
+            counts[r.status if was in ("planned", "failed") else f"already_{was}"] += 1
     summary = dict(info.summary)
     summary.update(run_figures(store.results(run_id)))
     summary["mode"] = "applied later" if info.mode == "shadow" else info.mode

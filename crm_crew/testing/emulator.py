@@ -309,6 +309,7 @@ class Emulator:
 def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True        # else every small response waits ~40 ms for a delayed ACK
         server_version = f"crm-crew-{emulator.name}-emulator"
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature

@@ -1,4 +1,4 @@
-"""Plan now, apply later, apply twice: the CRM is written exactly once."""
+"""Plan now, apply later, apply twice: the CRM is written exactly once — on every connector."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.backends import BACKENDS, Backend, Emulators, make_backend
 from tests.e2e.clihelp import SAMPLES, cli, read_jsonl, write_jsonl
 
 
 def _subset(tmp_path: Path, ids: set[str]) -> Path:
     records = [r for r in read_jsonl(SAMPLES / "inbox.jsonl") if r["id"] in ids]
     return write_jsonl(tmp_path / "subset.jsonl", records)
-
-
-def _export(home: Path) -> dict[str, Any]:
-    return cli("crm", "export", "--json", home=home).json()
 
 
 @pytest.fixture
@@ -27,17 +24,22 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
-def test_apply_later_writes_the_plan_once_and_never_the_held_actions(home: Path, tmp_path: Path) -> None:
-    inbox = _subset(tmp_path, {"msg-001", "msg-002", "msg-004", "msg-005", "msg-006", "msg-013", "msg-025"})
-    run = cli("run", str(inbox), "--run-id", "r1", "--json", home=home)
-    assert run.code == 0, run.err
-    assert _export(home)["activities"] == []
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, emulators: Emulators, tmp_path: Path) -> Backend:
+    return make_backend(request.param, emulators, tmp_path)
 
-    applied = cli("apply", "r1", "--json", home=home)
+
+def test_apply_later_writes_the_plan_once_and_never_the_held_actions(backend: Backend, tmp_path: Path) -> None:
+    inbox = _subset(tmp_path, {"msg-001", "msg-002", "msg-004", "msg-005", "msg-006", "msg-013", "msg-025"})
+    run = backend.cli("run", str(inbox), "--run-id", "r1", "--json")
+    assert run.code == 0, run.err
+    assert backend.export()["activities"] == []
+
+    applied = backend.cli("apply", "r1", "--json")
     assert applied.code == 0, applied.err
     report = applied.json()
     assert report["failed"] == 0 and report["held"] == 2  # msg-002 (enterprise complaint): activity + case
-    crm = _export(home)
+    crm = backend.export()
     contacts = {c["email"]: c for c in crm["contacts"]}
     assert "daniel.okafor@brightwave-media.com" in contacts
     daniel = contacts["daniel.okafor@brightwave-media.com"]
@@ -51,33 +53,33 @@ def test_apply_later_writes_the_plan_once_and_never_the_held_actions(home: Path,
     assert {t["kind"] for t in crm["tasks"]} == {"quote", "call"}
     assert [c["priority"] for c in crm["cases"]] == ["Low"]
 
-    again = cli("apply", "r1", "--json", home=home)
+    again = backend.cli("apply", "r1", "--json")
     assert again.code == 0
     assert again.json()["applied"] == 0
-    assert _export(home) == crm
+    assert backend.export() == crm
 
-    shown = cli("show", "r1", "--json", home=home).json()
+    shown = backend.cli("show", "r1", "--json").json()
     by_id = {r["interaction_id"]: r for r in shown["results"]}
     assert by_id["msg-004"]["contact"]["id"] == daniel["id"]
     assert {a["status"] for a in by_id["msg-001"]["actions"]} == {"applied"}
     assert {a["status"] for a in by_id["msg-002"]["actions"]} == {"held"}
 
 
-def test_run_apply_twice_over_the_same_inbox_creates_no_duplicates(home: Path, tmp_path: Path) -> None:
+def test_run_apply_twice_over_the_same_inbox_creates_no_duplicates(backend: Backend, tmp_path: Path) -> None:
     inbox = _subset(tmp_path, {"msg-001", "msg-004", "msg-014", "msg-027"})
-    first = cli("run", str(inbox), "--apply", "--json", "--concurrency", "4", home=home)
+    first = backend.cli("run", str(inbox), "--apply", "--json", "--concurrency", "4")
     assert first.code == 0, first.err
     assert first.json()["actions"]["applied"] > 0
-    crm = _export(home)
-    second = cli("run", str(inbox), "--apply", "--json", "--concurrency", "4", "--out", str(tmp_path / "second.jsonl"),
-                 home=home)
+    crm = backend.export()
+    second = backend.cli("run", str(inbox), "--apply", "--json", "--concurrency", "4",
+                         "--out", str(tmp_path / "second.jsonl"))
     assert second.code == 0
     summary = second.json()
     # The three contacts created by the first run now match by email and already are
     # "Working" leads, so the second run plans only 4 activities and 3 tasks: all skipped.
     assert first.json()["actions"]["applied"] == 13
     assert summary["actions"] == {"planned": 0, "applied": 0, "held": 0, "skipped": 7, "failed": 0}
-    assert _export(home) == crm
+    assert backend.export() == crm
     notes = [a.get("note", "") for r in read_jsonl(tmp_path / "second.jsonl") for a in r["actions"]]
     assert all(n.startswith("already applied in run") for n in notes)
 
@@ -96,16 +98,17 @@ def test_duplicate_run_id_is_refused(home: Path, tmp_path: Path) -> None:
     assert json.loads(cli("runs", "--json", home=home).out)[0]["run_id"] == "same"
 
 
-def test_one_new_sender_writing_twice_in_one_concurrent_run_becomes_one_contact(home: Path, tmp_path: Path) -> None:
+def test_one_new_sender_writing_twice_in_one_concurrent_run_becomes_one_contact(backend: Backend,
+                                                                                tmp_path: Path) -> None:
     sender = "Nora Quinn <nora.quinn@quinn-analytics.com>"
     inbox = write_jsonl(tmp_path / "twice.jsonl", [
         {"id": f"nora-{i}", "from": sender, "subject": f"Pricing question {i}",
          "body": f"Hello, we are interested in pricing for {i + 2} licenses. Could you send a quote?\n\nNora Quinn\nQuinn Analytics"}
         for i in range(4)
     ])
-    result = cli("run", str(inbox), "--apply", "--json", "--concurrency", "4", home=home)
+    result = backend.cli("run", str(inbox), "--apply", "--json", "--concurrency", "4")
     assert result.code == 0, result.err
-    crm = _export(home)
+    crm = backend.export()
     noras = [c for c in crm["contacts"] if c["email"] == "nora.quinn@quinn-analytics.com"]
     assert len(noras) == 1
     assert sorted(a["subject"] for a in crm["activities"] if a["contact_id"] == noras[0]["id"]) == [

@@ -215,3 +215,36 @@ def test_dependents_fail_when_the_new_contact_was_not_created(crm: LocalCRM, sto
     assert rows[0].note == "contact email 'not-an-address' is not a valid email address"
     assert rows[1].note == rows[2].note == "the contact this action needs was not created"
     assert crm.counts() == counts
+
+
+def test_a_record_changed_since_the_plan_is_not_overwritten(crm: LocalCRM, store: SQLiteStore) -> None:
+    start_run(store, "r1")
+    cid = jane_id(crm)
+    seen = crm.get_contact(cid)
+    assert seen is not None and seen.lead_status == "Customer"
+    crm.update("contact", cid, {"lead_status": "Qualified"})          # a salesperson moves the lead meanwhile
+    status = row("r1", "msg-004", 1, "update_lead_status", "contact", {"lead_status": "Working"}, record_id=cid)
+    status.expected = {"lead_status": "Customer"}
+    opt = row("r1", "msg-004", 2, "opt_out", "contact", {"opted_out": True}, record_id=cid)
+    opt.expected = {"opted_out": False}
+    journal(store, "r1", "msg-004", [status, opt])
+    Applier(store, crm, "r1").apply_interaction(store.actions("r1", "msg-004"))
+    stored = {a.type: a for a in store.actions("r1", "msg-004")}
+    assert stored["update_lead_status"].status == "skipped"
+    assert stored["update_lead_status"].note == ("not overwritten: the record changed in the CRM since the plan "
+                                                 "(lead_status is now 'Qualified')")
+    assert stored["opt_out"].status == "applied" and stored["opt_out"].before == {"opted_out": False}
+    after = crm.get_contact(cid)
+    assert after is not None and after.lead_status == "Qualified" and after.opted_out is True
+
+
+def test_a_change_someone_else_already_made_counts_as_done(crm: LocalCRM, store: SQLiteStore) -> None:
+    start_run(store, "r1")
+    cid = jane_id(crm)
+    crm.update("contact", cid, {"opted_out": True})
+    opt = row("r1", "msg-005", 1, "opt_out", "contact", {"opted_out": True}, record_id=cid)
+    opt.expected = {"opted_out": False}
+    journal(store, "r1", "msg-005", [opt])
+    Applier(store, crm, "r1").apply_interaction(store.actions("r1", "msg-005"))
+    stored = store.actions("r1", "msg-005")[0]
+    assert (stored.status, stored.note) == ("skipped", "already so in the CRM (changed by someone else since the plan)")

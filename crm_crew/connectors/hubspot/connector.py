@@ -1,0 +1,436 @@
+"""The Connector protocol on HubSpot through hubspot-api-client (CRM v3 objects, v4 associations).
+
+Every request goes through `_call`: the shared rate gate, then `ctx.retry.call` exactly once per
+logical request (the client's own urllib3 retries are off), with client and network errors
+translated by `errors.translate`. Responses are read raw (`_preload_content=False`) so the status
+code and the X-HubSpot-RateLimit-* headers are seen on every call.
+
+Idempotency: contacts are matched by email (a create answered 409 "Contact already exists. Existing
+ID: N" returns N); notes, tasks and tickets are created with `batch/upsert` by the unique property
+`idempotency_property` holding the idempotency key, so a create retried after a lost response finds
+the record it made; the association to the contact is then PUT, which is idempotent too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import urllib3
+from hubspot import HubSpot  # type: ignore[import-untyped]
+
+from crm_crew.connectors.base import (
+    EXPORT_KEYS,
+    UNIFIED_FIELDS,
+    CheckReport,
+    ObjectType,
+    create_each,
+    stale_fields,
+)
+from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
+from crm_crew.connectors.hubspot.errors import ALL_ERRORS, translate
+from crm_crew.connectors.hubspot.mapping import (
+    HUBSPOT_TYPES,
+    TO_CONTACT_TYPE_IDS,
+    Mapper,
+)
+from crm_crew.connectors.hubspot.options import HubSpotOptions
+from crm_crew.connectors.hubspot.ratelimit import RateGate
+from crm_crew.connectors.options import ConnectorContext, parse_options, secret_from_env
+from crm_crew.errors import (
+    ConnectorError,
+    CrmRecordError,
+    CrmUnavailableError,
+    StaleRecordError,
+)
+from crm_crew.models import Activity, Contact
+
+BATCH_SIZE = 100
+SEARCH_PAGE = 200
+_EXISTING_ID = re.compile(r"Existing ID:\s*(\d+)")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: Any
+
+
+def open_hubspot(options: dict[str, Any], ctx: ConnectorContext) -> HubSpotConnector:
+    parsed = parse_options(HubSpotOptions, options, "hubspot")
+    token = secret_from_env(ctx, parsed.access_token_env, "access_token_env", "hubspot")
+    return HubSpotConnector(parsed, ctx, token)
+
+
+class HubSpotConnector:
+    name = "hubspot"
+
+    def __init__(self, options: HubSpotOptions, ctx: ConnectorContext, token: str) -> None:
+        self.options = options
+        self.ctx = ctx
+        self.gate = RateGate()
+        self.mapper = Mapper(options.field_map, options.value_map, options.idempotency_property,
+                             options.ticket_pipeline, options.ticket_stage)
+        retry = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0, raise_on_status=False,
+                              respect_retry_after_header=False)
+        crm = HubSpot(access_token=token, host=options.base_url, retry=retry).crm
+        kinds = {"contacts": crm.contacts, "notes": crm.objects.notes, "tasks": crm.objects.tasks,
+                 "tickets": crm.tickets}
+        self.basic = {k: d.basic_api for k, d in kinds.items()}
+        self.batch = {k: d.batch_api for k, d in kinds.items()}
+        self.search = {k: d.search_api for k, d in kinds.items()}
+        self.assoc = crm.associations.v4.basic_api
+        self.assoc_batch = crm.associations.v4.batch_api
+        self.properties_api = crm.properties.core_api
+
+    # --- plumbing ----------------------------------------------------------------------
+    def _call(self, action: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Reply:
+        def once() -> Reply:
+            self.gate.wait()
+            try:
+                response = fn(*args, _preload_content=False, _request_timeout=self.ctx.timeout_s, **kwargs)
+                raw = response.data
+                response.release_conn()
+            except ALL_ERRORS as exc:
+                self.gate.observe(getattr(exc, "headers", None), int(getattr(exc, "status", 0) or 0))
+                raise translate(exc, action, self.options.access_token_env) from exc
+            self.gate.observe(response.headers, response.status)
+            return Reply(response.status, json.loads(raw) if raw else None, response.headers)
+
+        return self.ctx.retry.call(once)
+
+    def _get(self, obj: str, record_id: str, id_property: str | None = None) -> dict[str, Any] | None:
+        kind = HUBSPOT_TYPES[obj]
+        extra: dict[str, Any] = {"id_property": id_property} if id_property else {}
+        if obj != "contact":
+            extra["associations"] = ["contacts"]
+        try:
+            reply = self._call(f"read {kind[:-1]} {record_id}", self.basic[kind].get_by_id, record_id,
+                               properties=self.mapper.properties(obj), **extra)
+        except CrmRecordError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        body: dict[str, Any] = reply.body
+        return body
+
+    # --- reads -------------------------------------------------------------------------
+    def find_contact_by_email(self, email: str) -> Contact | None:
+        wanted = normalize_email(email)
+        if not wanted:
+            return None
+        record = self._get("contact", wanted, id_property="email")
+        return self.mapper.contact(record) if record else None
+
+    def get_contact(self, contact_id: str) -> Contact | None:
+        if not str(contact_id).strip().isdigit():
+            return None
+        record = self._get("contact", str(contact_id).strip())
+        return self.mapper.contact(record) if record else None
+
+    def search_contacts(self, name: str, company: str, limit: int = 25) -> list[Contact]:
+        """Contacts sharing a name or company token with the query, best overlap first (LocalCRM's rules:
+        tokens of 2+ characters match when equal or, from 3 characters on, when one is a prefix of the other).
+
+        HubSpot search: one CONTAINS_TOKEN `<first 3 letters>*` filter per token and property, at most
+        5 filter groups (ORed) per request, one page of up to 200 results per request."""
+        query = _tokens(f"{name} {company}")
+        if not query or limit <= 0:
+            return []
+        fields = self.mapper.fields["contact"]
+        targets = [t for t in (fields.get("first_name"), fields.get("last_name"), fields.get("company")) if t]
+        groups = [{"filters": [{"propertyName": p, "operator": "CONTAINS_TOKEN", "value": f"{probe}*"}]}
+                  for probe in sorted({t[:3] for t in query}) for p in targets]
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(groups), 5):
+            body = {"filterGroups": groups[start:start + 5], "properties": self.mapper.properties("contact"),
+                    "limit": SEARCH_PAGE}
+            reply = self._call("search contacts", self.search["contacts"].do_search, body)
+            for record in reply.body.get("results") or []:
+                found[str(record["id"])] = record
+        scored: list[tuple[int, str, Contact]] = []
+        for record in found.values():
+            contact = self.mapper.contact(record)
+            tokens = _tokens(f"{contact.first_name} {contact.last_name} {contact.company}")
+            shared = sum(1 for q in query if any(_token_match(q, r) for r in tokens))
+            if shared:
+                scored.append((-shared, contact.id, contact))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        return [contact for _, _, contact in scored[:limit]]
+
+    def recent_activities(self, contact_id: str, limit: int = 5) -> list[Activity]:
+        """The contact's notes newest first: their ids from the v4 associations, then batch reads."""
+        if limit <= 0 or not str(contact_id).strip().isdigit():
+            return []
+        note_ids: list[str] = []
+        after: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
+            try:
+                reply = self._call(f"read the notes of contact {contact_id}", self.assoc.get_page,
+                                   "contacts", str(contact_id), "notes", **kwargs)
+            except CrmRecordError as exc:
+                if exc.status == 404:
+                    return []
+                raise
+            note_ids += [str(r["toObjectId"]) for r in reply.body.get("results") or []]
+            after = ((reply.body.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                break
+        activities = []
+        for start in range(0, len(note_ids), BATCH_SIZE):
+            body = {"inputs": [{"id": i} for i in note_ids[start:start + BATCH_SIZE]],
+                    "properties": self.mapper.properties("activity")}
+            reply = self._call("read notes", self.batch["notes"].read, body)
+            for record in reply.body.get("results") or []:
+                activities.append((record.get("createdAt") or "", self.mapper.activity(record, str(contact_id))))
+        activities.sort(key=lambda item: (item[1].occurred_at, item[0], int(item[1].id)), reverse=True)
+        return [activity for _, activity in activities[:limit]]
+
+    # --- writes ------------------------------------------------------------------------
+    def _prepare(self, obj: str, fields: dict[str, Any]) -> dict[str, Any]:
+        clean = self.mapper.clean(obj, fields)
+        if obj == "contact":
+            if not is_valid_email(clean.get("email", "")):
+                raise CrmRecordError(f"contact email {fields.get('email')!r} is not a valid email address")
+        else:
+            if not str(clean.get("contact_id", "")).isdigit():
+                raise CrmRecordError(f"a {obj} needs the contact_id of an existing hubspot contact, "
+                                     f"got {clean.get('contact_id')!r}")
+            if obj == "activity" and not clean.get("occurred_at"):
+                clean["occurred_at"] = datetime.now(UTC).isoformat()
+            if obj == "task" and not clean.get("due_date"):
+                clean["due_date"] = datetime.now(UTC).date().isoformat()
+        return clean
+
+    def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
+        """Create a record and return its id; never creates the same thing twice.
+
+        - A contact whose email exists -> that contact's id (HubSpot's 409), nothing written.
+        - A note/task/ticket with a key -> `batch/upsert` by `idempotency_property` (the key), then the
+          association to its contact. Without a key (or with `idempotency_property: null`) a plain create.
+        """
+        clean = self._prepare(obj, fields)
+        kind = HUBSPOT_TYPES[obj]
+        if obj == "contact":
+            new = {"properties": self.mapper.to_properties("contact", clean)}
+            try:
+                return str(self._call("create contact", self.basic[kind].create, new).body["id"])
+            except CrmRecordError as exc:
+                existing = _EXISTING_ID.search(str(exc)) if exc.status == 409 else None
+                if existing:
+                    return existing.group(1)
+                raise
+        props = self.mapper.to_properties(obj, clean, idempotency_key)
+        contact_id = str(clean["contact_id"])
+        if not (idempotency_key and self.options.idempotency_property):
+            body: dict[str, Any] = {"properties": props, "associations": [{"to": {"id": contact_id}, "types": [
+                {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TO_CONTACT_TYPE_IDS[obj]}]}]}
+            return str(self._call(f"create {kind[:-1]}", self.basic[kind].create, body).body["id"])
+        upsert = {"inputs": [{"id": idempotency_key, "idProperty": self.options.idempotency_property,
+                              "properties": props}]}
+        reply = self._call(f"create {kind[:-1]}", self.batch[kind].upsert, upsert)
+        record_id = str(reply.body["results"][0]["id"])
+        self._call(f"associate {kind[:-1]} {record_id} with contact {contact_id}", self.assoc.create,
+                   kind, record_id, "contacts", contact_id,
+                   [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TO_CONTACT_TYPE_IDS[obj]}])
+        return record_id
+
+    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+        """Batches of 100: contacts by email (batch read, then batch upsert of the new ones), notes/tasks/tickets
+        by batch upsert on the idempotency property plus one v4 batch association call. A batch HubSpot
+        refuses as a whole (400) is retried item by item, so each item gets its own result or error."""
+        results: list[str | ConnectorError] = []
+        for start in range(0, len(items), BATCH_SIZE):
+            chunk = items[start:start + BATCH_SIZE]
+            if obj != "contact" and (not self.options.idempotency_property or not all(k for _, k in chunk)):
+                results += create_each(self, obj, chunk)
+                continue
+            try:
+                results += self._create_chunk(obj, chunk)
+            except CrmUnavailableError:
+                raise
+            except CrmRecordError:
+                results += create_each(self, obj, chunk)
+            except ConnectorError as exc:
+                results += [exc] * len(chunk)
+        return results
+
+    def _create_chunk(self, obj: str, chunk: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+        out: list[str | ConnectorError] = []
+        prepared: dict[int, dict[str, Any]] = {}
+        for index, (fields, _) in enumerate(chunk):
+            try:
+                prepared[index] = self._prepare(obj, fields)
+                out.append("")
+            except ConnectorError as exc:
+                out.append(exc)
+        if obj == "contact":
+            ids = self._upsert_contacts({i: c for i, c in prepared.items()})
+            for index, clean in prepared.items():
+                out[index] = ids[clean["email"]]
+            return out
+        if not prepared:
+            return out
+        kind, prop = HUBSPOT_TYPES[obj], str(self.options.idempotency_property)
+        by_key: dict[str, dict[str, Any]] = {}
+        for index, clean in prepared.items():
+            by_key.setdefault(chunk[index][1], clean)
+        body = {"inputs": [{"id": key, "idProperty": prop, "properties": self.mapper.to_properties(obj, clean, key)}
+                           for key, clean in by_key.items()]}
+        reply = self._call(f"create {len(by_key)} {kind}", self.batch[kind].upsert, body)
+        ids = {str(r["properties"].get(prop)): str(r["id"]) for r in reply.body.get("results") or []}
+        links = {ids[key]: str(clean["contact_id"]) for key, clean in by_key.items() if key in ids}
+        spec = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TO_CONTACT_TYPE_IDS[obj]}]
+        assoc = self._call(f"associate {len(links)} {kind} with contacts", self.assoc_batch.create, kind, "contacts",
+                           {"inputs": [{"from": {"id": f}, "to": {"id": t}, "types": spec} for f, t in links.items()]})
+        linked = {str(r["fromObjectId"]) for r in assoc.body.get("results") or []}
+        for index, clean in prepared.items():
+            record_id = ids.get(chunk[index][1])
+            if record_id is None:
+                out[index] = CrmRecordError(f"hubspot did not return the {kind[:-1]} for key {chunk[index][1]}")
+            elif record_id not in linked:
+                out[index] = CrmRecordError(f"hubspot refused to associate {kind[:-1]} {record_id} with contact "
+                                            f"{clean['contact_id']} (does the contact exist?)")
+            else:
+                out[index] = record_id
+        return out
+
+    def _upsert_contacts(self, prepared: dict[int, dict[str, Any]]) -> dict[str, str]:
+        """email -> id: existing contacts are found by a batch read and left unchanged (like `create`);
+        the others are created by a batch upsert on email, idempotent when retried."""
+        wanted = {c["email"]: c for c in prepared.values()}
+        if not wanted:
+            return {}
+        reply = self._call(f"read {len(wanted)} contacts by email", self.batch["contacts"].read,
+                           {"idProperty": "email", "properties": ["email"], "inputs": [{"id": e} for e in wanted]})
+        ids = {normalize_email(r["properties"].get("email") or ""): str(r["id"]) for r in reply.body.get("results")
+               or []}
+        missing = [e for e in wanted if e not in ids]
+        if missing:
+            body = {"inputs": [{"id": e, "idProperty": "email",
+                                "properties": self.mapper.to_properties("contact", wanted[e])} for e in missing]}
+            reply = self._call(f"create {len(missing)} contacts", self.batch["contacts"].upsert, body)
+            ids.update({normalize_email(r["properties"].get("email") or ""): str(r["id"])
+                        for r in reply.body.get("results") or []})
+        return ids
+
+    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
+               expected: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Update fields of a record; return their previous values (unified names).
+
+        HubSpot has no precondition header (no If-Match / If-Unmodified-Since on PATCH). With `expected`,
+        the record is read and compared, then read again right before the PATCH: if its updatedAt moved
+        in between, the comparison is redone on the fresh copy (at most 3 times). A change landing between
+        that last read and the PATCH cannot be detected on HubSpot.
+        """
+        clean = self.mapper.clean(obj, fields)
+        if obj != "contact" and "contact_id" in clean:
+            raise CrmRecordError(f"moving a hubspot {HUBSPOT_TYPES[obj][:-1]} to another contact is not supported")
+        kind = HUBSPOT_TYPES[obj]
+        record = self._require(obj, record_id)
+        for _ in range(3):
+            current = self.mapper.to_unified(obj, record)
+            stale = stale_fields(expected, current)
+            if stale:
+                shown = ", ".join(f"{k}={v!r}" for k, v in stale.items())
+                raise StaleRecordError(f"{obj} {record_id} changed in hubspot since it was read: now {shown}",
+                                       current=current)
+            if expected:
+                fresh = self._require(obj, record_id)
+                if fresh.get("updatedAt") != record.get("updatedAt"):
+                    record = fresh
+                    continue
+            before = {k: current.get(k) for k in clean}
+            if obj == "contact":
+                props = self.mapper.to_properties("contact", clean)
+            else:
+                old = self.mapper.to_properties(obj, _fields_of(obj, current))
+                new = self.mapper.to_properties(obj, {**_fields_of(obj, current), **clean})
+                props = {k: v for k, v in new.items() if old.get(k) != v}
+            if props:
+                self._call(f"update {kind[:-1]} {record_id}", self.basic[kind].update, str(record_id),
+                           {"properties": props})
+            return before
+        raise StaleRecordError(f"{obj} {record_id} keeps changing in hubspot; re-read it and try again",
+                               current=self.mapper.to_unified(obj, record))
+
+    def _require(self, obj: str, record_id: str) -> dict[str, Any]:
+        record = self._get(obj, str(record_id)) if str(record_id).isdigit() else None
+        if record is None:
+            raise CrmRecordError(f"hubspot has no {HUBSPOT_TYPES[obj][:-1]} with id {record_id}", 404)
+        return record
+
+    # --- account -----------------------------------------------------------------------
+    def check(self) -> CheckReport:
+        """Read-only: verifies the token, probes read access per object and the idempotency property,
+        and reports the API budget from the X-HubSpot-RateLimit-* headers. Write scopes are not probed."""
+        report = CheckReport(crm="hubspot", endpoint=self.options.base_url,
+                             identity=f"private app token from {self.options.access_token_env}")
+        for obj, kind in HUBSPOT_TYPES.items():
+            try:
+                self._call(f"list {kind}", self.basic[kind].get_page, limit=1)
+                report.permissions[f"{obj}:read"] = True
+            except CrmRecordError as exc:
+                report.permissions[f"{obj}:read"] = False
+                report.notes.append(str(exc))
+        prop = self.options.idempotency_property
+        for obj in ("activity", "task", "case"):
+            kind = HUBSPOT_TYPES[obj]
+            if not prop:
+                continue
+            try:
+                found = self._call(f"read property {kind}.{prop}", self.properties_api.get_by_name, kind, prop).body
+                unique = bool(found.get("hasUniqueValue"))
+            except CrmRecordError:
+                unique = False
+            report.permissions[f"{obj}:idempotent_create"] = unique
+            if not unique:
+                report.notes.append(f"{kind} need a text property {prop!r} with unique values (create it in "
+                                    "HubSpot settings) for idempotent creates, or set crm.options.idempotency_property")
+        if not prop:
+            report.notes.append("idempotency_property is unset: notes, tasks and tickets retried after a lost "
+                                "response may be created twice")
+        report.budget = dict(self.gate.budget)
+        report.notes.append("write scopes are not probed (that would write to the CRM)")
+        return report
+
+    def export_all(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for obj, kind in HUBSPOT_TYPES.items():
+            rows: list[dict[str, Any]] = []
+            after: str | None = None
+            extra = {"associations": ["contacts"]} if obj != "contact" else {}
+            while True:
+                paging = {"after": after} if after else {}
+                reply = self._call(f"list {kind}", self.basic[kind].get_page, limit=100,
+                                   properties=self.mapper.properties(obj), **extra, **paging)
+                rows += [self.mapper.to_unified(obj, r) for r in reply.body.get("results") or []]
+                after = ((reply.body.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    break
+            out[EXPORT_KEYS[obj]] = rows
+        return out
+
+    def close(self) -> None:
+        return None
+
+
+def _fields_of(obj: str, unified: dict[str, Any]) -> dict[str, Any]:
+    return {k: unified[k] for k in UNIFIED_FIELDS[obj] if k in unified}
+
+
+def _tokens(text: str) -> set[str]:
+    return {t.casefold() for t in _TOKEN.findall(text) if len(t) >= 2}
+
+
+def _token_match(query: str, record: str) -> bool:
+    if query == record:
+        return True
+    return min(len(query), len(record)) >= 3 and (query.startswith(record) or record.startswith(query))

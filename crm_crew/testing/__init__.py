@@ -6,8 +6,8 @@ import importlib
 from typing import Any
 
 EMULATORS: dict[str, str] = {
-    "salesforce": "crm_crew.testing.salesforce_emulator:SalesforceEmulator",
-    "hubspot": "crm_crew.testing.hubspot_emulator:HubSpotEmulator",
+    "salesforce": "crm_crew.testing.salesforce:SalesforceEmulator",
+    "hubspot": "crm_crew.testing.hubspot:HubSpotEmulator",
     "rest": "crm_crew.testing.rest_emulator:RestEmulator",
 }
 

@@ -1,0 +1,104 @@
+"""`crm check`, `crm import` against remote CRMs, `sandbox`, and crm.options validation."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from crm_crew.testing.configs import write_config
+from tests.e2e.backends import BACKENDS, REMOTE, Emulators, make_backend
+from tests.e2e.clihelp import SAMPLES, cli
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_crm_check_reports_permissions_and_budget_and_writes_nothing(name: str, emulators: Emulators,
+                                                                    tmp_path: Path) -> None:
+    backend = make_backend(name, emulators, tmp_path)
+    before = backend.export()
+    writes_before = len([r for r in backend.emulator.log if r.method != "GET"]) if backend.emulator else 0
+    result = backend.cli("crm", "check", "--json")
+    assert result.code == 0, result.err
+    report = result.json()
+    assert report["ok"] is True and report["crm"] == name
+    assert report["permissions"] and all(report["permissions"].values())
+    if backend.emulator is not None:
+        assert report["budget"], "a remote CRM reports its API budget"
+        writes = [r for r in backend.emulator.log if r.method != "GET"]
+        assert len(writes) == writes_before or all(r.path.endswith("/search") or "/batch/read" in r.path
+                                                   for r in writes[writes_before:])
+    assert backend.export() == before
+    table = backend.cli("crm", "check")
+    assert table.code == 0 and "permission" in table.out
+
+
+@pytest.mark.parametrize("name", REMOTE)
+def test_crm_check_with_a_rejected_token_exits_1_naming_the_variable(name: str, emulators: Emulators,
+                                                                    tmp_path: Path) -> None:
+    backend = make_backend(name, emulators, tmp_path, import_samples=False)
+    token_env = next(iter(backend.emulator.connection()["env"]))  # type: ignore[union-attr]
+    result = backend.cli("crm", "check", env={token_env: "wrong-token"})
+    assert result.code == 1
+    assert f"credentials rejected by {name}: check {token_env}" in result.err
+    assert "wrong-token" not in result.err
+
+
+@pytest.mark.parametrize("name", REMOTE)
+def test_a_missing_token_is_a_clear_error_before_anything_runs(name: str, emulators: Emulators,
+                                                               tmp_path: Path) -> None:
+    backend = make_backend(name, emulators, tmp_path, import_samples=False)
+    token_env = next(iter(backend.emulator.connection()["env"]))  # type: ignore[union-attr]
+    env = dict(backend.env)
+    env.pop(token_env)
+    saved = os.environ.pop(token_env, None)
+    try:
+        result = cli("run", str(SAMPLES / "inbox.jsonl"), home=backend.home, env=env)
+    finally:
+        if saved is not None:
+            os.environ[token_env] = saved
+    assert result.code == 1
+    assert f"environment variable {token_env} is not set" in result.err
+    assert not (backend.home / "journal.sqlite").exists() or cli("runs", "--json", home=backend.home,
+                                                                 env=env).json() == []
+
+
+def test_crm_options_are_validated_with_file_line_and_column(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "cfg", {"type": "hubspot", "options": {"base_url": "http://127.0.0.1:1",
+                                                                            "acess_token_env": "X"}})
+    result = cli("validate", "--config", str(config), home=tmp_path / "state")
+    assert result.code == 1
+    assert "crm-crew.yaml:" in result.err and "crm.options: unknown key 'acess_token_env'" in result.err
+    assert "did you mean 'access_token_env'?" in result.err
+    ok = write_config(tmp_path / "ok", {"type": "rest", "options": {"base_url": "https://crm.example.com/api"}})
+    assert cli("validate", "--config", str(ok), home=tmp_path / "state").code == 0
+
+
+def test_sandbox_command_serves_until_terminated(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("crm-crew")
+    config = tmp_path / "sandbox-config"
+    proc = subprocess.Popen([str(exe), "sandbox", "rest", "--write-config", str(config)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("rest sandbox listening on http://127.0.0.1:")
+        url = first.rsplit(" ", 1)[1].strip()
+        lines = [proc.stdout.readline() for _ in range(12)]
+        assert any(line.strip() == "export CRM_API_TOKEN=sandbox-token" for line in lines)
+        with urllib.request.urlopen(url + "/_emulator/state", timeout=5) as response:
+            assert json.load(response) == {"contacts": [], "activities": [], "cases": [], "tasks": []}
+        result = cli("crm", "import", str(SAMPLES / "contacts.csv"), home=tmp_path / "state",
+                     env={"CRM_CREW_CONFIG": str(config), "CRM_API_TOKEN": "sandbox-token"})
+        assert result.code == 0, result.err
+        with urllib.request.urlopen(url + "/_emulator/state", timeout=5) as response:
+            assert len(json.load(response)["contacts"]) == 12
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0

@@ -35,10 +35,10 @@ class ConnectorContext:
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
 
-O = TypeVar("O", bound=ConnectorOptions)
+OptionsT = TypeVar("OptionsT", bound=ConnectorOptions)
 
 
-def parse_options(model: type[O], raw: Mapping[str, Any], crm_type: str) -> O:
+def parse_options(model: type[OptionsT], raw: Mapping[str, Any], crm_type: str) -> OptionsT:
     """Validate `crm.options` for `crm_type`; a UserError lists every problem by key."""
     try:
         return model.model_validate(dict(raw))

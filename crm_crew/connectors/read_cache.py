@@ -88,8 +88,8 @@ class CachedReads:
                 self._by_id.pop(contact_id, None)
                 for key in [k for k, c in self._by_email.items() if c is not None and c.id == contact_id]:
                     del self._by_email[key]
-                for key in [k for k in self._history if k[0] == contact_id]:
-                    del self._history[key]
+                for history_key in [k for k in self._history if k[0] == contact_id]:
+                    del self._history[history_key]
             if email:
                 self._by_email.pop(email.strip().lower(), None)
             self._searches.clear()

@@ -13,10 +13,10 @@ import pytest
 
 from crm_crew.connectors.base import Connector
 from crm_crew.connectors.contacts_file import read_contact_rows
-from crm_crew.connectors.local import LocalCRM, open_local_crm
-from crm_crew.connectors.registry import open_connector
 from crm_crew.connectors.importer import import_contacts
+from crm_crew.connectors.local import LocalCRM, open_local_crm
 from crm_crew.connectors.options import ConnectorContext
+from crm_crew.connectors.registry import open_connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, NotFoundError, UserError
 from tests.unit_fixtures import Clock
 

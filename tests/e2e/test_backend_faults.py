@@ -11,7 +11,7 @@ from tests.e2e.backends import REMOTE, Backend, Emulators, comparable, make_back
 from tests.e2e.clihelp import SAMPLES, read_jsonl, write_jsonl
 
 SUBSET = {"msg-001", "msg-003", "msg-004", "msg-005", "msg-011", "msg-013", "msg-014", "msg-015", "msg-016",
-          "msg-016", "msg-022", "msg-025", "msg-027"}
+          "msg-022", "msg-025", "msg-027"}
 TOKEN_ENV = {"salesforce": "SALESFORCE_ACCESS_TOKEN", "hubspot": "HUBSPOT_ACCESS_TOKEN", "rest": "CRM_API_TOKEN"}
 
 

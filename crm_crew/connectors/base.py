@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
+from crm_crew.connectors.contacts_file import as_text, normalize_email, parse_bool
 from crm_crew.errors import ConnectorError, CrmUnavailableError
 from crm_crew.models import Activity, Contact
 
@@ -107,6 +108,29 @@ def create_each(connector: Connector, obj: ObjectType,
                 raise
             results.append(exc)
     return results
+
+
+def clean_unified(obj: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Check the object type and field names; unified values as every connector compares and
+    stores them: trimmed strings, a normalized email, a bool opted_out."""
+    if obj not in UNIFIED_FIELDS:
+        raise ConnectorError(f"unknown object type {obj!r}; expected one of {', '.join(UNIFIED_FIELDS)}")
+    unknown = sorted(set(fields) - set(UNIFIED_FIELDS[obj]))
+    if unknown:
+        raise ConnectorError(f"unknown {obj} field(s) {', '.join(unknown)}; "
+                             f"allowed: {', '.join(UNIFIED_FIELDS[obj])}")
+    clean: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "opted_out":
+            parsed = parse_bool(value)
+            if parsed is None:
+                raise ConnectorError(f"opted_out: expected true or false, got {value!r}")
+            clean[name] = parsed
+        elif name == "email":
+            clean[name] = normalize_email(as_text(value))
+        else:
+            clean[name] = as_text(value)
+    return clean
 
 
 def stale_fields(expected: dict[str, Any] | None, current: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ One connection is shared by every thread and guarded by a lock; writes run in
 
 from __future__ import annotations
 
-import re
 import secrets
 import sqlite3
 import threading
@@ -23,10 +22,12 @@ from crm_crew.connectors.base import (
     UNIFIED_FIELDS,
     CheckReport,
     ObjectType,
+    clean_unified,
     create_each,
     stale_fields,
 )
-from crm_crew.connectors.contacts_file import as_text, is_valid_email, normalize_email, parse_bool
+from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
+from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
 from crm_crew.connectors.options import ConnectorContext, ConnectorOptions, parse_options
 from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError, UserError
 from crm_crew.models import Activity, Contact
@@ -41,8 +42,6 @@ FIELDS: dict[str, tuple[str, ...]] = UNIFIED_FIELDS
 
 class LocalOptions(ConnectorOptions):
     path: str = DEFAULT_PATH          # the SQLite file; {home} is the state folder
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS contacts (
@@ -147,27 +146,12 @@ class LocalCRM:
             raise ConnectorError(f"contact {contact_id} does not exist")
 
     def _clean(self, obj: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """Check the object type and field names; coerce values to what the columns hold."""
-        if obj not in TABLES:
-            raise ConnectorError(f"unknown object type {obj!r}; expected one of {', '.join(OBJECT_TYPES)}")
-        unknown = sorted(set(fields) - set(FIELDS[obj]))
-        if unknown:
-            raise ConnectorError(f"unknown {obj} field(s) {', '.join(unknown)}; "
-                                 f"allowed: {', '.join(FIELDS[obj])}")
-        clean: dict[str, Any] = {}
-        for key, value in fields.items():
-            if key == "opted_out":
-                parsed = parse_bool(value)
-                if parsed is None:
-                    raise ConnectorError(f"opted_out: expected true or false, got {value!r}")
-                clean[key] = int(parsed)
-            elif key == "email":
-                email = normalize_email(as_text(value))
-                if not is_valid_email(email):
-                    raise ConnectorError(f"contact email {value!r} is not a valid email address")
-                clean[key] = email
-            else:
-                clean[key] = as_text(value)
+        """`clean_unified`, then what the columns hold: a valid email, opted_out as 0/1."""
+        clean = clean_unified(obj, fields)
+        if "email" in clean and not is_valid_email(clean["email"]):
+            raise ConnectorError(f"contact email {fields['email']!r} is not a valid email address")
+        if "opted_out" in clean:
+            clean["opted_out"] = int(clean["opted_out"])
         return clean
 
     # -- Connector protocol -------------------------------------------------------------
@@ -183,25 +167,17 @@ class LocalCRM:
     def search_contacts(self, name: str, company: str, limit: int = 25) -> list[Contact]:
         """Contacts sharing a name or company token with the query, best overlap first.
 
-        Tokens match when equal or, from 3 characters on, when one is a prefix of the other
-        ("Sam" finds "Samuel"). Scoring is the caller's job; this only gathers candidates.
+        Ranked by `rank_candidates`; scoring the match is the caller's job.
         """
-        query_tokens = _tokens(f"{name} {company}")
-        if not query_tokens or limit <= 0:
+        query = query_tokens(name, company)
+        if not query or limit <= 0:
             return []
-        probes = sorted({t[:3] for t in query_tokens})
+        probes = search_probes(query)
         like = "LIKE ? ESCAPE '\\'"
         where = " OR ".join(f"(first_name {like} OR last_name {like} OR company {like})" for _ in probes)
         params = [f"%{_escape_like(p)}%" for p in probes for _ in range(3)]
         sql = f"SELECT * FROM contacts WHERE {where}"
-        scored: list[tuple[int, str, Contact]] = []
-        for row in self._query(sql, params):
-            record_tokens = _tokens(f"{row['first_name']} {row['last_name']} {row['company']}")
-            shared = sum(1 for q in query_tokens if any(_token_match(q, r) for r in record_tokens))
-            if shared:
-                scored.append((-shared, row["id"], _contact(row)))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [contact for _, _, contact in scored[:limit]]
+        return rank_candidates(query, (_contact(row) for row in self._query(sql, params)), limit)
 
     def recent_activities(self, contact_id: str, limit: int = 5) -> list[Activity]:
         rows = self._query("SELECT * FROM activities WHERE contact_id = ? "
@@ -357,16 +333,6 @@ def _row_dict(row: sqlite3.Row) -> dict[str, Any]:
     if "opted_out" in data:
         data["opted_out"] = bool(data["opted_out"])
     return data
-
-
-def _tokens(text: str) -> set[str]:
-    return {t.casefold() for t in _TOKEN.findall(text) if len(t) >= 2}
-
-
-def _token_match(query: str, record: str) -> bool:
-    if query == record:
-        return True
-    return min(len(query), len(record)) >= 3 and (query.startswith(record) or record.startswith(query))
 
 
 def _escape_like(text: str) -> str:

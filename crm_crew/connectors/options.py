@@ -11,14 +11,36 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from crm_crew.connectors.retry import RetryPolicy
 from crm_crew.errors import UserError
 
 FieldMap = dict[str, dict[str, "str | None"]]   # unified object -> unified field -> CRM field (None: unmapped)
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _unified_keys(value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    from crm_crew.connectors.base import UNIFIED_FIELDS
+
+    every = {f for fields in UNIFIED_FIELDS.values() for f in fields}
+    for key in value:
+        obj, _, name = key.rpartition(".")
+        if (obj and name not in UNIFIED_FIELDS.get(obj, ())) or (not obj and name not in every):
+            raise ValueError(f"{key}: not a unified field (use <field> or <object>.<field>)")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+# {unified field or object.field: {unified value: CRM value}}
+ValueMap = Annotated[dict[str, dict[str, Any]], AfterValidator(_unified_keys)]
 
 
 class ConnectorOptions(BaseModel):

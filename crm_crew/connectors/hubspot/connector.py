@@ -31,6 +31,7 @@ from crm_crew.connectors.base import (
     create_each,
     stale_fields,
 )
+from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
 from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
 from crm_crew.connectors.hubspot.errors import ALL_ERRORS, translate
 from crm_crew.connectors.hubspot.mapping import (
@@ -52,7 +53,6 @@ from crm_crew.models import Activity, Contact
 BATCH_SIZE = 100
 SEARCH_PAGE = 200
 _EXISTING_ID = re.compile(r"Existing ID:\s*(\d+)")
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass
@@ -140,13 +140,13 @@ class HubSpotConnector:
 
         HubSpot search: one CONTAINS_TOKEN `<first 3 letters>*` filter per token and property, at most
         5 filter groups (ORed) per request, one page of up to 200 results per request."""
-        query = _tokens(f"{name} {company}")
+        query = query_tokens(name, company)
         if not query or limit <= 0:
             return []
         fields = self.mapper.fields["contact"]
         targets = [t for t in (fields.get("first_name"), fields.get("last_name"), fields.get("company")) if t]
         groups = [{"filters": [{"propertyName": p, "operator": "CONTAINS_TOKEN", "value": f"{probe}*"}]}
-                  for probe in sorted({t[:3] for t in query}) for p in targets]
+                  for probe in search_probes(query) for p in targets]
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(groups), 5):
             body = {"filterGroups": groups[start:start + 5], "properties": self.mapper.properties("contact"),
@@ -154,15 +154,7 @@ class HubSpotConnector:
             reply = self._call("search contacts", self.search["contacts"].do_search, body)
             for record in reply.body.get("results") or []:
                 found[str(record["id"])] = record
-        scored: list[tuple[int, str, Contact]] = []
-        for record in found.values():
-            contact = self.mapper.contact(record)
-            tokens = _tokens(f"{contact.first_name} {contact.last_name} {contact.company}")
-            shared = sum(1 for q in query if any(_token_match(q, r) for r in tokens))
-            if shared:
-                scored.append((-shared, contact.id, contact))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [contact for _, _, contact in scored[:limit]]
+        return rank_candidates(query, (self.mapper.contact(record) for record in found.values()), limit)
 
     def recent_activities(self, contact_id: str, limit: int = 5) -> list[Activity]:
         """The contact's notes newest first: their ids from the v4 associations, then batch reads."""
@@ -424,13 +416,3 @@ class HubSpotConnector:
 
 def _fields_of(obj: str, unified: dict[str, Any]) -> dict[str, Any]:
     return {k: unified[k] for k in UNIFIED_FIELDS[obj] if k in unified}
-
-
-def _tokens(text: str) -> set[str]:
-    return {t.casefold() for t in _TOKEN.findall(text) if len(t) >= 2}
-
-
-def _token_match(query: str, record: str) -> bool:
-    if query == record:
-        return True
-    return min(len(query), len(record)) >= 3 and (query.startswith(record) or record.startswith(query))

@@ -13,10 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
-from crm_crew.connectors.base import UNIFIED_FIELDS
-from crm_crew.connectors.contacts_file import normalize_email, parse_bool
+from crm_crew.connectors.base import UNIFIED_FIELDS, clean_unified
 from crm_crew.connectors.options import FieldMap, merge_field_map
-from crm_crew.errors import ConnectorError
 from crm_crew.models import Activity, Contact
 
 HUBSPOT_TYPES: dict[str, str] = {"contact": "contacts", "activity": "notes", "task": "tasks", "case": "tickets"}
@@ -118,25 +116,7 @@ class Mapper:
         return value
 
     def clean(self, obj: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """Unified values as crm-crew compares them: trimmed strings, normalized email, bool opted_out."""
-        if obj not in UNIFIED_FIELDS:
-            raise ConnectorError(f"unknown object type {obj!r}; expected one of {', '.join(UNIFIED_FIELDS)}")
-        unknown = sorted(set(fields) - set(UNIFIED_FIELDS[obj]))
-        if unknown:
-            raise ConnectorError(f"unknown {obj} field(s) {', '.join(unknown)}; "
-                                 f"allowed: {', '.join(UNIFIED_FIELDS[obj])}")
-        clean: dict[str, Any] = {}
-        for name, value in fields.items():
-            if name == "opted_out":
-                parsed = parse_bool(value)
-                if parsed is None:
-                    raise ConnectorError(f"opted_out: expected true or false, got {value!r}")
-                clean[name] = parsed
-            elif name == "email":
-                clean[name] = normalize_email("" if value is None else str(value))
-            else:
-                clean[name] = "" if value is None else str(value).strip()
-        return clean
+        return clean_unified(obj, fields)
 
     # --- writing ---------------------------------------------------------------------
     def properties(self, obj: str) -> list[str]:

@@ -22,12 +22,9 @@ plain conventional one; only `base_url` is required. Example for a CRM with othe
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field, field_validator, model_validator
 
-from crm_crew.connectors.base import UNIFIED_FIELDS
-from crm_crew.connectors.options import ConnectorOptions, FieldMap
+from crm_crew.connectors.options import ConnectorOptions, FieldMap, HttpUrl, ValueMap
 
 
 class ResourcePaths(ConnectorOptions):
@@ -68,7 +65,7 @@ class LookupPaths(ConnectorOptions):
 
 
 class RestOptions(ConnectorOptions):
-    base_url: str
+    base_url: HttpUrl
     auth_env: str = "CRM_API_TOKEN"
     auth_header: str = "Authorization"
     auth_scheme: str = "Bearer"                       # "": the header carries the bare token
@@ -85,21 +82,4 @@ class RestOptions(ConnectorOptions):
     idempotency_header: str | None = "Idempotency-Key"
     identity_path: str = "/me"
     field_map: FieldMap = Field(default_factory=dict)
-    value_map: dict[str, dict[str, Any]] = Field(default_factory=dict)
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http:// or https:// URL, got {value!r}")
-        return value.rstrip("/")
-
-    @field_validator("value_map")
-    @classmethod
-    def _known_fields(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        every = {f for fields in UNIFIED_FIELDS.values() for f in fields}
-        for key in value:
-            obj, _, name = key.rpartition(".")
-            if (obj and name not in UNIFIED_FIELDS.get(obj, ())) or (not obj and name not in every):
-                raise ValueError(f"{key}: not a unified field (use <field> or <object>.<field>)")
-        return value
+    value_map: ValueMap = Field(default_factory=dict)

@@ -19,6 +19,7 @@ from typing import Any
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from crm_crew.connectors.base import UNIFIED_FIELDS, CheckReport, ObjectType, stale_fields
+from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
 from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
 from crm_crew.connectors.options import ConnectorContext, parse_options, secret_from_env
 from crm_crew.connectors.salesforce.batch import create_contacts_many, create_records_many
@@ -38,7 +39,6 @@ from crm_crew.models import Activity, Contact
 
 PREFIX_OBJECTS: dict[str, str] = {"003": "Contact", "00Q": "Lead"}
 UPDATE_ATTEMPTS = 3
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def open_salesforce(options: dict[str, Any], ctx: ConnectorContext) -> SalesforceConnector:
@@ -108,22 +108,17 @@ class SalesforceConnector:
 
     def search_contacts(self, name: str, company: str, limit: int = 25) -> list[Contact]:
         """Contacts and open Leads sharing a name or company token (prefix match from 3 characters)."""
-        query_tokens = _tokens(f"{name} {company}")
-        if not query_tokens or limit <= 0:
+        query = query_tokens(name, company)
+        if not query or limit <= 0:
             return []
-        probes = sorted({t[:3] for t in query_tokens})
-        scored: list[tuple[int, str, Contact]] = []
+        probes = search_probes(query)
+        candidates: list[Contact] = []
         for sobject in CONTACT_OBJECTS:
             targets = [self.map.contact[sobject][f] for f in ("first_name", "last_name", "company")]
             paths = [t for t in targets if t]
             where = " OR ".join(f"{path} LIKE {soql_like(p)}" for p in probes for path in paths)
-            for contact in self._contacts(sobject, where, " LIMIT 200"):
-                record_tokens = _tokens(f"{contact.first_name} {contact.last_name} {contact.company}")
-                shared = sum(1 for q in query_tokens if any(_token_match(q, r) for r in record_tokens))
-                if shared:
-                    scored.append((-shared, contact.id, contact))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [contact for _, _, contact in scored[:limit]]
+            candidates.extend(self._contacts(sobject, where, " LIMIT 200"))
+        return rank_candidates(query, candidates, limit)
 
     def recent_activities(self, contact_id: str, limit: int = 5) -> list[Activity]:
         if limit <= 0:
@@ -342,16 +337,6 @@ class SalesforceConnector:
 
     def close(self) -> None:
         self.client.close()
-
-
-def _tokens(text: str) -> set[str]:
-    return {t.casefold() for t in _TOKEN.findall(text) if len(t) >= 2}
-
-
-def _token_match(query: str, record: str) -> bool:
-    if query == record:
-        return True
-    return min(len(query), len(record)) >= 3 and (query.startswith(record) or record.startswith(query))
 
 
 def _instant(value: str) -> str:

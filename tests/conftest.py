@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 from crm_crew.crew.environment import prepare_crewai_environment
 
 prepare_crewai_environment(Path(tempfile.mkdtemp(prefix="crm-crew-tests-")))
+
+# Every CRM write is audited; the chain's key comes from this variable (tests of a missing key unset it).
+os.environ.setdefault("CRM_CREW_AUDIT_KEY", "test-audit-key-0123456789abcdef")

@@ -22,6 +22,16 @@ ConfigOption = Annotated[
                  "Default: $CRM_CREW_CONFIG, else the shipped config.", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+ActorOption = Annotated[
+    Optional[str],
+    typer.Option("--as", help="Who is doing this, for the audit trail (default: the OS user).", show_default=False),
+]
+
+
+def actor_name(given: str | None) -> str:
+    from crm_crew.store.owners import os_user
+
+    return given.strip() if given and given.strip() else os_user()
 
 # Off a terminal (pipes, cron logs) Rich would assume 80 columns and squeeze tables.
 _PIPE_WIDTH = 160

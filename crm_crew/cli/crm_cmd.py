@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from crm_crew.cli.common import ConfigOption, JsonOption, err, load, out, state_home
+from crm_crew.cli.common import (
+    ActorOption,
+    ConfigOption,
+    JsonOption,
+    actor_name,
+    err,
+    load,
+    open_store_for,
+    out,
+    state_home,
+)
 
 if TYPE_CHECKING:
     from crm_crew.connectors.base import Connector
@@ -34,17 +44,31 @@ def _open(config: str | None) -> "Connector":
 @crm_app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON Lines: email, first_name, last_name, "
                                                  "company, phone, tier, lead_status, opted_out.", show_default=False)],
-            as_json: JsonOption = False, config: ConfigOption = None) -> int:
-    """Import contacts into the configured CRM (upsert by normalized email)."""
+            as_json: JsonOption = False, actor: ActorOption = None, config: ConfigOption = None) -> int:
+    """Import contacts into the configured CRM (upsert by normalized email); every write is audited."""
     from crm_crew.connectors.contacts_file import read_contact_rows
     from crm_crew.connectors.importer import import_contacts
+    from crm_crew.connectors.registry import open_crm
+    from crm_crew.store.audit import AuditEntry, AuditKey
+    from crm_crew.store.base import Outcome
 
+    cfg = load(config)
+    key = AuditKey.from_env(cfg.settings.audit.key_env)
     rows = read_contact_rows(file)
-    crm = _open(config)
+    store = open_store_for(cfg)
+    crm = open_crm(cfg.settings.crm, state_home(cfg))
+    who = actor_name(actor)
+
+    def audit(operation: str, record_id: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        entry = AuditEntry(None, None, who, "", crm.name, operation, "contact", record_id, before, after,
+                           "applied", f"crm import {file.name}")
+        store.record([Outcome(None, entry)], key)
+
     try:
-        report = import_contacts(crm, rows)
+        report = import_contacts(crm, rows, audit)
     finally:
         crm.close()
+        store.close()
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

@@ -8,18 +8,32 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from crm_crew.cli.common import ConfigOption, JsonOption, err, load, open_store_for, out, state_home
+from crm_crew.cli.common import (
+    ActorOption,
+    ConfigOption,
+    JsonOption,
+    actor_name,
+    err,
+    load,
+    open_store_for,
+    out,
+    state_home,
+)
 
 
 def run(
-    inputs: Annotated[list[Path], typer.Argument(help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.",
-                                                 show_default=False)],
+    inputs: Annotated[Optional[list[Path]], typer.Argument(
+        help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.", show_default=False)] = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the plan to the CRM (default: shadow mode, write nothing).")] = False,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: a generated id).")] = None,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write one JSON result record per interaction to FILE.")] = None,
     as_json: JsonOption = False,
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Interactions processed at once (default: runner.concurrency).")] = None,
     llm: Annotated[Optional[str], typer.Option("--llm", help="Model for every agent in this run: offline or anthropic/<model>.")] = None,
+    resume: Annotated[Optional[str], typer.Option("--resume", metavar="RUN_ID", show_default=False,
+                                                  help="Finish an interrupted run: same inputs and mode; what is "
+                                                       "journaled is not redone, what was planned is applied.")] = None,
+    actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
     """Run the crew over a batch of interactions; plan (or --apply) the CRM changes."""
@@ -32,14 +46,20 @@ def run(
 
     if llm and (problem := model_string_problem(llm)):
         raise UsageError(f"--llm: {problem}")
+    if resume and (inputs or run_id or apply):
+        raise UsageError("--resume RUN_ID takes the run's own inputs, id and mode: give no inputs, --run-id or --apply")
+    if not resume and not inputs:
+        raise UsageError("give the interaction files to process (or --resume RUN_ID)")
     cfg = load(config)
     home = state_home(cfg)
     from crm_crew.crew.environment import prepare_crewai_environment
 
     prepare_crewai_environment(home)
     store = open_store_for(cfg)
-    options = RunOptions(inputs, apply, run_id, concurrency, out_file, llm)
-    with RunProgress(err, estimate_records(inputs)) as progress:
+    options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
+                         resume=bool(resume), actor=actor_name(actor))
+    estimate = None if resume else estimate_records(options.inputs)
+    with RunProgress(err, estimate) as progress:
         outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
     if as_json:
         print(json.dumps(outcome.summary, indent=2))
@@ -53,6 +73,7 @@ def run(
 def apply(
     run_id: Annotated[str, typer.Argument(help="The run whose plan to apply.", show_default=False)],
     as_json: JsonOption = False,
+    actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
     """Apply a shadow run's plan to the CRM; skips what is applied and what is held for review."""
@@ -61,7 +82,7 @@ def apply(
 
     cfg = load(config)
     store = open_store_for(cfg)
-    report = apply_run(cfg, state_home(cfg), store, run_id)
+    report = apply_run(cfg, state_home(cfg), store, run_id, actor_name(actor))
     if as_json:
         print(json.dumps(report, indent=2))
     else:

@@ -96,6 +96,10 @@ class StateSettings(_Strict):
     home: str = Field(default_factory=shipped("state", "home"))
 
 
+class AuditSettings(_Strict):
+    key_env: str = Field(default_factory=shipped("audit", "key_env"), min_length=1)
+
+
 class AnthropicSettings(_Strict):
     api_key_env: str = Field(default_factory=shipped("llm", "anthropic", "api_key_env"))
     base_url: str | None = Field(default_factory=shipped("llm", "anthropic", "base_url"))
@@ -178,6 +182,7 @@ class Settings(_Strict):
 
     crm: CrmSettings = Field(default_factory=CrmSettings)
     state: StateSettings = Field(default_factory=StateSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)

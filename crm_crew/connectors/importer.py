@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from crm_crew.connectors.base import Connector
 from crm_crew.connectors.contacts_file import (
@@ -21,8 +21,12 @@ def import_key(email: str) -> str:
     return "ik_import_" + hashlib.sha256(email.encode()).hexdigest()[:26]
 
 
-def import_contacts(connector: Connector,
-                    rows: Iterable[dict[str, str] | tuple[int, dict[str, str]]]) -> ImportReport:
+# Called after each CRM write: (operation, record id, fields before, fields after).
+WriteHook = Callable[[str, str, "dict[str, Any] | None", "dict[str, Any]"], None]
+
+
+def import_contacts(connector: Connector, rows: Iterable[dict[str, str] | tuple[int, dict[str, str]]],
+                    on_write: WriteHook | None = None) -> ImportReport:
     """Upsert contacts by normalized email.
 
     `rows` are dicts (numbered 1, 2, ... in order) or `(line number, dict)` pairs as
@@ -44,7 +48,7 @@ def import_contacts(connector: Connector,
             continue
         email, values = prepared
         try:
-            _upsert(connector, email, values, report)
+            _upsert(connector, email, values, report, on_write)
         except CrmUnavailableError:
             raise
         except ConnectorError as exc:
@@ -52,15 +56,22 @@ def import_contacts(connector: Connector,
     return report
 
 
-def _upsert(connector: Connector, email: str, values: dict[str, Any], report: ImportReport) -> None:
+def _upsert(connector: Connector, email: str, values: dict[str, Any], report: ImportReport,
+            on_write: WriteHook | None) -> None:
     existing = connector.find_contact_by_email(email)
     if existing is None:
-        report.created.append(connector.create("contact", {"email": email, **values}, import_key(email)))
+        fields = {"email": email, **values}
+        record_id = connector.create("contact", fields, import_key(email))
+        report.created.append(record_id)
+        if on_write is not None:
+            on_write("create", record_id, None, fields)
         return
     current = existing.to_dict()
     changed = {k: v for k, v in values.items() if current.get(k) != v}
     if not changed:
         report.unchanged.append(existing.id)
         return
-    connector.update("contact", existing.id, changed)
+    before = connector.update("contact", existing.id, changed)
     report.updated.append(existing.id)
+    if on_write is not None:
+        on_write("update", existing.id, before, changed)

@@ -1,28 +1,40 @@
 """The applying half of the write path: planned actions become CRM writes, exactly once.
 
-Each action carries an idempotency key; a key applied before (in any run) is skipped, and
-connectors store the key with the record so a crash between the write and the journal
-entry cannot write twice.
+For each action: claim its idempotency key in the store (so no other process applies it at
+the same time), journal it as `applying`, write to the CRM, then store the outcome, the
+applied key and the audit entry in one transaction. Connectors keep the key with the
+record, so a process killed between the CRM write and that transaction is finished by the
+next apply or resume without a second effect.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from typing import Any
 from zlib import crc32
 
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError
 from crm_crew.pipeline.plan import NEW_CONTACT
-from crm_crew.store.base import ActionRow, Store
+from crm_crew.store.audit import AuditEntry, AuditKey
+from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Claim, Outcome, Store
+from crm_crew.store.owners import process_owner
 
-APPLICABLE = ("planned", "failed")
+APPLICABLE = APPLICABLE_STATUSES
+CLAIM_LEASE_S = 300.0
+CLAIM_POLL_S = 0.05
+RECOVERED = "applied before the previous run was interrupted"
 
 
 class Applier:
-    def __init__(self, store: Store, connector: Connector, run_id: str) -> None:
+    def __init__(self, store: Store, connector: Connector, run_id: str, audit_key: AuditKey, actor: str) -> None:
         self.store = store
         self.connector = connector
         self.run_id = run_id
+        self.audit_key = audit_key
+        self.actor = actor
+        self.owner = process_owner()
         self._locks = [threading.Lock() for _ in range(64)]
 
     def lock(self, key: str) -> threading.Lock:
@@ -43,24 +55,52 @@ class Applier:
                     self.store.update_action(row)
                     continue
                 contact_id = new_contact_id
-            with self.lock(row.idempotency_key):
-                self.apply_one(row, contact_id)
+            self.apply_one(row, contact_id)
             if row.type == "create_contact" and row.status in ("applied", "skipped"):
                 new_contact_id = row.record_id
-            self.store.update_action(row)
         return rows
 
     def apply_one(self, row: ActionRow, contact_id: str | None) -> None:
-        """Apply one action (the caller holds its key's lock and journals the row)."""
-        prior = self.store.applied_record(row.idempotency_key)
-        if prior is not None:
-            row.record_id, row.status = prior[0], "skipped"
-            row.note = f"already applied in run {prior[1]}"
-            return
+        """Apply one action and store its outcome."""
+        with self.lock(row.idempotency_key):
+            claim = self.claim(row.idempotency_key)
+            if claim.state == "applied":
+                self.skip_applied(row, claim)
+                return
+            record_lock = f"lock:{row.object}:{contact_id}" if self._is_update(row) and contact_id else None
+            try:
+                if record_lock is not None:
+                    self.claim(record_lock)
+                self._write(row, contact_id)
+            finally:
+                if record_lock is not None:
+                    self.store.release(record_lock, self.owner)
+
+    def claim(self, key: str) -> Claim:
+        """Wait while another live process holds the key; return `claimed` or `applied`."""
+        while True:
+            claim = self.store.claim(key, self.run_id, self.owner, CLAIM_LEASE_S)
+            if claim.state != "busy":
+                return claim
+            time.sleep(CLAIM_POLL_S)
+
+    def skip_applied(self, row: ActionRow, claim: Claim) -> None:
+        row.record_id, row.status = claim.record_id, "skipped"
+        row.note = f"already applied in run {claim.run_id}"
+        self.store.record([Outcome(row, release_owner=self.owner)], None)
+
+    @staticmethod
+    def _is_update(row: ActionRow) -> bool:
+        return row.object == "contact" and row.type != "create_contact"
+
+    def _write(self, row: ActionRow, contact_id: str | None) -> None:
+        resumed = row.status == "applying"
+        row.status = "applying"
+        self.store.update_action(row)
         try:
             if row.type == "create_contact":
                 record_id = self.connector.create("contact", row.fields, row.idempotency_key)
-            elif row.object == "contact":
+            elif self._is_update(row):
                 if contact_id is None:
                     raise ConnectorError("no contact to update")
                 row.before = self.connector.update("contact", contact_id, row.fields, row.expected)
@@ -70,15 +110,33 @@ class Applier:
                 record_id = self.connector.create(row.object, fields, row.idempotency_key)  # type: ignore[arg-type]
                 row.fields = fields
         except StaleRecordError as exc:
-            self._replan(row, contact_id, exc)
+            if resumed and row.expected is not None and _holds(exc.current, row.fields):
+                row.before, row.note = dict(row.expected), RECOVERED
+                self.applied(row, contact_id or "")
+            else:
+                self._replan(row, contact_id, exc)
             return
         except CrmUnavailableError:
+            self.store.release(row.idempotency_key, self.owner)
             raise
         except ConnectorError as exc:
             row.status, row.note = "failed", str(exc)
+            self.store.record([Outcome(row, self.entry(row, contact_id, "failed", str(exc)),
+                                       release_owner=self.owner)], self.audit_key)
             return
-        self.store.mark_applied(row.idempotency_key, record_id, self.run_id)
-        row.record_id, row.status, row.note = record_id, "applied", None
+        row.note = None
+        self.applied(row, record_id)
+
+    def applied(self, row: ActionRow, record_id: str) -> None:
+        row.record_id, row.status = record_id, "applied"
+        self.store.record([Outcome(row, self.entry(row, record_id, "applied", row.note), mark_applied=True,
+                                   release_owner=self.owner)], self.audit_key)
+
+    def entry(self, row: ActionRow, record_id: str | None, outcome: str, detail: str | None = None) -> AuditEntry:
+        update = self._is_update(row)
+        return AuditEntry(self.run_id, row.interaction_id, self.actor, row.agent, self.connector.name,
+                          "update" if update else "create", row.object, record_id,
+                          row.before if update else None, dict(row.fields), outcome, detail)
 
     def _replan(self, row: ActionRow, contact_id: str | None, exc: StaleRecordError) -> None:
         """Someone changed the record since the plan: never overwrite their change.
@@ -87,10 +145,18 @@ class Applier:
         otherwise it is skipped, with the current values in its note for a human.
         """
         current = exc.current
-        if all(current.get(k) == v for k, v in row.fields.items()):
-            row.record_id, row.status = contact_id, "skipped"
+        row.record_id, row.status = contact_id, "skipped"
+        if _holds(current, row.fields):
             row.note = "already so in the CRM (changed by someone else since the plan)"
-            return
-        changed = ", ".join(f"{k} is now {current.get(k)!r}" for k in (row.expected or {}) if k in current)
-        row.status = "skipped"
-        row.note = f"not overwritten: the record changed in the CRM since the plan ({changed or exc})"
+            outcome = "already_so"
+        else:
+            changed = ", ".join(f"{k} is now {current.get(k)!r}" for k in (row.expected or {}) if k in current)
+            row.note = f"not overwritten: the record changed in the CRM since the plan ({changed or exc})"
+            outcome = "not_overwritten"
+        entry = self.entry(row, contact_id, outcome, row.note)
+        entry.before = {k: current.get(k) for k in row.fields}
+        self.store.record([Outcome(row, entry, release_owner=self.owner)], self.audit_key)
+
+
+def _holds(current: dict[str, Any], fields: dict[str, Any]) -> bool:
+    return all(current.get(k) == v for k, v in fields.items())

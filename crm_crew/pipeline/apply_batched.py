@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from crm_crew.errors import ConnectorError
-from crm_crew.pipeline.apply import APPLICABLE, Applier
+from crm_crew.errors import ConnectorError, CrmUnavailableError
+from crm_crew.pipeline.apply import APPLICABLE, CLAIM_LEASE_S, Applier
 from crm_crew.pipeline.plan import NEW_CONTACT
-from crm_crew.store.base import ActionRow
+from crm_crew.store.base import ActionRow, Outcome
 
 BATCH_SIZE = 100
 CHILD_OBJECTS: tuple[str, ...] = ("activity", "case", "task")
@@ -40,9 +40,7 @@ def apply_batched(applier: Applier, groups: list[list[ActionRow]]) -> None:
             if contact_id is None:
                 _contact_missing(applier, row)
                 continue
-            with applier.lock(row.idempotency_key):
-                applier.apply_one(row, contact_id)
-            applier.store.update_action(row)
+            applier.apply_one(row, contact_id)
     for obj in CHILD_OBJECTS:
         items: list[tuple[ActionRow, dict[str, Any]]] = []
         for row in rows:
@@ -67,31 +65,50 @@ def _create_wave(applier: Applier, obj: str, items: list[tuple[ActionRow, dict[s
         todo: list[tuple[ActionRow, dict[str, Any]]] = []
         first_of_key: dict[str, ActionRow] = {}
         repeats: list[ActionRow] = []
+        busy: list[tuple[ActionRow, dict[str, Any]]] = []
         for row, fields in chunk:
-            prior = store.applied_record(row.idempotency_key)
-            if prior is not None:
-                row.record_id, row.status, row.note = prior[0], "skipped", f"already applied in run {prior[1]}"
-                store.update_action(row)
-            elif row.idempotency_key in first_of_key:
+            if row.idempotency_key in first_of_key:
                 repeats.append(row)          # the same new sender twice in one run: one contact
+                continue
+            first_of_key[row.idempotency_key] = row
+            claim = store.claim(row.idempotency_key, applier.run_id, applier.owner, CLAIM_LEASE_S)
+            if claim.state == "applied":
+                applier.skip_applied(row, claim)
+            elif claim.state == "busy":
+                busy.append((row, fields))   # another process is on it: wait for it below
             else:
-                first_of_key[row.idempotency_key] = row
                 todo.append((row, fields))
-        results = applier.connector.create_many(obj, [(fields, row.idempotency_key) for row, fields in todo])  # type: ignore[arg-type]
+        for row, _ in todo:
+            row.status = "applying"
+        store.update_actions([row for row, _ in todo])
+        try:
+            results = applier.connector.create_many(obj, [(fields, row.idempotency_key) for row, fields in todo])  # type: ignore[arg-type]
+        except CrmUnavailableError:
+            for row, _ in todo:
+                store.release(row.idempotency_key, applier.owner)
+            raise
+        outcomes: list[Outcome] = []
         for (row, fields), result in zip(todo, results):
             if isinstance(result, ConnectorError):
                 row.status, row.note = "failed", str(result)
-            else:
-                store.mark_applied(row.idempotency_key, result, applier.run_id)
-                row.record_id, row.status, row.note = result, "applied", None
-                if obj != "contact":
-                    row.fields = fields
-            store.update_action(row)
+                outcomes.append(Outcome(row, applier.entry(row, None, "failed", str(result)),
+                                        release_owner=applier.owner))
+                continue
+            if obj != "contact":
+                row.fields = fields
+            row.record_id, row.status, row.note = result, "applied", None
+            outcomes.append(Outcome(row, applier.entry(row, result, "applied"), mark_applied=True,
+                                    release_owner=applier.owner))
+        store.record(outcomes, applier.audit_key)
+        for row, fields in busy:
+            if obj != "contact":
+                row.fields = fields
+            applier.apply_one(row, fields.get("contact_id"))
         for row in repeats:
             first = first_of_key[row.idempotency_key]
             row.record_id, row.status = first.record_id, ("skipped" if first.status == "applied" else first.status)
             row.note = first.note if first.status != "applied" else f"same change as interaction {first.interaction_id}"
-            store.update_action(row)
+        store.update_actions(repeats)
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

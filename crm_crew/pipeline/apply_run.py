@@ -9,32 +9,51 @@ from typing import Any
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import NotFoundError
-from crm_crew.pipeline.apply import Applier
+from crm_crew.pipeline.apply import APPLICABLE, Applier
 from crm_crew.pipeline.apply_batched import apply_batched
+from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.summary import run_figures
+from crm_crew.store.audit import AuditKey
 from crm_crew.store.base import ActionRow, Store
 
 
-def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str) -> dict[str, Any]:
+def pending_groups(store: Store, run_id: str) -> dict[str, list[ActionRow]]:
+    """Each interaction's actions, for the interactions that still have something to apply."""
+    by_interaction: dict[str, list[ActionRow]] = {}
+    for row in store.actions(run_id):
+        by_interaction.setdefault(row.interaction_id, []).append(row)
+    return {i: rows for i, rows in by_interaction.items() if any(r.status in APPLICABLE for r in rows)}
+
+
+def finish_pending(applier: Applier, store: Store, run_id: str) -> None:
+    """Apply what a run journaled but had not written when it was interrupted."""
+    groups = pending_groups(store, run_id)
+    if groups:
+        apply_batched(applier, list(groups.values()))
+
+
+def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: str) -> dict[str, Any]:
     info = store.get_run(run_id)
     if info is None:
         raise NotFoundError(f"no run '{run_id}' in {home} (see `crm-crew runs`)")
     settings = config.settings
-    connector = open_crm(settings.crm, home)
-    applier = Applier(store, connector, run_id)
-    counts: Counter[str] = Counter()
-    by_interaction: dict[str, list[ActionRow]] = {}
-    for row in store.actions(run_id):
-        by_interaction.setdefault(row.interaction_id, []).append(row)
-    before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
-    try:
-        apply_batched(applier, list(by_interaction.values()))
-    finally:
-        connector.close()
+    audit_key = AuditKey.from_env(settings.audit.key_env)
+    with RunLock(home, run_id):
+        connector = open_crm(settings.crm, home)
+        applier = Applier(store, connector, run_id, audit_key, actor)
+        counts: Counter[str] = Counter()
+        by_interaction: dict[str, list[ActionRow]] = {}
+        for row in store.actions(run_id):
+            by_interaction.setdefault(row.interaction_id, []).append(row)
+        before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
+        try:
+            apply_batched(applier, list(by_interaction.values()))
+        finally:
+            connector.close()
     for rows in by_interaction.values():
         for r in rows:
             was = before[(r.interaction_id, r.seq)]
-            counts[r.status if was in ("planned", "failed") else f"already_{was}"] += 1
+            counts[r.status if was in APPLICABLE else f"already_{was}"] += 1
     summary = dict(info.summary)
     summary.update(run_figures(store.results(run_id)))
     summary["mode"] = "applied later" if info.mode == "shadow" else info.mode

@@ -82,10 +82,28 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     rows = _finish(ctx, session, record)
     record["llm"] = usage
     record["duration_ms"] = int((time.perf_counter() - started) * 1000)
-    ctx.store.save_result(ctx.run_id, record, rows)
+    review = review_context(session, record) if record["status"] == "escalated" else None
+    ctx.store.save_result(ctx.run_id, record, rows, review)
     if ctx.applier is not None and record["status"] == "processed":
         ctx.applier.apply_interaction(rows)
     return compose_record({k: v for k, v in record.items() if k != "actions"}, rows), None
+
+
+def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[str, Any]:
+    """What a reviewer sees: the interaction as screened (PII redacted), the crew's reasoning, the draft."""
+    it = session.interaction
+    a = session.assessment
+    return {
+        "interaction": {"id": it.id, "channel": it.channel, "sender_email": it.sender_email,
+                        "sender_name": it.sender_name, "received_at": it.received_at, "source": it.source,
+                        "position": it.position, "subject": session.screen.subject, "body": session.screen.body},
+        "reasoning": {"escalation_reason": (record.get("escalation") or {}).get("reason"),
+                      "intent": record.get("intent"), "urgency": record.get("urgency"),
+                      "sentiment": record.get("sentiment"), "confidence": record.get("confidence"),
+                      "rationale": a.rationale if a else "", "contact": record.get("contact"),
+                      "security": record.get("security"), "tools_used": list(session.tool_calls)},
+        "reply": session.reply,
+    }
 
 
 def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]) -> list[ActionRow]:

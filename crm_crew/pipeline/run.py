@@ -14,16 +14,20 @@ from typing import Any, TextIO
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
-from crm_crew.errors import UserError
+from crm_crew.errors import NotFoundError, UserError
 from crm_crew.llm.factory import check_credentials
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
+from crm_crew.pipeline.apply_run import finish_pending
 from crm_crew.pipeline.flow import RunContext, process_interaction, rejected_record
 from crm_crew.pipeline.readers import read_interactions
 from crm_crew.pipeline.replies import load_reply_templates
+from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.runner import InProcessRunner
 from crm_crew.pipeline.summary import run_figures
+from crm_crew.store.audit import AuditKey
 from crm_crew.store.base import RunInfo, Store
+from crm_crew.store.owners import os_user
 from crm_crew.tools.spec import ToolContext
 
 OFFLINE_NOTE = "offline model: deterministic rules and templates, no network (see README: The offline model)"
@@ -37,6 +41,8 @@ class RunOptions:
     concurrency: int | None = None
     out: Path | None = None
     model_override: str | None = None
+    resume: bool = False              # finish run `run_id`: its sources, mode and journal
+    actor: str = ""                   # who ran it (audit trail); default: the OS user
 
 
 @dataclass
@@ -81,25 +87,57 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     settings = config.settings
     models = agent_models(config, options.model_override)
     check_credentials(models.values(), settings)
-    run_id = options.run_id or new_run_id()
-    if store.get_run(run_id) is not None:
-        raise UserError(f"run '{run_id}' already exists: pick another --run-id, or see `crm-crew show {run_id}`")
+    if options.resume:
+        info = _resumable(store, options.run_id)
+        options.inputs, options.apply = [Path(s) for s in info.sources], info.mode == "apply"
+    elif options.run_id and store.get_run(options.run_id) is not None:
+        raise UserError(f"run '{options.run_id}' already exists: pick another --run-id, "
+                        f"or finish it with `crm-crew run --resume {options.run_id}`")
     for path in options.inputs:
         if not path.exists():
-            raise UserError(f"input {path} does not exist")
+            raise UserError(f"input {path} does not exist" + (" (the run being resumed read it)" if options.resume else ""))
+    audit_key = AuditKey.from_env(settings.audit.key_env) if options.apply else None
+    run_id = options.run_id or new_run_id()
+    with RunLock(home, run_id):
+        return _execute(config, home, store, options, run_id, models, audit_key, on_record)
+
+
+def _resumable(store: Store, run_id: str | None) -> RunInfo:
+    if not run_id:
+        raise UserError("--resume needs the run id: crm-crew run --resume RUN_ID")
+    info = store.get_run(run_id)
+    if info is None:
+        raise NotFoundError(f"no run '{run_id}' to resume (see `crm-crew runs`)")
+    return info
+
+
+def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
+             models: dict[str, str], audit_key: AuditKey | None,
+             on_record: Callable[[dict[str, Any]], None] | None) -> RunOutcome:
+    settings = config.settings
     connector = open_crm(settings.crm, home)
     replies = load_reply_templates(config.directory.resolve())
-    store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None, "running",
-                             "apply" if options.apply else "shadow", [str(p) for p in options.inputs],
-                             str(config.directory), settings.crm.type))
-    ctx = RunContext(run_id, config, connector, store, replies,
-                     Applier(store, connector, run_id) if options.apply else None, options.model_override)
+    done: set[str] = set()
+    if options.resume:
+        store.reopen_run(run_id)
+        done = store.result_ids(run_id)
+    else:
+        store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None, "running",
+                                 "apply" if options.apply else "shadow", [str(p.absolute()) for p in options.inputs],
+                                 str(config.directory), settings.crm.type))
+    applier = None
+    if options.apply and audit_key is not None:
+        applier = Applier(store, connector, run_id, audit_key, options.actor or os_user())
+    ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override)
     rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
     out = options.out.open("w", encoding="utf-8") if options.out else None
     import crm_crew.crew.builder  # noqa: F401  (import crewai now, not inside the first record's latency)
 
     started = time.perf_counter()
     try:
+        if applier is not None and done:
+            finish_pending(applier, store, run_id)   # journaled before the interruption, not yet written
+
         def job(item: Interaction | Reject) -> dict[str, Any]:
             if isinstance(item, Reject):
                 record = rejected_record(item)
@@ -112,7 +150,8 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
             return record
 
         runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
-        for record in runner.map(job, _stream(options.inputs, settings.limits)):
+        items = _stream([p.absolute() for p in options.inputs], settings.limits)
+        for record in runner.map(job, (i for i in items if _item_id(i) not in done)):
             if out is not None:
                 out.write(json.dumps(record) + "\n")
             if on_record is not None:
@@ -128,6 +167,12 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
             out.close()
         connector.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
+
+
+def _item_id(item: Interaction | Reject) -> str:
+    if isinstance(item, Reject):
+        return item.interaction_id or f"{item.source}#{item.position}"
+    return item.id
 
 
 def _summarize(config: CrewConfig, store: Store, run_id: str, options: RunOptions, models: dict[str, str],

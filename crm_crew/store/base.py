@@ -1,4 +1,4 @@
-"""The Store protocol: run journal, plans, applied idempotency keys.
+"""The Store protocol: run journal, plans, idempotency keys, claims, review queue, audit trail.
 
 SQLite is the embedded default; a shared PostgreSQL store plugs in behind the same protocol.
 """
@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+from crm_crew.store.audit import AuditEntry, AuditHead, AuditKey
 
 
 @dataclass
@@ -42,19 +44,91 @@ class ActionRow:
     expected: dict[str, Any] | None = None   # values the plan saw; an update is refused if they changed
     before: dict[str, Any] | None = None     # values an applied update replaced
 
+
+# Action statuses: planned -> applying -> applied | skipped | failed; held -> planned (approved) |
+# rejected; applied -> rolled_back. "applying" is written before the CRM call, so a run killed
+# mid-write is finished by the next apply or resume without doing the write twice.
+APPLICABLE_STATUSES: tuple[str, ...] = ("planned", "applying", "failed")
+
+
+@dataclass
+class Claim:
+    """The answer to "may this process apply the action with this key now?"."""
+
+    state: Literal["claimed", "applied", "busy"]
+    record_id: str | None = None   # when applied: the record it created or changed
+    run_id: str | None = None      # when applied: the run that applied it; when busy: the run holding it
+    owner: str | None = None       # when busy: "host:pid" of the holder
+
+
+@dataclass
+class Outcome:
+    """One step of the write path, stored atomically: the action's new state, its audit
+    entry, and the idempotency key's bookkeeping."""
+
+    row: ActionRow | None
+    entry: AuditEntry | None = None
+    mark_applied: bool = False     # remember row.idempotency_key -> row.record_id
+    forget_applied: bool = False   # the effect was undone: the key may be applied again
+    release_owner: str | None = None   # drop the claim on row.idempotency_key held by this owner
+
+
+@dataclass
+class ReviewItem:
+    review_id: int
+    run_id: str
+    interaction_id: str
+    status: str                    # pending | approved | rejected
+    reason: str
+    intent: str | None
+    urgency: str | None
+    created_at: str
+    context: dict[str, Any]        # interaction (redacted), reasoning, reply draft
+    decided_at: str | None = None
+    decided_by: str | None = None
+    decision_note: str | None = None
+    reply: dict[str, Any] | None = None    # the reply as approved (edited or as drafted)
+
 class Store(Protocol):
     def create_run(self, info: RunInfo) -> None: ...
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None: ...
+    def reopen_run(self, run_id: str) -> None:
+        """Mark a run running again (resume)."""
     def update_summary(self, run_id: str, summary: dict[str, Any]) -> None: ...
     def get_run(self, run_id: str) -> RunInfo | None: ...
     def list_runs(self, limit: int = 50) -> list[RunInfo]: ...
-    def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow]) -> None:
-        """Journal one interaction's result record (without actions) and its planned actions."""
+    def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
+                    review: dict[str, Any] | None = None) -> None:
+        """Journal one interaction's result record (without actions) and its planned actions;
+        with `review` (the context a reviewer needs), queue it for human review. One transaction."""
+    def result_ids(self, run_id: str) -> set[str]:
+        """Interaction ids (or reject ids) journaled for a run."""
+    def update_record(self, run_id: str, interaction_id: str, changes: dict[str, Any]) -> None:
+        """Merge `changes` into a journaled result record (e.g. an approved reply)."""
     def results(self, run_id: str) -> Iterator[dict[str, Any]]:
         """Result records in processing order, with their actions' current state."""
     def actions(self, run_id: str, interaction_id: str | None = None) -> list[ActionRow]: ...
     def update_action(self, row: ActionRow) -> None: ...
+    def update_actions(self, rows: list[ActionRow]) -> None:
+        """`update_action` for many rows in one transaction."""
     def applied_record(self, idempotency_key: str) -> tuple[str, str] | None:
         """(record_id, run_id) when an action with this key was applied before."""
     def mark_applied(self, idempotency_key: str, record_id: str, run_id: str) -> None: ...
+    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
+        """Take the right to apply a key, across processes. A claim held by a live owner for less
+        than `lease_s` is `busy`; one whose owner died (same host, no such pid) or expired is taken over."""
+    def release(self, idempotency_key: str, owner: str) -> None: ...
+    def record(self, outcomes: list[Outcome], key: AuditKey | None) -> None:
+        """Store outcomes in one transaction: action rows, applied keys, claims, and audit
+        entries chained with `key` (required when any outcome has an entry)."""
+    def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
+        """Audit entries in chain order, optionally only one run's or one record's."""
+    def audit_head(self) -> AuditHead | None: ...
+    def add_review(self, item: ReviewItem) -> int: ...
+    def list_reviews(self, status: str | None = "pending", reason: str | None = None, intent: str | None = None,
+                     run_id: str | None = None) -> list[ReviewItem]: ...
+    def get_review(self, review_id: int) -> ReviewItem | None: ...
+    def decide_review(self, review_id: int, status: str, by: str, note: str | None,
+                      reply: dict[str, Any] | None) -> bool:
+        """Record a decision on a pending item; False when it was already decided."""
     def close(self) -> None: ...

@@ -1,79 +1,26 @@
-"""The embedded SQLite store in the state folder."""
+"""The embedded SQLite store in the state folder: journal, plans, keys, claims, reviews, audit."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
+import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from crm_crew.errors import CrmCrewError
-from crm_crew.store.base import ActionRow, RunInfo
+from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
+from crm_crew.store.owners import owner_alive
 from crm_crew.store.records import compose_record
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-  run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
-  mode TEXT NOT NULL, sources TEXT NOT NULL, config_dir TEXT NOT NULL, crm_type TEXT NOT NULL,
-  summary TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS results (
-  run_id TEXT NOT NULL REFERENCES runs(run_id), seq INTEGER NOT NULL, interaction_id TEXT NOT NULL,
-  status TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (run_id, seq)
-);
-CREATE INDEX IF NOT EXISTS results_by_interaction ON results(run_id, interaction_id);
-CREATE TABLE IF NOT EXISTS actions (
-  run_id TEXT NOT NULL, interaction_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
-  object TEXT NOT NULL, fields TEXT NOT NULL, idempotency_key TEXT NOT NULL, agent TEXT NOT NULL,
-  record_id TEXT, contact_ref TEXT, status TEXT NOT NULL, note TEXT, expected TEXT, before TEXT,
-  PRIMARY KEY (run_id, interaction_id, seq)
-);
-CREATE TABLE IF NOT EXISTS applied_keys (
-  idempotency_key TEXT PRIMARY KEY, record_id TEXT NOT NULL, run_id TEXT NOT NULL, applied_at TEXT NOT NULL
-);
-"""
+from crm_crew.store.sqlite_audit import UPSERT_ACTION, AuditMixin, action_values
+from crm_crew.store.sqlite_db import loads_or_none, now_iso
+from crm_crew.store.sqlite_reviews import ReviewMixin, insert_review
 
 
-ACTION_COLUMNS: tuple[str, ...] = ("run_id", "interaction_id", "seq", "type", "object", "fields", "idempotency_key",
-                                   "agent", "record_id", "contact_ref", "status", "note", "expected", "before")
-
-
-def _add_missing_columns(db: sqlite3.Connection) -> None:
-    """Journals written by crm-crew 0.1.0 lack the expected/before columns of actions."""
-    present = {row[1] for row in db.execute("PRAGMA table_info(actions)")}
-    for column in ("expected", "before"):
-        if column not in present:
-            db.execute(f"ALTER TABLE actions ADD COLUMN {column} TEXT")
-
-
-def _json_or_none(value: dict[str, Any] | None) -> str | None:
-    return None if value is None else json.dumps(value)
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-class SQLiteStore:
+class SQLiteStore(AuditMixin, ReviewMixin):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
-            _add_missing_columns(self._db)
-        except sqlite3.DatabaseError as exc:
-            raise CrmCrewError(f"cannot open the run journal {path}: {exc} (move it away or set CRM_CREW_HOME)") from exc
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
+        super().__init__(path)
         self._seq: dict[str, int] = {}
-
-    def _exec(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
 
     def create_run(self, info: RunInfo) -> None:
         self._exec("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
@@ -82,10 +29,13 @@ class SQLiteStore:
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         self._exec("UPDATE runs SET finished_at=?, status=?, summary=? WHERE run_id=?",
-                   (_now(), status, json.dumps(summary), run_id))
+                   (now_iso(), status, json.dumps(summary), run_id))
 
     def update_summary(self, run_id: str, summary: dict[str, Any]) -> None:
         self._exec("UPDATE runs SET summary=? WHERE run_id=?", (json.dumps(summary), run_id))
+
+    def reopen_run(self, run_id: str) -> None:
+        self._exec("UPDATE runs SET status='running', finished_at=NULL WHERE run_id=?", (run_id,))
 
     @staticmethod
     def _run(row: sqlite3.Row) -> RunInfo:
@@ -100,39 +50,42 @@ class SQLiteStore:
         rows = self._exec("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,))
         return [self._run(r) for r in rows]
 
-    def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow]) -> None:
+    def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
+                    review: dict[str, Any] | None = None) -> None:
         stored = {k: v for k, v in record.items() if k != "actions"}
-        with self._lock:
+        with self._transaction() as db:
             seq = self._seq.get(run_id)
             if seq is None:
-                seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM results WHERE run_id=?", (run_id,)).fetchone()[0]
+                seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM results WHERE run_id=?", (run_id,)).fetchone()[0]
             seq += 1
-            self._seq[run_id] = seq
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("INSERT INTO results VALUES (?,?,?,?,?)",
-                                 (run_id, seq, record["interaction_id"], record["status"], json.dumps(stored)))
-                self._db.executemany(f"INSERT OR REPLACE INTO actions ({', '.join(ACTION_COLUMNS)}) "
-                                     f"VALUES ({', '.join('?' * len(ACTION_COLUMNS))})",
-                                     [self._action_values(a) for a in actions])
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            db.execute("INSERT INTO results VALUES (?,?,?,?,?)",
+                       (run_id, seq, record["interaction_id"], record["status"], json.dumps(stored)))
+            db.executemany(UPSERT_ACTION, [action_values(a) for a in actions])
+            if review is not None:
+                insert_review(db, ReviewItem(0, run_id, record["interaction_id"], "pending",
+                                             (record.get("escalation") or {}).get("reason") or "held for review",
+                                             record.get("intent"), record.get("urgency"), now_iso(), review))
+        self._seq[run_id] = seq
 
-    @staticmethod
-    def _action_values(a: ActionRow) -> tuple[Any, ...]:
-        return (a.run_id, a.interaction_id, a.seq, a.type, a.object, json.dumps(a.fields), a.idempotency_key,
-                a.agent, a.record_id, a.contact_ref, a.status, a.note, _json_or_none(a.expected),
-                _json_or_none(a.before))
+    def result_ids(self, run_id: str) -> set[str]:
+        return {r[0] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=?", (run_id,))}
+
+    def update_record(self, run_id: str, interaction_id: str, changes: dict[str, Any]) -> None:
+        with self._transaction() as db:
+            row = db.execute("SELECT seq, record FROM results WHERE run_id=? AND interaction_id=? ORDER BY seq DESC",
+                             (run_id, interaction_id)).fetchone()
+            if row is None:
+                return
+            record = {**json.loads(row["record"]), **changes}
+            db.execute("UPDATE results SET record=?, status=? WHERE run_id=? AND seq=?",
+                       (json.dumps(record), record["status"], run_id, row["seq"]))
 
     @staticmethod
     def _action(row: sqlite3.Row) -> ActionRow:
         return ActionRow(row["run_id"], row["interaction_id"], row["seq"], row["type"], row["object"],
                          json.loads(row["fields"]), row["idempotency_key"], row["agent"], row["record_id"],
-                         row["contact_ref"], row["status"], row["note"],
-                         json.loads(row["expected"]) if row["expected"] else None,
-                         json.loads(row["before"]) if row["before"] else None)
+                         row["contact_ref"], row["status"], row["note"], loads_or_none(row["expected"]),
+                         loads_or_none(row["before"]))
 
     def actions(self, run_id: str, interaction_id: str | None = None) -> list[ActionRow]:
         if interaction_id is None:
@@ -143,10 +96,11 @@ class SQLiteStore:
         return [self._action(r) for r in rows]
 
     def update_action(self, row: ActionRow) -> None:
-        self._exec("UPDATE actions SET record_id=?, status=?, note=?, fields=?, before=? "
-                   "WHERE run_id=? AND interaction_id=? AND seq=?",
-                   (row.record_id, row.status, row.note, json.dumps(row.fields), _json_or_none(row.before),
-                    row.run_id, row.interaction_id, row.seq))
+        self.update_actions([row])
+
+    def update_actions(self, rows: list[ActionRow]) -> None:
+        with self._transaction() as db:
+            db.executemany(UPSERT_ACTION, [action_values(r) for r in rows])
 
     def results(self, run_id: str) -> Iterator[dict[str, Any]]:
         by_interaction: dict[str, list[ActionRow]] = {}
@@ -161,9 +115,23 @@ class SQLiteStore:
         return (rows[0]["record_id"], rows[0]["run_id"]) if rows else None
 
     def mark_applied(self, idempotency_key: str, record_id: str, run_id: str) -> None:
-        self._exec("INSERT OR IGNORE INTO applied_keys VALUES (?,?,?,?)", (idempotency_key, record_id, run_id, _now()))
+        self._exec("INSERT OR IGNORE INTO applied_keys VALUES (?,?,?,?)", (idempotency_key, record_id, run_id, now_iso()))
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
+        with self._transaction() as db:
+            applied = db.execute("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=?",
+                                 (idempotency_key,)).fetchone()
+            if applied is not None:
+                return Claim("applied", applied["record_id"], applied["run_id"])
+            held = db.execute("SELECT run_id, owner, claimed_at FROM claims WHERE idempotency_key=?",
+                              (idempotency_key,)).fetchone()
+            now = time.time()
+            if held is not None and held["owner"] != owner and owner_alive(held["owner"]) \
+                    and now - held["claimed_at"] < lease_s:
+                return Claim("busy", run_id=held["run_id"], owner=held["owner"])
+            db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?)", (idempotency_key, run_id, owner, now))
+            return Claim("claimed")
+
+    def release(self, idempotency_key: str, owner: str) -> None:
+        self._exec("DELETE FROM claims WHERE idempotency_key=? AND owner=?", (idempotency_key, owner))
 

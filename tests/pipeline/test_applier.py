@@ -12,7 +12,10 @@ from crm_crew.connectors.local import LocalCRM
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.plan import NEW_CONTACT, idempotency_key
 from crm_crew.store.base import ActionRow, RunInfo
+from crm_crew.store.audit import AuditKey
 from crm_crew.store.sqlite import SQLiteStore
+
+KEY = AuditKey("test-audit-key-0123456789abcdef")
 from tests.unit_fixtures import crm  # noqa: F401  (fixture)
 
 
@@ -84,7 +87,7 @@ def test_apply_creates_the_records_and_journals_them(crm: LocalCRM, store: SQLit
     start_run(store, "run-1")
     rows = journal(store, "run-1", "msg-002", existing_contact_rows(crm, "run-1"))
     before = crm.counts()
-    Applier(store, crm, "run-1").apply_interaction(rows)
+    Applier(store, crm, "run-1", KEY, "tester").apply_interaction(rows)
 
     assert [r.status for r in rows] == ["applied", "applied", "applied"]
     assert all(r.note is None for r in rows)
@@ -101,12 +104,12 @@ def test_apply_creates_the_records_and_journals_them(crm: LocalCRM, store: SQLit
 def test_applying_the_same_keys_again_skips_them(crm: LocalCRM, store: SQLiteStore) -> None:
     start_run(store, "run-1")
     first = journal(store, "run-1", "msg-002", existing_contact_rows(crm, "run-1"))
-    Applier(store, crm, "run-1").apply_interaction(first)
+    Applier(store, crm, "run-1", KEY, "tester").apply_interaction(first)
     counts = crm.counts()
 
     start_run(store, "run-2")
     again = journal(store, "run-2", "msg-002", existing_contact_rows(crm, "run-2"))
-    Applier(store, crm, "run-2").apply_interaction(again)
+    Applier(store, crm, "run-2", KEY, "tester").apply_interaction(again)
     assert [r.status for r in again] == ["skipped", "skipped", "skipped"]
     assert all(r.note == "already applied in run run-1" for r in again)
     assert [r.record_id for r in again] == [r.record_id for r in first]
@@ -118,7 +121,7 @@ def test_applying_the_same_keys_again_skips_them(crm: LocalCRM, store: SQLiteSto
 def test_rows_already_applied_are_left_alone(crm: LocalCRM, store: SQLiteStore) -> None:
     start_run(store, "run-1")
     rows = journal(store, "run-1", "msg-002", existing_contact_rows(crm, "run-1"))
-    applier = Applier(store, crm, "run-1")
+    applier = Applier(store, crm, "run-1", KEY, "tester")
     applier.apply_interaction(rows)
     counts = crm.counts()
     reread = store.actions("run-1", "msg-002")
@@ -130,7 +133,7 @@ def test_rows_already_applied_are_left_alone(crm: LocalCRM, store: SQLiteStore) 
 def test_create_contact_then_dependent_actions_use_the_new_id(crm: LocalCRM, store: SQLiteStore) -> None:
     start_run(store, "run-1")
     rows = journal(store, "run-1", "msg-004", new_contact_rows("run-1"))
-    Applier(store, crm, "run-1").apply_interaction(rows)
+    Applier(store, crm, "run-1", KEY, "tester").apply_interaction(rows)
 
     assert [r.status for r in rows] == ["applied", "applied", "applied"]
     new_id = rows[0].record_id
@@ -145,13 +148,13 @@ def test_create_contact_then_dependent_actions_use_the_new_id(crm: LocalCRM, sto
 
 def test_a_skipped_create_contact_still_resolves_its_dependents(crm: LocalCRM, store: SQLiteStore) -> None:
     start_run(store, "run-1")
-    Applier(store, crm, "run-1").apply_interaction(journal(store, "run-1", "msg-004", new_contact_rows("run-1")))
+    Applier(store, crm, "run-1", KEY, "tester").apply_interaction(journal(store, "run-1", "msg-004", new_contact_rows("run-1")))
     created = crm.find_contact_by_email("daniel.okafor@brightwave-media.com").id  # type: ignore[union-attr]
 
     # A second message from the same new sender plans the same create_contact (keyed by email).
     start_run(store, "run-2")
     rows = journal(store, "run-2", "msg-005", new_contact_rows("run-2", "msg-005"))
-    Applier(store, crm, "run-2").apply_interaction(rows)
+    Applier(store, crm, "run-2", KEY, "tester").apply_interaction(rows)
     assert [r.status for r in rows] == ["skipped", "applied", "applied"]
     assert rows[0].record_id == created and rows[0].note == "already applied in run run-1"
     assert rows[1].fields["contact_id"] == created
@@ -165,7 +168,7 @@ def test_held_rows_are_never_applied(crm: LocalCRM, store: SQLiteStore) -> None:
         r.status, r.note = "held", "held for review: Urgency is critical."
     journal(store, "run-1", "msg-004", rows)
     counts = crm.counts()
-    Applier(store, crm, "run-1").apply_interaction(rows)
+    Applier(store, crm, "run-1", KEY, "tester").apply_interaction(rows)
     assert [r.status for r in rows] == ["held"] * 3
     assert all(r.record_id is None for r in rows)
     assert crm.counts() == counts
@@ -178,7 +181,7 @@ def test_a_connector_error_fails_that_action_and_the_rest_continue(crm: LocalCRM
     rows = existing_contact_rows(crm, "run-1")
     rows[0].fields["contact_id"] = "C-00000000"
     journal(store, "run-1", "msg-002", rows)
-    Applier(store, crm, "run-1").apply_interaction(rows)
+    Applier(store, crm, "run-1", KEY, "tester").apply_interaction(rows)
 
     assert [r.status for r in rows] == ["failed", "applied", "applied"]
     assert rows[0].note == "contact C-00000000 does not exist" and rows[0].record_id is None
@@ -193,7 +196,7 @@ def test_a_failed_action_is_retried_on_a_later_apply(crm: LocalCRM, store: SQLit
     rows[2] = row("run-1", "msg-002", 3, "update_lead_status", "contact", {"lead_status": "Working"},
                   record_id="C-00000000")
     journal(store, "run-1", "msg-002", rows)
-    applier = Applier(store, crm, "run-1")
+    applier = Applier(store, crm, "run-1", KEY, "tester")
     applier.apply_interaction(rows)
     assert rows[2].status == "failed" and rows[2].note == "contact C-00000000 does not exist"
 
@@ -210,7 +213,7 @@ def test_dependents_fail_when_the_new_contact_was_not_created(crm: LocalCRM, sto
     rows[0].fields["email"] = "not-an-address"
     journal(store, "run-1", "msg-004", rows)
     counts = crm.counts()
-    Applier(store, crm, "run-1").apply_interaction(rows)
+    Applier(store, crm, "run-1", KEY, "tester").apply_interaction(rows)
     assert [r.status for r in rows] == ["failed", "failed", "failed"]
     assert rows[0].note == "contact email 'not-an-address' is not a valid email address"
     assert rows[1].note == rows[2].note == "the contact this action needs was not created"
@@ -228,7 +231,7 @@ def test_a_record_changed_since_the_plan_is_not_overwritten(crm: LocalCRM, store
     opt = row("r1", "msg-004", 2, "opt_out", "contact", {"opted_out": True}, record_id=cid)
     opt.expected = {"opted_out": False}
     journal(store, "r1", "msg-004", [status, opt])
-    Applier(store, crm, "r1").apply_interaction(store.actions("r1", "msg-004"))
+    Applier(store, crm, "r1", KEY, "tester").apply_interaction(store.actions("r1", "msg-004"))
     stored = {a.type: a for a in store.actions("r1", "msg-004")}
     assert stored["update_lead_status"].status == "skipped"
     assert stored["update_lead_status"].note == ("not overwritten: the record changed in the CRM since the plan "
@@ -245,6 +248,6 @@ def test_a_change_someone_else_already_made_counts_as_done(crm: LocalCRM, store:
     opt = row("r1", "msg-005", 1, "opt_out", "contact", {"opted_out": True}, record_id=cid)
     opt.expected = {"opted_out": False}
     journal(store, "r1", "msg-005", [opt])
-    Applier(store, crm, "r1").apply_interaction(store.actions("r1", "msg-005"))
+    Applier(store, crm, "r1", KEY, "tester").apply_interaction(store.actions("r1", "msg-005"))
     stored = store.actions("r1", "msg-005")[0]
     assert (stored.status, stored.note) == ("skipped", "already so in the CRM (changed by someone else since the plan)")

@@ -1,0 +1,37 @@
+"""One process at a time per run: a lock file the OS releases when its holder dies (SIGKILL too)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from crm_crew.errors import UserError
+
+
+class RunLock:
+    def __init__(self, home: Path, run_id: str) -> None:
+        self.path = home / "runs" / run_id / "lock"
+        self._fd: int | None = None
+
+    def __enter__(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise UserError(f"run '{self.path.parent.name}' is being processed right now by pid {holder}: "
+                            "wait for it to finish (or stop it) before resuming or applying it") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._fd is not None:
+            os.close(self._fd)   # closing releases the lock
+            self._fd = None

@@ -1,0 +1,81 @@
+"""The SQLite store's audit trail and the atomic recording of write-path outcomes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+
+from crm_crew.store.audit import AuditEntry, AuditHead, AuditKey
+from crm_crew.store.base import ActionRow, Outcome
+from crm_crew.store.sqlite_db import SQLiteDb, json_or_none, loads_or_none, now_iso
+from crm_crew.store.sqlite_schema import ACTION_COLUMNS, AUDIT_COLUMNS
+
+
+def action_values(a: ActionRow) -> tuple[object, ...]:
+    return (a.run_id, a.interaction_id, a.seq, a.type, a.object, json.dumps(a.fields), a.idempotency_key,
+            a.agent, a.record_id, a.contact_ref, a.status, a.note, json_or_none(a.expected), json_or_none(a.before))
+
+
+UPSERT_ACTION = (f"INSERT OR REPLACE INTO actions ({', '.join(ACTION_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' * len(ACTION_COLUMNS))})")
+
+
+class AuditMixin(SQLiteDb):
+    def record(self, outcomes: list[Outcome], key: AuditKey | None) -> None:
+        if any(o.entry is not None for o in outcomes) and key is None:
+            raise ValueError("audit entries need the audit key")
+        with self._transaction() as db:
+            head = self._head(db)
+            for outcome in outcomes:
+                row = outcome.row
+                if row is not None:
+                    db.execute(UPSERT_ACTION, action_values(row))
+                    if outcome.mark_applied and row.record_id:
+                        db.execute("INSERT OR IGNORE INTO applied_keys VALUES (?,?,?,?)",
+                                   (row.idempotency_key, row.record_id, row.run_id, now_iso()))
+                    if outcome.forget_applied:
+                        db.execute("DELETE FROM applied_keys WHERE idempotency_key=?", (row.idempotency_key,))
+                    if outcome.release_owner:
+                        db.execute("DELETE FROM claims WHERE idempotency_key=? AND owner=?",
+                                   (row.idempotency_key, outcome.release_owner))
+                if outcome.entry is not None and key is not None:
+                    seq, prev = (head.seq, head.hash) if head else (0, "0" * 64)
+                    head = key.chain(outcome.entry, seq + 1, prev)
+                    e = outcome.entry
+                    db.execute(f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
+                               (e.seq, e.at, e.run_id, e.interaction_id, e.actor, e.agent, e.connector, e.operation,
+                                e.object, e.record_id, json_or_none(e.before), json_or_none(e.after), e.outcome,
+                                e.detail, e.prev_hash, e.hash))
+            if head is not None:
+                db.execute("INSERT OR REPLACE INTO audit_head VALUES (1,?,?,?)", (head.seq, head.hash, head.mac))
+
+    @staticmethod
+    def _head(db: sqlite3.Connection) -> AuditHead | None:
+        row = db.execute("SELECT seq, hash, mac FROM audit_head WHERE id=1").fetchone()
+        return AuditHead(row[0], row[1], row[2]) if row else None
+
+    def audit_head(self) -> AuditHead | None:
+        with self._lock:
+            return self._head(self._db)
+
+    def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
+        where, params = ["seq>?"], []
+        if run_id is not None:
+            where.append("run_id=?")
+            params.append(run_id)
+        if record_id is not None:
+            where.append("record_id=?")
+            params.append(record_id)
+        sql = f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY seq LIMIT 1000"
+        last = 0
+        while True:   # pages, so a trail of millions of entries streams
+            page = self._exec(sql, (last, *params))
+            if not page:
+                return
+            for r in page:
+                yield AuditEntry(r["run_id"], r["interaction_id"], r["actor"], r["agent"], r["connector"],
+                                 r["operation"], r["object"], r["record_id"], loads_or_none(r["before"]),
+                                 loads_or_none(r["after"]), r["outcome"], r["detail"], r["at"], r["seq"],
+                                 r["prev_hash"], r["hash"])
+            last = page[-1]["seq"]

@@ -1,0 +1,63 @@
+"""The one SQLite connection a store shares between threads, and its transactions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from crm_crew.errors import CrmCrewError
+from crm_crew.store.sqlite_schema import create_schema
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def loads_or_none(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+class SQLiteDb:
+    """Autocommit connection in WAL mode; `transaction()` takes the write lock up front
+    (BEGIN IMMEDIATE), so concurrent processes on the same journal queue instead of failing."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            create_schema(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise CrmCrewError(f"cannot open the run journal {path}: {exc} (move it away or set CRM_CREW_HOME)") from exc
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+
+    def _exec(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 from crm_crew.connectors.contacts_file import as_text, normalize_email, parse_bool
-from crm_crew.errors import ConnectorError, CrmUnavailableError
+from crm_crew.errors import ConnectorError, CrmRecordError, CrmUnavailableError
 from crm_crew.models import Activity, Contact
 
 ObjectType = Literal["contact", "activity", "case", "task"]
@@ -22,6 +24,12 @@ UNIFIED_FIELDS: dict[str, tuple[str, ...]] = {
     "task": ("contact_id", "subject", "kind", "due_date", "status", "description"),
 }
 EXPORT_KEYS: dict[str, str] = {"contact": "contacts", "activity": "activities", "case": "cases", "task": "tasks"}
+CHILD_TYPES: tuple[str, ...] = ("activity", "case", "task")          # the records that point at a contact
+RELATED_RECORDS = "RELATED_RECORDS"                                   # CrmRecordError.code of a refused delete
+
+# Unified fields that do not come back from `get` exactly as `create` wrote them on some CRM
+# ({object type: field names}); rollback ignores them when it asks "did someone change this record?".
+NO_LOSSY_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType({})
 
 
 @dataclass
@@ -54,6 +62,7 @@ class Connector(Protocol):
     """
 
     name: str
+    lossy_fields: Mapping[str, frozenset[str]]   # see NO_LOSSY_FIELDS; empty on every shipped connector
 
     def find_contact_by_email(self, email: str) -> Contact | None:
         """Exact match on the normalized (lower-cased, trimmed) email."""
@@ -86,6 +95,25 @@ class Connector(Protocol):
         with the CRM's own precondition where one exists (Salesforce If-Unmodified-Since).
         """
 
+    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
+        """One record in the unified model, never cached: {"id", every UNIFIED_FIELDS[obj] key, ...}
+        (the shape of one export_all() entry), or None when it does not exist (deleted, archived,
+        or an id this CRM could never have issued).
+
+        A record made by `create(obj, fields, key)` and not changed since comes back with every
+        field of `fields` equal to its `clean_unified` value, except the fields named in
+        `lossy_fields[obj]`; a change made since (by `update` or anyone else) shows.
+        """
+
+    def delete(self, obj: ObjectType, record_id: str) -> bool:
+        """Remove a record (where the CRM archives or has a recycle bin, that is what happens).
+
+        True when this call removed it, False when it was already gone. Safe to retry: a retry
+        after a lost response finds the record gone and answers True (the lost attempt removed it).
+        A contact that still has activities, cases or tasks is not deleted: CrmRecordError with
+        code RELATED_RECORDS (see `related_records_error`) and nothing is written.
+        """
+
     def check(self) -> CheckReport:
         """Verify credentials and permissions; report the API budget left."""
 
@@ -110,11 +138,24 @@ def create_each(connector: Connector, obj: ObjectType,
     return results
 
 
+def related_records_error(contact_id: str, counts: Mapping[str, int]) -> CrmRecordError:
+    """The refusal to delete a contact that activities, cases or tasks still point at."""
+    found = {obj: n for obj, n in counts.items() if n}
+    total = sum(found.values())
+    detail = ", ".join(f"{n} {EXPORT_KEYS[obj] if n != 1 else obj}" for obj, n in found.items())
+    return CrmRecordError(f"contact {contact_id} still has {total} related record(s) (activities/cases/tasks); "
+                          f"delete them first ({detail}), nothing was deleted", None, RELATED_RECORDS)
+
+
+def check_object_type(obj: str) -> None:
+    if obj not in UNIFIED_FIELDS:
+        raise ConnectorError(f"unknown object type {obj!r}; expected one of {', '.join(UNIFIED_FIELDS)}")
+
+
 def clean_unified(obj: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Check the object type and field names; unified values as every connector compares and
     stores them: trimmed strings, a normalized email, a bool opted_out."""
-    if obj not in UNIFIED_FIELDS:
-        raise ConnectorError(f"unknown object type {obj!r}; expected one of {', '.join(UNIFIED_FIELDS)}")
+    check_object_type(obj)
     unknown = sorted(set(fields) - set(UNIFIED_FIELDS[obj]))
     if unknown:
         raise ConnectorError(f"unknown {obj} field(s) {', '.join(unknown)}; "

@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from crm_crew.connectors.base import (
+    CHILD_TYPES,
     EXPORT_KEYS,
+    NO_LOSSY_FIELDS,
     OBJECT_TYPES,
     UNIFIED_FIELDS,
     CheckReport,
     ObjectType,
+    check_object_type,
     clean_unified,
     create_each,
+    related_records_error,
     stale_fields,
 )
 from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
@@ -89,6 +93,7 @@ class LocalCRM:
     """A small CRM in one SQLite file, implementing the Connector protocol."""
 
     name = "local"
+    lossy_fields = NO_LOSSY_FIELDS
 
     def __init__(self, path: Path, clock: Callable[[], str] = utc_now) -> None:
         self.path = Path(path)
@@ -257,6 +262,28 @@ class LocalCRM:
                 db.execute(f"UPDATE {table} SET {assignments}, updated_at = ? WHERE id = ?",
                            (*clean.values(), self._clock(), record_id))
             return previous
+
+    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
+        """The row as export_all() gives it (unified fields, idempotency_key, created_at, updated_at)."""
+        check_object_type(obj)
+        rows = self._query(f"SELECT * FROM {TABLES[obj]} WHERE id = ?", (record_id,))
+        return _row_dict(rows[0]) if rows else None
+
+    def delete(self, obj: ObjectType, record_id: str) -> bool:
+        """DELETE the row; False when there is none. A contact that activities, cases or tasks
+        still point at is refused (CrmRecordError RELATED_RECORDS) before anything is written."""
+        check_object_type(obj)
+        table = TABLES[obj]
+        with self._write() as db:
+            if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone() is None:
+                return False
+            if obj == "contact":
+                counts = {child: int(db.execute(f"SELECT COUNT(*) FROM {TABLES[child]} WHERE contact_id = ?",
+                                                (record_id,)).fetchone()[0]) for child in CHILD_TYPES}
+                if any(counts.values()):
+                    raise related_records_error(record_id, counts)
+            db.execute(f"DELETE FROM {table} WHERE id = ?", (record_id,))
+            return True
 
     def close(self) -> None:
         with self._lock:

@@ -24,6 +24,7 @@ class CachedReads:
     def __init__(self, inner: Connector) -> None:
         self.inner = inner
         self.name = inner.name
+        self.lossy_fields = inner.lossy_fields
         self._lock = threading.Lock()
         self._by_email: dict[str, Contact | None] = {}
         self._by_id: dict[str, Contact | None] = {}
@@ -125,6 +126,25 @@ class CachedReads:
         finally:
             if obj == "contact":
                 self._forget_contact(record_id, str(fields.get("email") or ""))
+
+    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
+        """Never cached: rollback needs the record as it is now."""
+        return self.inner.get(obj, record_id)
+
+    def delete(self, obj: ObjectType, record_id: str) -> bool:
+        try:
+            return self.inner.delete(obj, record_id)
+        finally:
+            if obj == "contact":
+                self._forget_contact(record_id, None)
+            elif obj == "activity":
+                self._forget_activity(record_id)
+
+    def _forget_activity(self, activity_id: str) -> None:
+        """Drop the cached histories that list this activity (a history without it stays true)."""
+        with self._lock:
+            for key in [k for k, found in self._history.items() if any(a.id == activity_id for a in found)]:
+                del self._history[key]
 
     def check(self) -> CheckReport:
         return self.inner.check()

@@ -4,10 +4,11 @@ The API (every path may sit under a `base_path`, e.g. "/api/v2"):
 
   GET    /me                         200 {"user": "...", "scopes": ["contacts:read", "contacts:write", ...]}
   POST   /<res>                      201 + the record; with an `Idempotency-Key` header seen before on this
-                                     resource: 200 + the record that key created (nothing is created)
+                                     resource: 200 + the record that key created (nothing is created, even
+                                     when that record was deleted since), `Idempotent-Replayed: true`
   GET    /<res>/{id}                 200 + the record, `ETag: "<version>"`
   PATCH  /<res>/{id}                 200 + the record (partial update); `If-Match` with a stale ETag -> 412
-  DELETE /<res>/{id}                 204
+  DELETE /<res>/{id}                 204; 404 when there is no such record (any more)
   GET    /<res>?limit=&cursor=&sort=[-]<field>&<field>=<value>
                                      200 {"items": [...], "next_cursor": "..." | null}
   GET    /contacts?q=<text>          token search: a query word of 2+ characters that starts a word of
@@ -128,7 +129,9 @@ class RestEmulator(Emulator):
                 "contact_by_email": f"{self.base_path}/contacts?email={{email}}",
                 "contact_search": f"{self.base_path}/contacts?q={{query}}",
                 "activities_of_contact": f"{self.base_path}/activities?contact_id={{contact_id}}"
-                                         "&sort=-occurred_at&limit={limit}"}
+                                         "&sort=-occurred_at&limit={limit}",
+                "cases_of_contact": f"{self.base_path}/cases?contact_id={{contact_id}}&limit={{limit}}",
+                "tasks_of_contact": f"{self.base_path}/tasks?contact_id={{contact_id}}&limit={{limit}}"}
             options["identity_path"] = f"{self.base_path}/me"
         if self.rename:
             options["field_map"] = {OBJECT_OF[res]: dict(fields) for res, fields in self.rename.items()}

@@ -247,3 +247,39 @@ def test_external_edit_and_connection(emulator: HubSpotEmulator, client: Any) ->
     assert emulator.connection() == {"crm": {"type": "hubspot", "options": {"base_url": emulator.url}},
                                      "env": {"HUBSPOT_ACCESS_TOKEN": DEFAULT_TOKEN}}
     assert set(emulator.snapshot()) == {"contacts", "notes", "tasks", "tickets", "associations"}
+
+
+def test_archive_is_204_for_any_id_hides_the_record_and_drops_its_associations(emulator: HubSpotEmulator,
+                                                                                client: Any) -> None:
+    contact = client.crm.contacts.basic_api.create({"properties": {"email": "ann@x.com"}}).id
+    note = raw(emulator, "POST", "/crm/v3/objects/notes", {
+        "properties": {"hs_timestamp": "2026-01-01T00:00:00Z", "crm_crew_key": "k-1"},
+        "associations": [{"to": {"id": contact}, "types": [{"associationCategory": "HUBSPOT_DEFINED",
+                                                             "associationTypeId": 202}]}]}).json()["id"]
+    assert client.crm.objects.notes.basic_api.archive(note) is None
+    assert raw(emulator, "DELETE", f"/crm/v3/objects/notes/{note}").status_code == 204     # again: still 204
+    assert raw(emulator, "DELETE", "/crm/v3/objects/notes/999999").status_code == 204      # never existed
+    assert raw(emulator, "GET", f"/crm/v3/objects/notes/{note}").status_code == 404
+    archived = raw(emulator, "GET", f"/crm/v3/objects/notes/{note}?archived=true").json()
+    assert archived["archived"] is True and archived["archivedAt"] >= archived["updatedAt"]
+    assert raw(emulator, "GET", "/crm/v3/objects/notes").json()["results"] == []
+    assert raw(emulator, "POST", "/crm/v3/objects/notes/search", {"filterGroups": [], "limit": 10}).json()["total"] == 0
+    assert raw(emulator, "GET", f"/crm/v4/objects/contacts/{contact}/associations/notes").json()["results"] == []
+    assert emulator.associations == []
+    upsert = raw(emulator, "POST", "/crm/v3/objects/notes/batch/upsert", {"inputs": [
+        {"id": "k-1", "idProperty": "crm_crew_key", "properties": {"hs_timestamp": "2026-01-02T00:00:00Z"}}]})
+    assert upsert.status_code == 200
+    assert upsert.json()["results"][0]["new"] is True and upsert.json()["results"][0]["id"] != note
+    assert raw(emulator, "DELETE", f"/crm/v3/objects/contacts/{contact}").status_code == 204
+    again = client.crm.contacts.basic_api.create({"properties": {"email": "ann@x.com"}})   # the email is free
+    assert again.id != contact
+
+
+def test_batch_archive_and_faults_on_delete(emulator: HubSpotEmulator, client: Any) -> None:
+    ids = [client.crm.contacts.basic_api.create({"properties": {"email": f"c{n}@x.com"}}).id for n in range(3)]
+    emulator.faults.schedule(503, method="DELETE", after=True)
+    assert raw(emulator, "DELETE", f"/crm/v3/objects/contacts/{ids[0]}").status_code == 503
+    assert [r["id"] for r in emulator.snapshot()["contacts"]] == ids[1:]      # archived, the answer lost
+    archive = raw(emulator, "POST", "/crm/v3/objects/contacts/batch/archive", {"inputs": [{"id": i} for i in ids]})
+    assert archive.status_code == 204 and emulator.snapshot()["contacts"] == []
+    assert sorted(emulator.archived["contacts"]) == sorted(ids)

@@ -217,3 +217,31 @@ def _context(cafile: str) -> Any:
     import ssl
 
     return ssl.create_default_context(cafile=cafile)
+
+
+def test_delete_twice_and_a_replayed_create_of_a_deleted_record(http: httpx.Client, emulator: RestEmulator) -> None:
+    owner = contact(http)
+    body = {"contact_id": owner["id"], "subject": "hello"}
+    created = http.post("/activities", json=body, headers={"Idempotency-Key": "k1"})
+    record_id = created.json()["id"]
+    assert http.delete(f"/activities/{record_id}").status_code == 204
+    again = http.delete(f"/activities/{record_id}")
+    assert again.status_code == 404 and again.json()["error"]["code"] == "not_found"
+    assert http.get("/activities", params={"contact_id": owner["id"]}).json()["items"] == []
+    replayed = http.post("/activities", json=body, headers={"Idempotency-Key": "k1"})
+    assert replayed.status_code == 200 and replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json() == created.json() and "ETag" not in replayed.headers      # the record is gone
+    assert emulator.snapshot()["activities"] == []
+
+
+def test_faults_apply_to_delete(http: httpx.Client, emulator: RestEmulator) -> None:
+    record = contact(http)
+    emulator.faults.schedule(500, method="DELETE", after=True)
+    assert http.delete(f"/contacts/{record['id']}").status_code == 500
+    assert emulator.snapshot()["contacts"] == []                           # deleted; only the answer was lost
+    assert http.delete(f"/contacts/{record['id']}").status_code == 404
+    emulator.faults.schedule(429, method="DELETE", retry_after_s=1)
+    other = contact(http, "other@acme.com")
+    limited = http.delete(f"/contacts/{other['id']}")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    assert [c["id"] for c in emulator.snapshot()["contacts"]] == [other["id"]]

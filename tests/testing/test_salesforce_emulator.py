@@ -233,3 +233,54 @@ def test_describe_userinfo_and_connection(sf: Any, emulator: SalesforceEmulator)
                     "env": {"SALESFORCE_ACCESS_TOKEN": emulator.token}}
     assert emulator.url.startswith("https://127.0.0.1:")
     assert set(json.loads(json.dumps(emulator.snapshot()))) == {"Contact", "Lead", "Account", "Task", "Case"}
+
+
+def test_delete_moves_to_the_recycle_bin_with_the_leads_tasks(sf: Any, emulator: SalesforceEmulator) -> None:
+    lead = sf.Lead.create({"LastName": "x", "Company": "c", "Email": "l@x.co", "CrmCrew_Key__c": "k-1"})["id"]
+    task = sf.Task.create({"Subject": "call", "WhoId": lead})["id"]
+    assert sf.Lead.delete(lead) == 204
+    for call in (lambda: sf.Lead.get(lead), lambda: sf.Lead.delete(lead),
+                 lambda: sf.Lead.update(lead, {"LastName": "y"})):
+        with pytest.raises(SalesforceResourceNotFound) as gone:
+            call()
+        assert content(gone) == [{"message": "entity is deleted", "errorCode": "ENTITY_IS_DELETED", "fields": []}]
+    with pytest.raises(SalesforceResourceNotFound) as unknown:
+        sf.Lead.delete("00Q5g0000099999AAA")
+    assert content(unknown)[0]["errorCode"] == "NOT_FOUND"
+    assert sf.query("SELECT Id FROM Task")["totalSize"] == 0                    # its Tasks went with it
+    binned = sf.query_all("SELECT Id, IsDeleted FROM Task", include_deleted=True)["records"]
+    assert [(r["Id"], r["IsDeleted"]) for r in binned] == [(task, True)]
+    assert emulator.snapshot()["Lead"] == [] and emulator.snapshot()["Task"] == []
+    # neither the External ID nor the duplicate rule sees the recycle bin: the same key and email create anew
+    assert sf.Lead.upsert("CrmCrew_Key__c/k-1", {"LastName": "y", "Company": "c", "Email": "l@x.co"}) == 201
+    assert [r["Id"] for r in emulator.snapshot()["Lead"]] != [lead]
+
+
+def test_a_contact_with_cases_cannot_be_deleted(sf: Any) -> None:
+    contact = sf.Contact.create({"FirstName": "Ada", "LastName": "Lovelace"})["id"]
+    case = sf.Case.create({"Subject": "s", "ContactId": contact})["id"]
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.Contact.delete(contact)
+    error = content(refused)[0]
+    assert refused.value.status == 400 and error["errorCode"] == "DELETE_FAILED"
+    assert error["message"] == ("Your attempt to delete Ada Lovelace could not be completed because it is associated "
+                                "with the following cases.: 00001001\n")
+    assert sf.Contact.get(contact)["Id"] == contact
+    assert sf.Case.delete(case) == 204
+    assert sf.Contact.delete(contact) == 204
+
+
+def test_faults_apply_to_delete(sf: Any, emulator: SalesforceEmulator) -> None:
+    first = sf.Lead.create({"LastName": "a", "Company": "c"})["id"]
+    second = sf.Lead.create({"LastName": "b", "Company": "c"})["id"]
+    emulator.faults.schedule(500, method="DELETE", after=True)               # deleted, the answer lost
+    with pytest.raises(SalesforceGeneralError) as lost:
+        sf.Lead.delete(first)
+    assert lost.value.status == 500
+    emulator.faults.schedule(503, method="DELETE")                           # refused before deleting
+    with pytest.raises(SalesforceGeneralError):
+        sf.Lead.delete(second)
+    assert [r["Id"] for r in emulator.snapshot()["Lead"]] == [second]
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.Lead.delete(first)
+    assert sf.Lead.delete(second) == 204

@@ -9,6 +9,9 @@ Idempotency: contacts are matched by email (a create answered 409 "Contact alrea
 ID: N" returns N); notes, tasks and tickets are created with `batch/upsert` by the unique property
 `idempotency_property` holding the idempotency key, so a create retried after a lost response finds
 the record it made; the association to the contact is then PUT, which is idempotent too.
+
+`get` is one GET by id; `delete` archives (DELETE, 204), a contact only once no note, task or
+ticket is associated with it.
 """
 
 from __future__ import annotations
@@ -24,11 +27,15 @@ import urllib3
 from hubspot import HubSpot  # type: ignore[import-untyped]
 
 from crm_crew.connectors.base import (
+    CHILD_TYPES,
     EXPORT_KEYS,
+    NO_LOSSY_FIELDS,
     UNIFIED_FIELDS,
     CheckReport,
     ObjectType,
+    check_object_type,
     create_each,
+    related_records_error,
     stale_fields,
 )
 from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
@@ -70,6 +77,7 @@ def open_hubspot(options: dict[str, Any], ctx: ConnectorContext) -> HubSpotConne
 
 class HubSpotConnector:
     name = "hubspot"
+    lossy_fields = NO_LOSSY_FIELDS
 
     def __init__(self, options: HubSpotOptions, ctx: ConnectorContext, token: str) -> None:
         self.options = options
@@ -160,21 +168,7 @@ class HubSpotConnector:
         """The contact's notes newest first: their ids from the v4 associations, then batch reads."""
         if limit <= 0 or not str(contact_id).strip().isdigit():
             return []
-        note_ids: list[str] = []
-        after: str | None = None
-        while True:
-            kwargs: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
-            try:
-                reply = self._call(f"read the notes of contact {contact_id}", self.assoc.get_page,
-                                   "contacts", str(contact_id), "notes", **kwargs)
-            except CrmRecordError as exc:
-                if exc.status == 404:
-                    return []
-                raise
-            note_ids += [str(r["toObjectId"]) for r in reply.body.get("results") or []]
-            after = ((reply.body.get("paging") or {}).get("next") or {}).get("after")
-            if not after:
-                break
+        note_ids = self._linked_ids("contacts", str(contact_id), "notes") or []
         activities = []
         for start in range(0, len(note_ids), BATCH_SIZE):
             body = {"inputs": [{"id": i} for i in note_ids[start:start + BATCH_SIZE]],
@@ -358,6 +352,61 @@ class HubSpotConnector:
         if record is None:
             raise CrmRecordError(f"hubspot has no {HUBSPOT_TYPES[obj][:-1]} with id {record_id}", 404)
         return record
+
+    # --- one record: get, delete -------------------------------------------------------
+    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
+        """GET /crm/v3/objects/<type>/<id> with the mapped properties (and, but for contacts, the
+        associated contact): the record as export_all() gives it, plus (notes, tasks, tickets)
+        `idempotency_key`, the idempotency_property it was created with; None when missing or archived."""
+        check_object_type(obj)
+        record = self._get(obj, str(record_id).strip()) if str(record_id).strip().isdigit() else None
+        if record is None:
+            return None
+        unified = self.mapper.to_unified(obj, record)
+        prop = self.options.idempotency_property
+        if obj != "contact" and prop:
+            unified["idempotency_key"] = (record.get("properties") or {}).get(prop) or None
+        return unified
+
+    def delete(self, obj: ObjectType, record_id: str) -> bool:
+        """Archive: DELETE /crm/v3/objects/<type>/<id> (HubSpot answers 204 even for an unknown id,
+        so the record is read first: missing -> False). A contact is first checked for associated
+        notes, tasks and tickets (v4 associations): any -> CrmRecordError RELATED_RECORDS, nothing
+        archived. A retried archive answers 204 again, so a lost answer still ends in True."""
+        check_object_type(obj)
+        record_id = str(record_id).strip()
+        if not record_id.isdigit() or self._get(obj, record_id) is None:
+            return False
+        if obj == "contact":
+            counts = {}
+            for child in CHILD_TYPES:
+                linked = self._linked_ids("contacts", record_id, HUBSPOT_TYPES[child])
+                if linked is None:
+                    return False
+                counts[child] = len(linked)
+            if any(counts.values()):
+                raise related_records_error(record_id, counts)
+        kind = HUBSPOT_TYPES[obj]
+        self._call(f"archive {kind[:-1]} {record_id}", self.basic[kind].archive, record_id)
+        return True
+
+    def _linked_ids(self, kind: str, record_id: str, to_kind: str) -> list[str] | None:
+        """Ids of the `to_kind` records associated with this one (v4, every page); None: no such record."""
+        ids: list[str] = []
+        after: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
+            try:
+                reply = self._call(f"read the {to_kind} of {kind[:-1]} {record_id}", self.assoc.get_page,
+                                   kind, record_id, to_kind, **kwargs)
+            except CrmRecordError as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            ids += [str(r["toObjectId"]) for r in reply.body.get("results") or []]
+            after = ((reply.body.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return ids
 
     # --- account -----------------------------------------------------------------------
     def check(self) -> CheckReport:

@@ -4,7 +4,10 @@ contact -> contacts, activity -> notes, task -> tasks, case -> tickets. Unified 
 HubSpot property (mapped to None: by default an activity's subject, kind, intent, sentiment and
 interaction_id, a task's kind, a case's status, origin and reason) travel in a last line of the
 record's body property, e.g. `[crm-crew] kind=email intent=refund sentiment=negative interaction=msg-001`
-(values percent-encoded), which reading parses back, so every value round-trips.
+(values percent-encoded), which reading parses back, so every value round-trips. A date or
+timestamp HubSpot would not give back as written (hs_timestamp keeps UTC milliseconds: "…Z",
+a naive time, microseconds, a time in a due date) is remembered in that line too, and read
+back as written while hs_timestamp still holds that instant.
 """
 
 from __future__ import annotations
@@ -72,6 +75,11 @@ def from_hubspot_time(value: str | None, date_only: bool) -> str:
     return moment.date().isoformat() if date_only else moment.isoformat()
 
 
+def same_instant(remembered: str, stored: str | None, date_only: bool) -> bool:
+    """Whether hs_timestamp `stored` is what `remembered` was written as."""
+    return bool(stored) and to_hubspot_time(remembered, date_only) == to_hubspot_time(str(stored), False)
+
+
 def render_footer(values: dict[str, str]) -> str:
     parts = [f"{_FOOTER_NAMES.get(k, k)}={quote(v, safe='@')}" for k, v in values.items() if v]
     return f"{FOOTER} {' '.join(parts)}".rstrip()
@@ -124,6 +132,8 @@ class Mapper:
         names = {t for t in self.fields[obj].values() if t}
         if obj != "contact":
             names.add(self.body(obj))
+            if self.idempotency_property:
+                names.add(self.idempotency_property)
         return sorted(names)
 
     def body(self, obj: str) -> str:
@@ -142,6 +152,8 @@ class Mapper:
                 text = "true" if value else "false"
             elif name in _TIME_FIELDS and value:
                 text = to_hubspot_time(str(value), date_only=name == "due_date")
+                if target and from_hubspot_time(text, date_only=name == "due_date") != str(value):
+                    footer[name] = str(value)
             else:
                 text = self.forward(obj, name, str(value))
             if target:
@@ -193,7 +205,9 @@ class Mapper:
             elif name == "opted_out":
                 out[name] = str(raw).lower() == "true"
             elif name in _TIME_FIELDS:
-                out[name] = from_hubspot_time(raw, date_only=name == "due_date")
+                written = footer.get(name)
+                out[name] = written if written and same_instant(written, raw, name == "due_date") \
+                    else from_hubspot_time(raw, date_only=name == "due_date")
             else:
                 out[name] = self.backward(obj, name, "" if raw is None else str(raw))
         out["updated_at"] = str(record.get("updatedAt") or props.get("lastmodifieddate") or "")

@@ -6,6 +6,12 @@ replays the record a key created before), a contact whose email exists answers 4
 batch API in the convention this connector speaks, so `create_many` creates one by one.
 With `idempotency_header: null` a create retried after a lost response may duplicate an
 activity, case or task (contacts stay unique by email).
+
+An API that replays a create for a key it saw before keeps doing so after that record was
+deleted; the connector notices (a replayed create is read back: 404) and creates again
+under a derived key `<key>~2`, `<key>~3`... which stays idempotent. `get` and `delete`
+are GET and DELETE on `<resource>/{id}`; deleting a contact first lists its activities,
+cases and tasks with the `lookup` templates (see options.LookupPaths).
 """
 
 from __future__ import annotations
@@ -18,10 +24,13 @@ import httpx
 
 from crm_crew.connectors.base import (
     EXPORT_KEYS,
+    NO_LOSSY_FIELDS,
     OBJECT_TYPES,
     CheckReport,
     ObjectType,
+    check_object_type,
     create_each,
+    related_records_error,
     stale_fields,
 )
 from crm_crew.connectors.options import ConnectorContext, parse_options, secret_from_env
@@ -32,6 +41,9 @@ from crm_crew.errors import ConnectorError, CrmRecordError, StaleRecordError, Us
 from crm_crew.models import Activity, Contact
 
 MAX_PRECONDITION_ATTEMPTS = 3
+MAX_KEY_GENERATIONS = 20            # creates under one idempotency key whose records were all deleted
+CHILD_LOOKUPS: dict[str, str] = {"activity": "activities_of_contact", "case": "cases_of_contact",
+                                 "task": "tasks_of_contact"}
 
 
 def open_rest(options: dict[str, Any], ctx: ConnectorContext) -> RestConnector:
@@ -42,6 +54,7 @@ def open_rest(options: dict[str, Any], ctx: ConnectorContext) -> RestConnector:
 
 class RestConnector:
     name = "rest"
+    lossy_fields = NO_LOSSY_FIELDS
 
     def __init__(self, options: RestOptions, ctx: ConnectorContext, token: str) -> None:
         self.options = options
@@ -63,6 +76,7 @@ class RestConnector:
 
     # --- plumbing ------------------------------------------------------------------------
     def _path(self, obj: str) -> str:
+        check_object_type(obj)
         return str(getattr(self.options.resources, obj))
 
     def _record_path(self, obj: str, record_id: str) -> str:
@@ -73,13 +87,18 @@ class RestConnector:
         return template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
 
     def _request(self, method: str, url: str, action: str, *, expect: tuple[int, ...] = (),
-                 **kwargs: Any) -> httpx.Response:
-        """One logical request through the retry policy; statuses in `expect` are returned, not raised."""
+                 seen: list[int] | None = None, **kwargs: Any) -> httpx.Response:
+        """One logical request through the retry policy; statuses in `expect` are returned, not raised.
+        `seen` collects each attempt's status (0: no response)."""
         def attempt() -> httpx.Response:
             try:
                 response = self.client.request(method, url, **kwargs)
             except httpx.HTTPError as exc:
+                if seen is not None:
+                    seen.append(0)
                 raise translate(exc, action, self.options.auth_env) from exc
+            if seen is not None:
+                seen.append(response.status_code)
             self.last_response = response
             if response.status_code >= 400 and response.status_code not in expect:
                 raise translate_response(response, action, self.options.auth_env)
@@ -136,22 +155,30 @@ class RestConnector:
 
     # --- writes --------------------------------------------------------------------------
     def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
-        """Create and return the id; a key or contact email seen before returns the existing id."""
+        """Create and return the id; a key or contact email seen before returns the existing id
+        (a key whose record was deleted since creates a new record, see the module docstring)."""
         clean = self.mapper.clean(obj, fields)
         if obj == "contact" and not clean.get("email"):
             raise ConnectorError("a contact needs an email")
-        headers = {}
-        if self.options.idempotency_header and idempotency_key:
-            headers[self.options.idempotency_header] = idempotency_key
         action = f"create {obj}"
-        response = self._request("POST", self._path(obj), action, expect=(409,),
-                                 json=self.mapper.to_wire(obj, clean), headers=headers)
-        if response.status_code == 409:
-            return self._existing_contact(obj, clean, response, action)
-        record_id = _json(response, action).get(self.options.id_field)
-        if not record_id:
-            raise ConnectorError(f"rest answered {action} without {self.options.id_field!r}")
-        return str(record_id)
+        keyed = bool(self.options.idempotency_header and idempotency_key)
+        for generation in range(1, MAX_KEY_GENERATIONS + 1):
+            headers = {}
+            if keyed:
+                key = idempotency_key if generation == 1 else f"{idempotency_key}~{generation}"
+                headers[str(self.options.idempotency_header)] = key
+            response = self._request("POST", self._path(obj), action, expect=(409,),
+                                     json=self.mapper.to_wire(obj, clean), headers=headers)
+            if response.status_code == 409:
+                return self._existing_contact(obj, clean, response, action)
+            record_id = _json(response, action).get(self.options.id_field)
+            if not record_id:
+                raise ConnectorError(f"rest answered {action} without {self.options.id_field!r}")
+            replayed = response.status_code == 200 or response.headers.get("Idempotent-Replayed") == "true"
+            if not (keyed and replayed) or self.get(obj, str(record_id)) is not None:
+                return str(record_id)
+        raise CrmRecordError(f"rest replayed {MAX_KEY_GENERATIONS} deleted {obj}s for idempotency key "
+                             f"{idempotency_key!r}; create it with a new key")
 
     def _existing_contact(self, obj: str, clean: dict[str, Any], response: httpx.Response, action: str) -> str:
         code, message, error = error_details(response)
@@ -196,6 +223,44 @@ class RestConnector:
         raise StaleRecordError(f"{obj} {record_id} kept changing in rest while updating "
                                f"({MAX_PRECONDITION_ATTEMPTS} failed preconditions); re-read and re-plan",
                                current=current)
+
+    # --- one record: get, delete --------------------------------------------------------
+    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
+        """GET <resource>/{id} in the unified model (as export_all() gives it); 404 -> None."""
+        if not str(record_id).strip():
+            check_object_type(obj)
+            return None
+        response = self._request("GET", self._record_path(obj, record_id), f"read {obj}", expect=(404,))
+        if response.status_code == 404:
+            return None
+        return self.mapper.from_wire(obj, _json(response, f"read {obj}"))
+
+    def delete(self, obj: ObjectType, record_id: str) -> bool:
+        """DELETE <resource>/{id}: 2xx -> True, 404 -> False (True when an earlier attempt of this call
+        got no answer or a 5xx: that attempt did it). A contact is first checked with the lookup
+        templates (activities_of_contact, cases_of_contact, tasks_of_contact; a null template skips
+        that object): any record pointing at it -> CrmRecordError RELATED_RECORDS, nothing deleted."""
+        url = self._record_path(obj, record_id)
+        if not str(record_id).strip():
+            return False
+        if obj == "contact":
+            counts = {child: self._children(child, record_id) for child, lookup in CHILD_LOOKUPS.items()
+                      if getattr(self.options.lookup, lookup) is not None}
+            if any(counts.values()):
+                raise related_records_error(record_id, counts)
+        seen: list[int] = []
+        response = self._request("DELETE", url, f"delete {obj} {record_id}", expect=(404,), seen=seen)
+        if response.status_code == 404:
+            return any(status == 0 or status >= 500 for status in seen[:-1])
+        return True
+
+    def _children(self, obj: str, contact_id: str) -> int:
+        """How many records of `obj` (on the first page of its lookup) point at this contact."""
+        action = f"list the {EXPORT_KEYS[obj]} of contact {contact_id}"
+        response = self._request("GET", self._lookup(CHILD_LOOKUPS[obj], contact_id=contact_id,
+                                                     limit=self.options.page_size), action)
+        items, _ = self._items(response, action)
+        return sum(1 for item in items if self.mapper.from_wire(obj, item)["contact_id"] == contact_id)
 
     # --- whole-CRM -----------------------------------------------------------------------
     def _pages(self, obj: str) -> list[dict[str, Any]]:

@@ -44,18 +44,31 @@ class ResourcePaths(ConnectorOptions):
 
 
 class LookupPaths(ConnectorOptions):
-    """Query templates relative to base_url; `{placeholders}` are filled in URL-encoded."""
+    """Query templates relative to base_url; `{placeholders}` are filled in URL-encoded.
+
+    `activities_of_contact`, `cases_of_contact` and `tasks_of_contact` must return (the first
+    page of) the records that point at `{contact_id}`: deleting a contact first lists them and
+    refuses while any is left. Set `cases_of_contact` or `tasks_of_contact` to null when the CRM
+    cannot filter that resource by contact: the check is then skipped for it, and deleting a
+    contact that still has such records leaves them pointing at a contact that is gone (or
+    fails, if the CRM itself refuses).
+    """
 
     contact_by_email: str = "/contacts?email={email}"
     contact_search: str = "/contacts?q={query}"
     activities_of_contact: str = "/activities?contact_id={contact_id}&sort=-occurred_at&limit={limit}"
+    cases_of_contact: str | None = "/cases?contact_id={contact_id}&limit={limit}"
+    tasks_of_contact: str | None = "/tasks?contact_id={contact_id}&limit={limit}"
 
     @model_validator(mode="after")
     def _placeholders(self) -> LookupPaths:
         required = {"contact_by_email": ("{email}",), "contact_search": ("{query}",),
-                    "activities_of_contact": ("{contact_id}",)}
+                    "activities_of_contact": ("{contact_id}",), "cases_of_contact": ("{contact_id}",),
+                    "tasks_of_contact": ("{contact_id}",)}
         for name, marks in required.items():
             template = getattr(self, name)
+            if template is None:
+                continue
             if not template.startswith("/"):
                 raise ValueError(f"{name}: expected a path starting with '/', got {template!r}")
             for mark in marks:

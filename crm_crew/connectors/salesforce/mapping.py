@@ -4,8 +4,11 @@ contact  -> Contact (003) or Lead (00Q); activity -> completed Task; task -> ope
 case     -> Case. Unified fields with no Salesforce home (field map entry null) travel in a
 last line of Description, e.g.
   [crm-crew] object=activity kind=email intent=pricing sentiment=negative interaction=msg-1 occurred_at=...
-Values there are percent-encoded, so spaces and "=" survive. Value maps whose way back is
-ambiguous (Critical and High both become High) also keep the unified value in that line.
+Values there are percent-encoded, so spaces and "=" survive. A value that would not come
+back as written also keeps its unified form in that line: value maps whose way back is
+ambiguous (Critical and High both become High), a Subject cut at 255 characters, a date-time
+stored in a date field (ActivityDate). Reading prefers that remembered value while the field
+still holds what it was written as, so an untouched record reads back exactly as created.
 """
 
 from __future__ import annotations
@@ -122,8 +125,23 @@ class Mapping:
             return text
         return next((u for u, c in table.items() if c == text), text)
 
-    def lossy(self, obj: str, field: str, value: str) -> bool:
-        return self.reverse(obj, field, self.forward(obj, field, value)) != value
+    def encode(self, obj: str, name: str, target: str, text: str) -> str | None:
+        """What a Task or Case field holds for a unified value: value-mapped, a Subject cut to
+        255 characters, a date field given the date part; None for nothing."""
+        native = self.forward(obj, name, text) if text else ""
+        if target == "Subject":
+            native = native[:MAX_TEXT]
+        return (_date_part(native) if target == "ActivityDate" else native) or None
+
+    def decode(self, obj: str, name: str, target: str, raw: Any, remembered: str | None = None) -> str:
+        """The unified value of a Task or Case field: the remembered one (marker line) while the
+        field still holds what that value encodes to, else the value map read backwards."""
+        if raw in (None, ""):
+            return ""
+        text = str(raw)
+        if remembered and self.encode(obj, name, target, remembered) == text:
+            return remembered
+        return self.reverse(obj, name, text)
 
     # --- contacts -----------------------------------------------------------------------
     def contact_select(self, sobject: str) -> list[str]:
@@ -206,11 +224,8 @@ class Mapping:
                 continue
             if name in ("due_date", "occurred_at") and text and _date_part(text) is None:
                 raise ConnectorError(f"{obj} {name}: expected an ISO 8601 date, got {value!r}")
-            native = self.forward(obj, name, text) if text else ""
-            if target == "Subject":
-                native = native[:MAX_TEXT]
-            out[target] = (_date_part(native) if target == "ActivityDate" else native) or None
-            if text and self.lossy(obj, name, text):
+            out[target] = self.encode(obj, name, target, text)
+            if text and self.decode(obj, name, target, out[target]) != text:
                 marker[name] = text
         if obj == "activity":
             out["Status"] = COMPLETED
@@ -240,8 +255,7 @@ class Mapping:
             elif target is None:
                 out[name] = marker.get(name, "")
             else:
-                raw = record.get(target)
-                out[name] = self.reverse(obj, name, raw, marker.get(name)) if raw not in (None, "") else ""
+                out[name] = self.decode(obj, name, target, record.get(target), marker.get(name))
         if obj == "activity":
             out["occurred_at"] = out["occurred_at"] or str(record.get("ActivityDate") or record.get("CreatedDate")
                                                             or "")

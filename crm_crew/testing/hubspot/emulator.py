@@ -6,7 +6,7 @@ Served (plain HTTP, `Authorization: Bearer <token>`):
   GET    /crm/v3/objects/{type}/{id}[?idProperty=&properties=&associations=] 200 | 404
   POST   /crm/v3/objects/{type}                       201; 409 for a contact email that exists
   PATCH  /crm/v3/objects/{type}/{id}[?idProperty=]     200
-  DELETE /crm/v3/objects/{type}/{id}                  204
+  DELETE /crm/v3/objects/{type}/{id}                  204, also for an unknown id (archive)
   POST   /crm/v3/objects/{type}/search                200; 400 for limit > 200 or past 10,000 results
   POST   /crm/v3/objects/{type}/batch/read|update|upsert   200, or 207 with "errors"/"numErrors"
   POST   /crm/v3/objects/{type}/batch/create|archive  201 / 204
@@ -16,7 +16,9 @@ Served (plain HTTP, `Authorization: Bearer <token>`):
   POST   /crm/v4/associations/{from}/{to}/batch/create                   201, or 207
   GET    /crm/v3/properties/{type}/{name}                                200 | 404
 
-Errors are `{"status": "error", "message", "correlationId", "category", ...}`. Every response carries
+Archiving (DELETE, batch/archive) moves a record out of reads, lists, searches and unique-value
+checks (a new record may take its email or crm_crew_key) and drops its associations; GET by id
+with `archived=true` still finds it. Errors are `{"status": "error", "message", "correlationId", "category", ...}`. Every response carries
 `X-HubSpot-RateLimit-Daily` and `-Daily-Remaining`; with `rate_limit=(max, seconds)` a rolling window is
 enforced (429 TEN_SECONDLY_ROLLING) and reported in `-Max`, `-Remaining`, `-Interval-Milliseconds`
 (without `rate_limit` those three headers are left out, so nothing ever waits for a window).
@@ -62,6 +64,7 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
     # --- Emulator hooks --------------------------------------------------------------
     def reset_records(self) -> None:
         self.records: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in schema.PROPERTIES}
+        self.archived: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in schema.PROPERTIES}
         self.associations: list[dict[str, Any]] = []
         self._ids = itertools.count(1001)
         if hasattr(self, "_window_lock"):
@@ -179,8 +182,15 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
             return self._search(kind, request.json() or {})
         if rest.startswith("batch/") and method == "POST":
             return self._batch(kind, rest[len("batch/"):], request.json() or {})
+        if "/" not in rest and rest and method == "DELETE":
+            self._archive(kind, rest)
+            return Response(204)
         if "/" not in rest and rest:
             record = self._find(kind, rest, request.param("idProperty"))
+            if record is None and method == "GET" and (request.param("archived") or "").lower() == "true":
+                record = self.archived[kind].get(rest)
+                if record is not None:
+                    return Response(200, self._view(kind, record, request.query.get("properties")))
             if record is None:
                 return error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.")
             if method == "GET":
@@ -191,9 +201,6 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
                 outcome = self._write(kind, record, written)
                 return outcome if isinstance(outcome, Response) else Response(200, self._view(kind, record,
                                                                                               list(written)))
-            if method == "DELETE":
-                del self.records[kind][record["id"]]
-                return Response(204)
         return error(405, "VALIDATION_ERROR", f"Method {method} not allowed on this resource")
 
     # --- records ---------------------------------------------------------------------
@@ -205,6 +212,18 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
             if (record["properties"].get(id_property) or "").casefold() == wanted:
                 return record
         return None
+
+    def _archive(self, kind: str, record_id: str) -> None:
+        """Archive a record (nothing for an unknown id, as HubSpot): gone from reads, its associations removed."""
+        record = self.records[kind].pop(str(record_id), None)
+        if record is None:
+            return
+        now = schema.now_iso()
+        record.update(archived=True, archivedAt=now)
+        self.archived[kind][record["id"]] = record
+        self.associations = [a for a in self.associations
+                             if not ((a["from_type"] == kind and a["from_id"] == record["id"])
+                                     or (a["to_type"] == kind and a["to_id"] == record["id"]))]
 
     def _touch(self, record: dict[str, Any]) -> None:
         now = schema.now_iso()
@@ -220,7 +239,9 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
             if name in schema.PROPERTIES[kind]:
                 props.setdefault(name, None)
         view = {"id": record["id"], "properties": props, "createdAt": record["createdAt"],
-                "updatedAt": record["updatedAt"], "archived": False}
+                "updatedAt": record["updatedAt"], "archived": bool(record.get("archived"))}
+        if record.get("archivedAt"):
+            view["archivedAt"] = record["archivedAt"]
         if associations:
             linked: dict[str, Any] = {}
             for to in {a for value in associations for a in value.split(",")}:
@@ -369,7 +390,7 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
                 results.append(self._view(kind, record, list(item.get("properties") or {})))
         elif action == "archive":
             for item in inputs:
-                self.records[kind].pop(str(item.get("id", "")), None)
+                self._archive(kind, str(item.get("id", "")))
             return Response(204)
         else:
             return error(404, "OBJECT_NOT_FOUND", f"No route for batch/{action}")

@@ -5,6 +5,10 @@ update with If-Unmodified-Since, delete), upsert and get by External ID, sObject
 Collections (POST create, PATCH upsert by External ID), describe, limits, OAuth userinfo.
 Errors come back as the real API's JSON error arrays; the standard duplicate rules
 (Contact/Lead by Email, Account by Name) block creates with DUPLICATES_DETECTED.
+DELETE moves a record to the recycle bin (204): queries and External ID upserts no longer
+see it, queryAll does; GET, PATCH or DELETE of it again answer 404 ENTITY_IS_DELETED (an id
+never issued: 404 NOT_FOUND). Deleting a Contact that Cases point at is refused with 400
+DELETE_FAILED; the Tasks of a deleted Contact or Lead go to the recycle bin with it.
 """
 
 from __future__ import annotations

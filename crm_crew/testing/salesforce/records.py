@@ -80,9 +80,12 @@ class Store:
         return [r for r in self.records[obj].values() if include_deleted or not r["IsDeleted"]]
 
     def _record(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
+        """A live record; one in the recycle bin is 404 ENTITY_IS_DELETED, an unknown id 404 NOT_FOUND."""
         record = self.records[spec.name].get(self._full_id(record_id))
-        if record is None or record["IsDeleted"]:
+        if record is None:
             raise OrgError(404, "NOT_FOUND", "The requested resource does not exist")
+        if record["IsDeleted"]:
+            raise OrgError(404, "ENTITY_IS_DELETED", "entity is deleted")
         return record
 
     def _full_id(self, record_id: str) -> str:
@@ -240,7 +243,26 @@ class Store:
         return self.create(spec.name, {**fields, name: value}, version), True
 
     def delete(self, obj: str, record_id: str) -> None:
-        record = self._record(self.spec(obj), record_id)
+        """Move a record to the recycle bin (IsDeleted; queryAll still sees it), as an org does:
+        a Contact that Cases point at is refused (DELETE_FAILED); the Tasks of a Contact or Lead
+        (WhoId) and of a Case or Account (WhatId) go to the recycle bin with it."""
+        spec = self.spec(obj)
+        record = self._record(spec, record_id)
+        if spec.name == "Contact":
+            cases = [r for r in self.rows("Case") if r.get("ContactId") == record["Id"]]
+            if cases:
+                name = " ".join(str(record.get(f) or "") for f in ("FirstName", "LastName")).strip()
+                numbers = ", ".join(str(r["CaseNumber"]) for r in cases)
+                raise OrgError(400, "DELETE_FAILED", f"Your attempt to delete {name} could not be completed "
+                               f"because it is associated with the following cases.: {numbers}\n")
+        reference = "WhoId" if spec.name in ("Contact", "Lead") else "WhatId"
+        for task in self.rows("Task"):
+            if task.get(reference) == record["Id"]:
+                self._to_recycle_bin(task)
+        self._to_recycle_bin(record)
+
+    @staticmethod
+    def _to_recycle_bin(record: dict[str, Any]) -> None:
         record["IsDeleted"] = True
         record["LastModifiedDate"] = record["SystemModstamp"] = now_stamp(after=record["LastModifiedDate"])
 

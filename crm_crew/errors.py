@@ -31,6 +31,12 @@ class NotFoundError(UserError):
     """A run, record or file named by the user does not exist."""
 
 
+class AuditBroken(CrmCrewError):
+    """`crm-crew audit verify` found the audit trail edited, reordered or cut short."""
+
+    exit_code = 4
+
+
 class ConnectorError(CrmCrewError):
     """The CRM refused or failed an operation."""
 

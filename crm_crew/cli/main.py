@@ -1,7 +1,8 @@
 """The crm-crew command line: one Typer app, one error handler, exit codes.
 
 Exit codes: 0 all records processed or escalated; 1 the run could not start or died;
-2 usage error; 3 finished but some records were rejected or failed.
+2 usage error; 3 finished but some records were rejected or failed (rollback: conflicts
+remain); 4 `audit verify` found the audit trail broken.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import Annotated, Optional
 import typer
 
 from crm_crew import __version__
-from crm_crew.cli import config_cmd, crm_cmd, run_cmd, runs_cmd, sandbox_cmd
+from crm_crew.cli import config_cmd, crm_cmd, rollback_cmd, run_cmd, runs_cmd, sandbox_cmd
+from crm_crew.cli.audit_cmd import audit_app
 from crm_crew.cli.common import err, state_home
+from crm_crew.cli.review_cmd import review_app
 
 try:  # typer >= 0.20 ships its own copy of click
     from typer._click import exceptions as click_exceptions
@@ -56,6 +59,9 @@ runs_cmd.register(app)
 config_cmd.register(app)
 app.add_typer(crm_cmd.crm_app, name="crm")
 sandbox_cmd.register(app)
+app.add_typer(review_app, name="review")
+app.add_typer(audit_app, name="audit")
+rollback_cmd.register(app)
 
 
 def _crash_log(exc: BaseException) -> str:

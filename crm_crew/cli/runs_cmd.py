@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from crm_crew.cli.common import ConfigOption, JsonOption, load, open_store_for, out
+from crm_crew.cli.common import ConfigOption, JsonOption, load, open_store_for, out, state_home
 
 
 def runs(as_json: JsonOption = False, config: ConfigOption = None,
@@ -16,8 +16,15 @@ def runs(as_json: JsonOption = False, config: ConfigOption = None,
     """List runs, newest first."""
     from crm_crew.cli.render import render_runs
 
-    store = open_store_for(load(config))
+    from crm_crew.pipeline.run_lock import run_is_live
+
+    cfg = load(config)
+    store = open_store_for(cfg)
+    home = state_home(cfg)
     listing = [asdict(r) for r in store.list_runs(limit)]
+    for run in listing:
+        if run["status"] == "running" and not run_is_live(home, run["run_id"]):
+            run["status"] = "interrupted"   # killed: nobody holds its lock; `run --resume` finishes it
     if as_json:
         print(json.dumps(listing, indent=2))
     else:

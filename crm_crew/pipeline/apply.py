@@ -16,6 +16,7 @@ from zlib import crc32
 
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError
+from crm_crew.pipeline.crashpoints import after_crm_write
 from crm_crew.pipeline.plan import NEW_CONTACT
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Claim, Outcome, Store
@@ -109,6 +110,7 @@ class Applier:
                 fields = {**row.fields, "contact_id": contact_id}
                 record_id = self.connector.create(row.object, fields, row.idempotency_key)  # type: ignore[arg-type]
                 row.fields = fields
+            after_crm_write()
         except StaleRecordError as exc:
             if resumed and row.expected is not None and _holds(exc.current, row.fields):
                 row.before, row.note = dict(row.expected), RECOVERED

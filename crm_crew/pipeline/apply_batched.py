@@ -14,6 +14,7 @@ from typing import Any
 
 from crm_crew.errors import ConnectorError, CrmUnavailableError
 from crm_crew.pipeline.apply import APPLICABLE, CLAIM_LEASE_S, Applier
+from crm_crew.pipeline.crashpoints import after_crm_write
 from crm_crew.pipeline.plan import NEW_CONTACT
 from crm_crew.store.base import ActionRow, Outcome
 
@@ -87,6 +88,7 @@ def _create_wave(applier: Applier, obj: str, items: list[tuple[ActionRow, dict[s
             for row, _ in todo:
                 store.release(row.idempotency_key, applier.owner)
             raise
+        after_crm_write(len(todo))
         outcomes: list[Outcome] = []
         for (row, fields), result in zip(todo, results):
             if isinstance(result, ConnectorError):

@@ -35,3 +35,18 @@ class RunLock:
         if self._fd is not None:
             os.close(self._fd)   # closing releases the lock
             self._fd = None
+
+
+def run_is_live(home: Path, run_id: str) -> bool:
+    """True while some process holds the run's lock (processing, applying or rolling it back)."""
+    path = home / "runs" / run_id / "lock"
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from crm_crew.connectors.base import Connector
 from crm_crew.testing import emulator_class
 from crm_crew.testing.configs import write_config
 from crm_crew.testing.emulator import Emulator
@@ -88,3 +92,23 @@ def emulators() -> Any:
     running = Emulators()
     yield running
     running.stop()
+
+
+@contextmanager
+def open_backend_crm(backend: Backend) -> Iterator[Connector]:
+    """The backend's CRM through a connector of its own, as another user of the CRM would see it."""
+    from crm_crew.config.loader import load_config, resolve_config_dir
+    from crm_crew.connectors.registry import open_crm
+
+    saved = dict(os.environ)
+    os.environ.update(backend.env)
+    try:
+        config = load_config(resolve_config_dir(backend.env.get("CRM_CREW_CONFIG")))
+        connector = open_crm(config.settings.crm, backend.home)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    try:
+        yield connector
+    finally:
+        connector.close()

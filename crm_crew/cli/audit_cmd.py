@@ -1,0 +1,160 @@
+"""`crm-crew audit show|verify|export`: the HMAC-chained trail of every CRM write and review decision.
+
+Exit codes: 0 done (verify: the trail is intact); 1 cannot run (e.g. no audit key); 2 usage error;
+4 verify found the trail broken.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections import deque
+from enum import Enum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from crm_crew.cli.common import ConfigOption, JsonOption, err, load, open_store_for, out
+
+if TYPE_CHECKING:
+    from crm_crew.store.audit import AuditEntry
+
+audit_app = typer.Typer(help="The audit trail: every CRM write and review decision, chained with HMAC-SHA256 "
+                             "so that edits, deletions and reordering are detected.", no_args_is_help=True)
+
+RunFilter = Annotated[Optional[str], typer.Option("--run", metavar="RUN_ID", help="Only entries of this run.",
+                                                  show_default=False)]
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def export_columns() -> tuple[str, ...]:
+    from crm_crew.store.sqlite_schema import AUDIT_COLUMNS
+
+    return AUDIT_COLUMNS
+
+
+@audit_app.command("show")
+def show(
+    run_id: RunFilter = None,
+    record_id: Annotated[Optional[str], typer.Option("--record", metavar="ID", show_default=False,
+                                                     help="Only entries about this record (a CRM record id, "
+                                                          "or an interaction id for review decisions).")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show the newest N entries (newest last).")] = 200,
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+) -> int:
+    """Show audit entries: who changed what, when, before and after."""
+    from crm_crew.cli.render_ledger import render_audit
+
+    store = open_store_for(load(config))
+    newest: deque[dict[str, Any]] = deque(maxlen=limit)
+    total = 0
+    try:
+        for entry in store.audit_entries(run_id, record_id):
+            newest.append(entry.to_dict())
+            total += 1
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(list(newest), indent=2))
+    else:
+        render_audit(out, list(newest), total)
+    return 0
+
+
+@audit_app.command("verify")
+def verify(as_json: JsonOption = False, config: ConfigOption = None) -> int:
+    """Check the whole trail with the audit key: exit 0 when intact, 4 when broken (and where)."""
+    from crm_crew.errors import AuditBroken
+    from crm_crew.store.audit import AuditKey, verify_chain
+
+    cfg = load(config)
+    key = AuditKey.from_env(cfg.settings.audit.key_env)
+    store = open_store_for(cfg)
+    try:
+        result = verify_chain(key, store.audit_entries(), store.audit_head())
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps({"ok": result.ok, "entries": result.entries, "broken_seq": result.broken_seq,
+                          "problem": result.problem}, indent=2))
+        return 0 if result.ok else AuditBroken.exit_code
+    if not result.ok:
+        raise AuditBroken(f"audit trail broken at entry {result.broken_seq}: {result.problem} "
+                          f"({result.entries} entries before it are intact)")
+    out.print(f"audit trail intact: {result.entries} entries", markup=False)
+    return 0
+
+
+def _csv_row(entry: "AuditEntry", columns: tuple[str, ...]) -> list[Any]:
+    data = entry.to_dict()
+    row: list[Any] = []
+    for column in columns:
+        value = data[column]
+        if column in ("before", "after"):
+            value = "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        row.append("" if value is None else value)
+    return row
+
+
+def _write(entries: Any, fmt: ExportFormat, stream: IO[str]) -> int:
+    columns = export_columns()
+    count = 0
+    writer = None
+    if fmt is ExportFormat.csv:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+    for entry in entries:
+        if writer is not None:
+            writer.writerow(_csv_row(entry, columns))
+        else:
+            data = entry.to_dict()
+            stream.write(json.dumps({c: data[c] for c in columns}, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+@audit_app.command("export")
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl: one entry per line; csv: before/after "
+                                                               "as JSON text.")] = ExportFormat.jsonl,
+    out_file: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", show_default=False,
+                                                     help="Write to FILE (default: stdout).")] = None,
+    run_id: RunFilter = None,
+    config: ConfigOption = None,
+) -> int:
+    """Export audit entries with every column, including seq, prev_hash and hash."""
+    store = open_store_for(load(config))
+    try:
+        entries = store.audit_entries(run_id)
+        if out_file is None:
+            _write(entries, fmt, sys.stdout)
+            sys.stdout.flush()
+            return 0
+        count = _export_to_file(entries, fmt, out_file)
+    finally:
+        store.close()
+    err.print(f"exported {count} audit entries to {out_file}", markup=False)
+    return 0
+
+
+def _export_to_file(entries: Any, fmt: ExportFormat, path: Path) -> int:
+    """Write next to `path`, then rename: a reader never sees half an export."""
+    from crm_crew.errors import UserError
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as stream:
+            count = _write(entries, fmt, stream)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return count

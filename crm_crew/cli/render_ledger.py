@@ -1,0 +1,159 @@
+"""Tables for the review queue and the audit trail. Data in, Rich out: no logic beyond layout.
+
+Everything shown here may come from a customer's message, so it goes through `Text` (never
+parsed as Rich markup) after control characters are made visible.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+MAX_VALUE_CHARS = 60
+
+
+def clean(value: Any) -> str:
+    """A value as safe terminal text: no escape sequences, no markup."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return "".join(c if c in "\n\t" or unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in text)
+
+
+def _t(value: Any) -> Text:
+    return Text(clean(value))
+
+
+def _short(value: Any) -> str:
+    text = clean(value).replace("\n", " ")
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
+
+
+def render_reviews(console: Console, items: list[dict[str, Any]]) -> None:
+    table = Table("id", "run", "interaction", "intent", "urgency", "reason", "status", "decided_by",
+                  title=f"review items ({len(items)})", title_justify="left")
+    for i in items:
+        table.add_row(*(_t(v) for v in (i["review_id"], i["run_id"], i["interaction_id"], i.get("intent"),
+                                        i.get("urgency"), i["reason"], i["status"], i.get("decided_by"))))
+    console.print(table)
+
+
+def render_review(console: Console, data: dict[str, Any]) -> None:
+    review, interaction, reasoning = data["review"], data["interaction"], data["reasoning"]
+    console.print(_t(f"review item {review['review_id']}: {review['status']}  (run {review['run_id']}, "
+                     f"interaction {review['interaction_id']}, queued {review['created_at']})"))
+    console.print(_t(f"reason: {review['reason']}"))
+    console.print()
+    sender = interaction.get("sender_email") or ""
+    if interaction.get("sender_name"):
+        sender = f"{interaction['sender_name']} <{sender}>"
+    head = Table(show_header=False, box=None, padding=(0, 2))
+    for label, value in (("from", sender), ("channel", interaction.get("channel")),
+                         ("received", interaction.get("received_at")), ("subject", interaction.get("subject"))):
+        head.add_row(label, _t(value))
+    console.print(Text("interaction (as screened: personal data redacted)", style="bold"))
+    console.print(head)
+    console.print(_t(interaction.get("body") or ""))
+    console.print()
+    console.print(Text("reasoning", style="bold"))
+    facts = Table(show_header=False, box=None, padding=(0, 2))
+    sentiment = reasoning.get("sentiment") or {}
+    security = reasoning.get("security") or {}
+    contact = reasoning.get("contact") or {}
+    flags = list(security.get("flags") or [])
+    if security.get("injection"):
+        flags.insert(0, "prompt injection")
+    for label, value in (
+        ("escalation", reasoning.get("escalation_reason")),
+        ("intent", reasoning.get("intent")),
+        ("urgency", reasoning.get("urgency")),
+        ("sentiment", f"{sentiment.get('label', '')} ({sentiment.get('score', '')})" if sentiment else ""),
+        ("confidence", reasoning.get("confidence")),
+        ("contact", f"{contact.get('id') or '-'} ({contact.get('match') or 'none'})" if contact else ""),
+        ("rationale", reasoning.get("rationale")),
+        ("tools used", ", ".join(reasoning.get("tools_used") or [])),
+        ("security", ", ".join(str(f) for f in flags) or "no flags"),
+        ("redacted", ", ".join(str(p) for p in security.get("pii_redacted") or []) or "-"),
+    ):
+        facts.add_row(label, _t(value))
+    console.print(facts)
+    actions = Table("#", "type", "object", "fields", "status", "note", title="actions", title_justify="left")
+    for a in data["actions"]:
+        fields = "; ".join(f"{k}: {_short(v)}" for k, v in a["fields"].items())
+        actions.add_row(*(_t(v) for v in (a["seq"], a["type"], a["object"], fields, a["status"], a.get("note"))))
+    console.print(actions)
+    _render_reply(console, "reply draft", data.get("reply_draft"))
+    decision = data.get("decision")
+    if decision:
+        console.print()
+        line = f"decision: {decision['status']} by {decision['by']} at {decision['at']}"
+        if decision.get("note"):
+            line += f": {decision['note']}"
+        console.print(_t(line))
+        if decision.get("reply") and decision["reply"] != data.get("reply_draft"):
+            _render_reply(console, "reply as approved", decision["reply"])
+    elif review["status"] == "pending":
+        console.print()
+        console.print(_t(f"decide with: crm-crew review approve {review['review_id']} [--edit-reply FILE]  |  "
+                         f"crm-crew review reject {review['review_id']} --reason TEXT"))
+
+
+def _render_reply(console: Console, title: str, reply: dict[str, Any] | None) -> None:
+    console.print()
+    console.print(Text(title, style="bold"))
+    if not reply:
+        console.print(Text("(none)"))
+        return
+    console.print(_t(f"Subject: {reply.get('subject') or ''}"))
+    console.print(_t(reply.get("body") or ""))
+
+
+def render_approve(console: Console, r: dict[str, Any]) -> None:
+    if r["already_approved"]:
+        head = f"review item {r['review_id']} was already approved by {r['by']} at {r['at']}"
+    else:
+        head = f"review item {r['review_id']} approved by {r['by']}"
+    console.print(_t(f"{head} (run {r['run_id']}, interaction {r['interaction_id']}): {r['applied']} applied, "
+                     f"{r['skipped']} skipped, {r['failed']} failed"
+                     + ("; reply edited" if r["reply_edited"] else "")))
+    if r["failed"]:
+        console.print(_t(f"some actions failed: see `crm-crew review show {r['review_id']}`, then run "
+                         f"`crm-crew review approve {r['review_id']}` again to retry them"))
+
+
+def render_reject(console: Console, r: dict[str, Any]) -> None:
+    if r["already_rejected"]:
+        console.print(_t(f"review item {r['review_id']} was already rejected by {r['by']} at {r['at']}: "
+                         f"{r['reason']} (nothing changed)"))
+    else:
+        console.print(_t(f"review item {r['review_id']} rejected by {r['by']} (run {r['run_id']}, interaction "
+                         f"{r['interaction_id']}): {r['rejected']} action(s) will never be written"))
+
+
+def changes(entry: dict[str, Any]) -> str:
+    """An entry's change, compact: `field: before → after` (or `field: value` when there is no before)."""
+    before, after = entry.get("before"), entry.get("after")
+    if not isinstance(after, dict):
+        return _short(after) if after is not None else ""
+    parts = []
+    for key, value in after.items():
+        if isinstance(before, dict) and key in before:
+            parts.append(f"{key}: {_short(before[key])} → {_short(value)}")
+        else:
+            parts.append(f"{key}: {_short(value)}")
+    return "; ".join(parts)
+
+
+def render_audit(console: Console, entries: list[dict[str, Any]], total: int) -> None:
+    title = f"audit entries ({len(entries)}" + (f" newest of {total})" if total > len(entries) else ")")
+    table = Table("seq", "at", "actor", "agent", "operation", "object", "record_id", "outcome", "changes",
+                  title=title, title_justify="left")
+    for e in entries:
+        table.add_row(*(_t(v) for v in (e["seq"], e["at"], e["actor"], e["agent"], e["operation"], e["object"],
+                                        e["record_id"], e["outcome"], changes(e))))
+    console.print(table)

@@ -136,7 +136,7 @@ class _Undo:
         written = {k: v for k, v in clean_unified(row.object, row.fields).items() if k not in lossy}
         changed = stale_fields(written, current)
         if changed and not self.force:
-            raise _Conflict(f"changed in the CRM since the run: "
+            raise _Conflict("changed in the CRM since the run: "
                             + ", ".join(f"{k} is now {v!r}" for k, v in changed.items()))
         try:
             removed = self.connector.delete(row.object, record_id)  # type: ignore[arg-type]

@@ -1,0 +1,17 @@
+"""SIGKILL a run over 200 interactions against the hubspot CRM three times, resume it: same CRM as a clean run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.backends import Emulators
+from tests.e2e.killing import kill_three_times_and_resume
+
+N = 200
+
+
+@pytest.mark.slow
+def test_a_run_killed_three_times_and_resumed_matches_a_clean_run(emulators: Emulators, tmp_path: Path) -> None:
+    kill_three_times_and_resume("hubspot", emulators, tmp_path, N)

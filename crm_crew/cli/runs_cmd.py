@@ -15,7 +15,6 @@ def runs(as_json: JsonOption = False, config: ConfigOption = None,
          limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs to list.")] = 50) -> int:
     """List runs, newest first."""
     from crm_crew.cli.render import render_runs
-
     from crm_crew.pipeline.run_lock import run_is_live
 
     cfg = load(config)

@@ -141,8 +141,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         def job(item: Interaction | Reject) -> dict[str, Any]:
             if isinstance(item, Reject):
                 record = rejected_record(item)
+                rejects.add(item)       # before the journal: a crash in between repeats a line, never loses one
                 store.save_result(run_id, record, [])
-                rejects.add(item)
                 return record
             record, reject = process_interaction(ctx, item)
             if reject is not None:

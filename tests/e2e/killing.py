@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -13,8 +14,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crm_crew.testing.synthetic import write_inbox
 from tests.e2e.backends import Backend, Emulators, comparable, make_backend
+from tests.e2e.shared import shared_path
 
 CRM_CREW = str(Path(sys.executable).with_name("crm-crew"))
 
@@ -80,15 +84,31 @@ def applied_audit_entries(backend: Backend, run_id: str) -> list[dict[str, Any]]
     return [e for e in result.json() if e["outcome"] == "applied"]
 
 
-def kill_three_times_and_resume(name: str, emulators: Emulators, tmp_path: Path, n: int) -> None:
-    """A run over n synthetic interactions against `name`, SIGKILLed at three random points and
-    resumed, ends with the same CRM as a clean run against the local CRM: no duplicates, nothing missing."""
-    inbox = write_inbox(tmp_path / "inbox.jsonl", n, seed=11)
-    clean = make_backend("local", emulators, tmp_path / "clean")
-    done = finish(clean, "run", str(inbox), "--apply", "--run-id", "clean")
-    assert done.returncode in (0, 3), done.stderr
-    expected = crm_state(clean)
+def clean_state(tmp_path_factory: pytest.TempPathFactory, emulators: Emulators, n: int, seed: int) -> dict[str, Any]:
+    """The local CRM after one uninterrupted `run --apply` of the synthetic inbox (n, seed):
+    computed once per test session and shared by the xdist workers."""
+    with shared_path(tmp_path_factory, f"clean-state-{n}-{seed}.json") as saved:
+        if not saved.exists():
+            work = saved.with_suffix("")
+            work.mkdir(parents=True, exist_ok=True)
+            inbox = write_inbox(work / "inbox.jsonl", n, seed=seed)
+            clean = make_backend("local", emulators, work)
+            done = finish(clean, "run", str(inbox), "--apply", "--run-id", "clean")
+            assert done.returncode in (0, 3), done.stderr
+            saved.write_text(json.dumps(crm_state(clean)), encoding="utf-8")
+    return json.loads(saved.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
+
+def kill_three_times_and_resume(name: str, emulators: Emulators, tmp_path: Path,
+                                tmp_path_factory: pytest.TempPathFactory, n: int, clean_first: bool) -> None:
+    """A run over n synthetic interactions against `name`, SIGKILLed at three random points and
+    resumed, ends with the same CRM as a clean run against the local CRM: no duplicates, nothing missing.
+    (`clean_first`: compute the shared clean run before rather than after, so that two workers
+    running this for two CRMs do not wait for each other.)"""
+    seed = 11
+    if clean_first:
+        clean_state(tmp_path_factory, emulators, n, seed)
+    inbox = write_inbox(tmp_path / "inbox.jsonl", n, seed=seed)
     killed = make_backend(name, emulators, tmp_path / "killed")
     rng = random.Random(f"{name}-kill")
     points = sorted(rng.sample(range(5, n - 5), 3))
@@ -103,7 +123,7 @@ def kill_three_times_and_resume(name: str, emulators: Emulators, tmp_path: Path,
 
     state = crm_state(killed)
     assert duplicates(state) == {}
-    assert state == expected
+    assert state == clean_state(tmp_path_factory, emulators, n, seed)
     shown = killed.cli("show", "k", "--json").json()
     assert shown["run"]["status"] == "finished"
     assert len(shown["results"]) == n

@@ -19,7 +19,7 @@ def _inbox(path: Path, records: list[dict[str, object]]) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["local", "rest"])
+@pytest.mark.parametrize("name", ["local"])
 def test_overlapping_runs_never_both_apply_the_same_action(name: str, emulators: Emulators, tmp_path: Path) -> None:
     records = list(generate(60, seed=3))
     first = _inbox(tmp_path / "first.jsonl", records[:40])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,6 +10,7 @@ import pytest
 
 from tests.e2e.backends import Emulators, make_backend
 from tests.e2e.clihelp import SAMPLES, Result, cli, read_jsonl, write_jsonl
+from tests.e2e.shared import shared_path
 
 ESCALATED = {"msg-002", "msg-007", "msg-008", "msg-009", "msg-010", "msg-015", "msg-021"}
 
@@ -24,12 +23,7 @@ def _ok(result: Result) -> Result:
 def build_template(tmp_path_factory: pytest.TempPathFactory, name: str, *run_args: str) -> Path:
     """Import the sample contacts and run the sample inbox once per test session, shared by the
     xdist workers (each test then works on a copy of the state folder)."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent
-    home = root / f"review-template-{name}"
-    with (root / f"review-template-{name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with shared_path(tmp_path_factory, f"review-template-{name}") as home:
         if not (home / "done").exists():
             shutil.rmtree(home, ignore_errors=True)
             _ok(cli("crm", "import", str(SAMPLES / "contacts.csv"), home=home))

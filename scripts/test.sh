@@ -14,5 +14,6 @@ fi
 
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
-# Two workers; --dist loadfile keeps each module's shared fixtures on one worker.
-exec python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile -p no:cacheprovider "$@"
+# Two workers; --dist loadfile keeps each module's shared fixtures on one worker, and
+# --no-loadscope-reorder keeps the collection order tests/conftest.py sets (slow files first).
+exec python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder -p no:cacheprovider "$@"

@@ -17,6 +17,16 @@ os.environ.setdefault("CRM_CREW_AUDIT_KEY", "test-audit-key-0123456789abcdef")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow end-to-end files first: xdist (--dist loadfile) hands out files in collection
-    order, so the longest ones start at once on separate workers instead of trailing at the end."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
+    """The slow end-to-end files first, longest first: with `--dist loadfile --no-loadscope-reorder`
+    (scripts/test.sh) xdist hands files out in this order to whichever worker is free, so the long
+    ones run side by side from the start instead of trailing at the end."""
+    by_file: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_file.setdefault(str(item.path), []).append(item)
+
+    def cost(path: str) -> float:
+        marks = [i.get_closest_marker("slow") for i in by_file[path]]
+        return max((float(m.kwargs.get("seconds", 60)) for m in marks if m is not None), default=0.0)
+
+    order = sorted(by_file, key=lambda path: -cost(path))   # stable: the others keep their order
+    items[:] = [item for path in order for item in by_file[path]]

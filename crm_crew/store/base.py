@@ -113,7 +113,6 @@ class Store(Protocol):
         """`update_action` for many rows in one transaction."""
     def applied_record(self, idempotency_key: str) -> tuple[str, str] | None:
         """(record_id, run_id) when an action with this key was applied before."""
-    def mark_applied(self, idempotency_key: str, record_id: str, run_id: str) -> None: ...
     def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
         """Take the right to apply a key, across processes. A claim held by a live owner for less
         than `lease_s` is `busy`; one whose owner died (same host, no such pid) or expired is taken over."""

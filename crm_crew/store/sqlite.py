@@ -114,9 +114,6 @@ class SQLiteStore(AuditMixin, ReviewMixin):
         rows = self._exec("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=?", (idempotency_key,))
         return (rows[0]["record_id"], rows[0]["run_id"]) if rows else None
 
-    def mark_applied(self, idempotency_key: str, record_id: str, run_id: str) -> None:
-        self._exec("INSERT OR IGNORE INTO applied_keys VALUES (?,?,?,?)", (idempotency_key, record_id, run_id, now_iso()))
-
     def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
         with self._transaction() as db:
             applied = db.execute("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=?",

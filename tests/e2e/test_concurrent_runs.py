@@ -18,7 +18,7 @@ def _inbox(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=70)
 @pytest.mark.parametrize("name", ["local"])
 def test_overlapping_runs_never_both_apply_the_same_action(name: str, emulators: Emulators, tmp_path: Path) -> None:
     records = list(generate(60, seed=3))

@@ -11,7 +11,7 @@ from tests.e2e.backends import Emulators, make_backend
 from tests.e2e.killing import applied_audit_entries, clean_state, crm_state, duplicates, finish
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=90)
 @pytest.mark.parametrize("name", ["local", "salesforce"])
 def test_killed_right_after_a_crm_write_before_the_journal_the_write_happens_once(
         name: str, emulators: Emulators, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -12,7 +12,7 @@ from tests.e2e.killing import kill_three_times_and_resume
 N = 200
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=220)
 def test_a_run_killed_three_times_and_resumed_matches_a_clean_run(emulators: Emulators, tmp_path: Path,
                                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
     kill_three_times_and_resume("local", emulators, tmp_path, tmp_path_factory, N, clean_first=True)

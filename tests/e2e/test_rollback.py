@@ -10,6 +10,8 @@ import pytest
 from tests.e2e.backends import BACKENDS, Backend, Emulators, comparable, make_backend, open_backend_crm
 from tests.e2e.clihelp import SAMPLES
 
+pytestmark = pytest.mark.slow(seconds=200)     # the whole sample inbox, applied on every connector
+
 
 def _applied(backend: Backend, run_id: str) -> dict[str, dict[str, Any]]:
     shown = backend.cli("show", run_id, "--json")

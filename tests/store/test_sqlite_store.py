@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +12,8 @@ from typing import Any
 import pytest
 
 from crm_crew.errors import CrmCrewError
-from crm_crew.store.base import ActionRow, RunInfo
+from crm_crew.store.base import ActionRow, Outcome, RunInfo
+from crm_crew.store.owners import process_owner
 from crm_crew.store.sqlite import SQLiteStore
 
 
@@ -156,11 +160,16 @@ def test_result_order_continues_after_reopening(tmp_path: Path) -> None:
 # -- applied keys ------------------------------------------------------------------------------
 
 
+def _mark(store: SQLiteStore, key: str, record_id: str, run_id: str) -> None:
+    row = ActionRow(run_id, "msg-1", 1, "log_activity", "activity", {}, key, "action", record_id, None, "applied", None)
+    store.record([Outcome(row, mark_applied=True)], None)
+
+
 def test_applied_keys(store: SQLiteStore) -> None:
     assert store.applied_record("ik_1") is None
-    store.mark_applied("ik_1", "A-00000001", "run-a")
+    _mark(store, "ik_1", "A-00000001", "run-a")
     assert store.applied_record("ik_1") == ("A-00000001", "run-a")
-    store.mark_applied("ik_1", "A-99999999", "run-b")  # the first application is the one remembered
+    _mark(store, "ik_1", "A-99999999", "run-b")  # the first application is the one remembered
     assert store.applied_record("ik_1") == ("A-00000001", "run-a")
     assert store.applied_record("ik_2") is None
 
@@ -168,10 +177,45 @@ def test_applied_keys(store: SQLiteStore) -> None:
 def test_applied_keys_outlive_the_store_object(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite"
     db = SQLiteStore(path)
-    db.mark_applied("ik_1", "K-00000001", "run-a")
+    _mark(db, "ik_1", "K-00000001", "run-a")
     db.close()
     db = SQLiteStore(path)
     try:
         assert db.applied_record("ik_1") == ("K-00000001", "run-a")
     finally:
         db.close()
+
+
+# -- claims ------------------------------------------------------------------------------------
+
+
+def test_a_claim_held_by_a_live_process_is_busy_for_others(store: SQLiteStore) -> None:
+    me = process_owner()
+    assert store.claim("ik_1", "run-a", me, 300).state == "claimed"
+    assert store.claim("ik_1", "run-a", me, 300).state == "claimed"          # the holder may claim again
+    other = store.claim("ik_1", "run-b", "another-host:1", 300)
+    assert (other.state, other.run_id, other.owner) == ("busy", "run-a", me)
+    store.release("ik_1", me)
+    assert store.claim("ik_1", "run-b", "another-host:1", 300).state == "claimed"
+
+
+def test_a_dead_processs_claim_is_taken_over_at_once(store: SQLiteStore) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    store.claim("ik_1", "run-a", f"{socket.gethostname()}:{dead.pid}", 300)
+    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "claimed"
+
+
+def test_another_machines_claim_is_taken_over_when_its_lease_expires(store: SQLiteStore) -> None:
+    store.claim("ik_1", "run-a", "another-host:1", 300)
+    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "busy"
+    assert store.claim("ik_1", "run-b", process_owner(), 0).state == "claimed"
+
+
+def test_an_applied_key_answers_applied_and_the_outcome_releases_the_claim(store: SQLiteStore) -> None:
+    me = process_owner()
+    store.claim("ik_1", "run-a", me, 300)
+    row = ActionRow("run-a", "msg-1", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None, "applied", None)
+    store.record([Outcome(row, mark_applied=True, release_owner=me)], None)
+    claim = store.claim("ik_1", "run-b", "another-host:1", 300)
+    assert (claim.state, claim.record_id, claim.run_id) == ("applied", "A-1", "run-a")

@@ -330,14 +330,15 @@ def test_the_read_cache_forgets_what_a_delete_removed(backend: Backend) -> None:
     assert crm.misses == before                                        # get is never cached (nor counted)
 
 
-def test_salesforce_refusing_a_contact_with_a_case_attached_after_the_check(emulators: dict[str, Emulator],
-                                                                             tmp_path: Path) -> None:
+def test_salesforce_refusing_a_contact_with_a_case_attached_after_the_check(
+        emulators: dict[str, Emulator], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_crew.connectors.salesforce import deletion
+
     backend = open_backend("salesforce-contact", emulators, tmp_path)
     crm = backend.crm
-    inner: Any = crm.inner if isinstance(crm, CachedReads) else crm
     contact_id = crm.create("contact", CONTACT, "k-contact")
     case_id = crm.create("case", children(contact_id)["case"], "k-case")
-    inner._related = lambda *args: {"activity": 0, "case": 0, "task": 0}    # the case lands right after the check
+    monkeypatch.setattr(deletion, "_related", lambda *args: {"activity": 0, "case": 0, "task": 0})  # the case lands after the check
     with pytest.raises(CrmRecordError, match=rf"contact {contact_id} still has 1 related record\(s\)") as refused:
         crm.delete("contact", contact_id)
     assert refused.value.code == RELATED_RECORDS and "DELETE_FAILED" in str(refused.value.__cause__)

@@ -1,6 +1,6 @@
 """The Connector protocol on HubSpot through hubspot-api-client (CRM v3 objects, v4 associations).
 
-Every request goes through `_call`: the shared rate gate, then `ctx.retry.call` exactly once per
+Every request goes through `call`: the shared rate gate, then `ctx.retry.call` exactly once per
 logical request (the client's own urllib3 retries are off), with client and network errors
 translated by `errors.translate`. Responses are read raw (`_preload_content=False`) so the status
 code and the X-HubSpot-RateLimit-* headers are seen on every call.
@@ -34,12 +34,12 @@ from crm_crew.connectors.base import (
     CheckReport,
     ObjectType,
     check_object_type,
-    create_each,
     related_records_error,
     stale_fields,
 )
 from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
 from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
+from crm_crew.connectors.hubspot.batch import BATCH_SIZE, create_in_batches
 from crm_crew.connectors.hubspot.errors import ALL_ERRORS, translate
 from crm_crew.connectors.hubspot.mapping import (
     HUBSPOT_TYPES,
@@ -52,12 +52,10 @@ from crm_crew.connectors.options import ConnectorContext, parse_options, secret_
 from crm_crew.errors import (
     ConnectorError,
     CrmRecordError,
-    CrmUnavailableError,
     StaleRecordError,
 )
 from crm_crew.models import Activity, Contact
 
-BATCH_SIZE = 100
 SEARCH_PAGE = 200
 _EXISTING_ID = re.compile(r"Existing ID:\s*(\d+)")
 
@@ -98,7 +96,7 @@ class HubSpotConnector:
         self.properties_api = crm.properties.core_api
 
     # --- plumbing ----------------------------------------------------------------------
-    def _call(self, action: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Reply:
+    def call(self, action: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Reply:
         def once() -> Reply:
             self.gate.wait()
             try:
@@ -119,7 +117,7 @@ class HubSpotConnector:
         if obj != "contact":
             extra["associations"] = ["contacts"]
         try:
-            reply = self._call(f"read {kind[:-1]} {record_id}", self.basic[kind].get_by_id, record_id,
+            reply = self.call(f"read {kind[:-1]} {record_id}", self.basic[kind].get_by_id, record_id,
                                properties=self.mapper.properties(obj), **extra)
         except CrmRecordError as exc:
             if exc.status == 404:
@@ -159,7 +157,7 @@ class HubSpotConnector:
         for start in range(0, len(groups), 5):
             body = {"filterGroups": groups[start:start + 5], "properties": self.mapper.properties("contact"),
                     "limit": SEARCH_PAGE}
-            reply = self._call("search contacts", self.search["contacts"].do_search, body)
+            reply = self.call("search contacts", self.search["contacts"].do_search, body)
             for record in reply.body.get("results") or []:
                 found[str(record["id"])] = record
         return rank_candidates(query, (self.mapper.contact(record) for record in found.values()), limit)
@@ -173,14 +171,14 @@ class HubSpotConnector:
         for start in range(0, len(note_ids), BATCH_SIZE):
             body = {"inputs": [{"id": i} for i in note_ids[start:start + BATCH_SIZE]],
                     "properties": self.mapper.properties("activity")}
-            reply = self._call("read notes", self.batch["notes"].read, body)
+            reply = self.call("read notes", self.batch["notes"].read, body)
             for record in reply.body.get("results") or []:
                 activities.append((record.get("createdAt") or "", self.mapper.activity(record, str(contact_id))))
         activities.sort(key=lambda item: (item[1].occurred_at, item[0], int(item[1].id)), reverse=True)
         return [activity for _, activity in activities[:limit]]
 
     # --- writes ------------------------------------------------------------------------
-    def _prepare(self, obj: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def prepare(self, obj: str, fields: dict[str, Any]) -> dict[str, Any]:
         clean = self.mapper.clean(obj, fields)
         if obj == "contact":
             if not is_valid_email(clean.get("email", "")):
@@ -202,12 +200,12 @@ class HubSpotConnector:
         - A note/task/ticket with a key -> `batch/upsert` by `idempotency_property` (the key), then the
           association to its contact. Without a key (or with `idempotency_property: null`) a plain create.
         """
-        clean = self._prepare(obj, fields)
+        clean = self.prepare(obj, fields)
         kind = HUBSPOT_TYPES[obj]
         if obj == "contact":
             new = {"properties": self.mapper.to_properties("contact", clean)}
             try:
-                return str(self._call("create contact", self.basic[kind].create, new).body["id"])
+                return str(self.call("create contact", self.basic[kind].create, new).body["id"])
             except CrmRecordError as exc:
                 existing = _EXISTING_ID.search(str(exc)) if exc.status == 409 else None
                 if existing:
@@ -218,94 +216,19 @@ class HubSpotConnector:
         if not (idempotency_key and self.options.idempotency_property):
             body: dict[str, Any] = {"properties": props, "associations": [{"to": {"id": contact_id}, "types": [
                 {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TO_CONTACT_TYPE_IDS[obj]}]}]}
-            return str(self._call(f"create {kind[:-1]}", self.basic[kind].create, body).body["id"])
+            return str(self.call(f"create {kind[:-1]}", self.basic[kind].create, body).body["id"])
         upsert = {"inputs": [{"id": idempotency_key, "idProperty": self.options.idempotency_property,
                               "properties": props}]}
-        reply = self._call(f"create {kind[:-1]}", self.batch[kind].upsert, upsert)
+        reply = self.call(f"create {kind[:-1]}", self.batch[kind].upsert, upsert)
         record_id = str(reply.body["results"][0]["id"])
-        self._call(f"associate {kind[:-1]} {record_id} with contact {contact_id}", self.assoc.create,
+        self.call(f"associate {kind[:-1]} {record_id} with contact {contact_id}", self.assoc.create,
                    kind, record_id, "contacts", contact_id,
                    [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TO_CONTACT_TYPE_IDS[obj]}])
         return record_id
 
     def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
-        """Batches of 100: contacts by email (batch read, then batch upsert of the new ones), notes/tasks/tickets
-        by batch upsert on the idempotency property plus one v4 batch association call. A batch HubSpot
-        refuses as a whole (400) is retried item by item, so each item gets its own result or error."""
-        results: list[str | ConnectorError] = []
-        for start in range(0, len(items), BATCH_SIZE):
-            chunk = items[start:start + BATCH_SIZE]
-            if obj != "contact" and (not self.options.idempotency_property or not all(k for _, k in chunk)):
-                results += create_each(self, obj, chunk)
-                continue
-            try:
-                results += self._create_chunk(obj, chunk)
-            except CrmUnavailableError:
-                raise
-            except CrmRecordError:
-                results += create_each(self, obj, chunk)
-            except ConnectorError as exc:
-                results += [exc] * len(chunk)
-        return results
-
-    def _create_chunk(self, obj: str, chunk: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
-        out: list[str | ConnectorError] = []
-        prepared: dict[int, dict[str, Any]] = {}
-        for index, (fields, _) in enumerate(chunk):
-            try:
-                prepared[index] = self._prepare(obj, fields)
-                out.append("")
-            except ConnectorError as exc:
-                out.append(exc)
-        if obj == "contact":
-            ids = self._upsert_contacts({i: c for i, c in prepared.items()})
-            for index, clean in prepared.items():
-                out[index] = ids[clean["email"]]
-            return out
-        if not prepared:
-            return out
-        kind, prop = HUBSPOT_TYPES[obj], str(self.options.idempotency_property)
-        by_key: dict[str, dict[str, Any]] = {}
-        for index, clean in prepared.items():
-            by_key.setdefault(chunk[index][1], clean)
-        body = {"inputs": [{"id": key, "idProperty": prop, "properties": self.mapper.to_properties(obj, clean, key)}
-                           for key, clean in by_key.items()]}
-        reply = self._call(f"create {len(by_key)} {kind}", self.batch[kind].upsert, body)
-        ids = {str(r["properties"].get(prop)): str(r["id"]) for r in reply.body.get("results") or []}
-        links = {ids[key]: str(clean["contact_id"]) for key, clean in by_key.items() if key in ids}
-        spec = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": TO_CONTACT_TYPE_IDS[obj]}]
-        assoc = self._call(f"associate {len(links)} {kind} with contacts", self.assoc_batch.create, kind, "contacts",
-                           {"inputs": [{"from": {"id": f}, "to": {"id": t}, "types": spec} for f, t in links.items()]})
-        linked = {str(r["fromObjectId"]) for r in assoc.body.get("results") or []}
-        for index, clean in prepared.items():
-            record_id = ids.get(chunk[index][1])
-            if record_id is None:
-                out[index] = CrmRecordError(f"hubspot did not return the {kind[:-1]} for key {chunk[index][1]}")
-            elif record_id not in linked:
-                out[index] = CrmRecordError(f"hubspot refused to associate {kind[:-1]} {record_id} with contact "
-                                            f"{clean['contact_id']} (does the contact exist?)")
-            else:
-                out[index] = record_id
-        return out
-
-    def _upsert_contacts(self, prepared: dict[int, dict[str, Any]]) -> dict[str, str]:
-        """email -> id: existing contacts are found by a batch read and left unchanged (like `create`);
-        the others are created by a batch upsert on email, idempotent when retried."""
-        wanted = {c["email"]: c for c in prepared.values()}
-        if not wanted:
-            return {}
-        reply = self._call(f"read {len(wanted)} contacts by email", self.batch["contacts"].read,
-                           {"idProperty": "email", "properties": ["email"], "inputs": [{"id": e} for e in wanted]})
-        ids = {normalize_email(r["properties"].get("email") or ""): str(r["id"]) for r in reply.body.get("results")
-               or []}
-        missing = [e for e in wanted if e not in ids]
-        if missing:
-            body = {"inputs": [{"id": e, "idProperty": "email",
-                                "properties": self.mapper.to_properties("contact", wanted[e])} for e in missing]}
-            reply = self._call(f"create {len(missing)} contacts", self.batch["contacts"].upsert, body)
-            ids.update({normalize_email(r["properties"].get("email") or ""): str(r["id"])
-                        for r in reply.body.get("results") or []})
-        return ids
+        """Batches of 100 (see batch.py); an item HubSpot refuses gets its own error."""
+        return create_in_batches(self, obj, items)
 
     def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
                expected: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -341,7 +264,7 @@ class HubSpotConnector:
                 new = self.mapper.to_properties(obj, {**_fields_of(obj, current), **clean})
                 props = {k: v for k, v in new.items() if old.get(k) != v}
             if props:
-                self._call(f"update {kind[:-1]} {record_id}", self.basic[kind].update, str(record_id),
+                self.call(f"update {kind[:-1]} {record_id}", self.basic[kind].update, str(record_id),
                            {"properties": props})
             return before
         raise StaleRecordError(f"{obj} {record_id} keeps changing in hubspot; re-read it and try again",
@@ -387,7 +310,7 @@ class HubSpotConnector:
             if any(counts.values()):
                 raise related_records_error(record_id, counts)
         kind = HUBSPOT_TYPES[obj]
-        self._call(f"archive {kind[:-1]} {record_id}", self.basic[kind].archive, record_id)
+        self.call(f"archive {kind[:-1]} {record_id}", self.basic[kind].archive, record_id)
         return True
 
     def _linked_ids(self, kind: str, record_id: str, to_kind: str) -> list[str] | None:
@@ -397,7 +320,7 @@ class HubSpotConnector:
         while True:
             kwargs: dict[str, Any] = {"limit": 500, **({"after": after} if after else {})}
             try:
-                reply = self._call(f"read the {to_kind} of {kind[:-1]} {record_id}", self.assoc.get_page,
+                reply = self.call(f"read the {to_kind} of {kind[:-1]} {record_id}", self.assoc.get_page,
                                    kind, record_id, to_kind, **kwargs)
             except CrmRecordError as exc:
                 if exc.status == 404:
@@ -410,37 +333,9 @@ class HubSpotConnector:
 
     # --- account -----------------------------------------------------------------------
     def check(self) -> CheckReport:
-        """Read-only: verifies the token, probes read access per object and the idempotency property,
-        and reports the API budget from the X-HubSpot-RateLimit-* headers. Write scopes are not probed."""
-        report = CheckReport(crm="hubspot", endpoint=self.options.base_url,
-                             identity=f"private app token from {self.options.access_token_env}")
-        for obj, kind in HUBSPOT_TYPES.items():
-            try:
-                self._call(f"list {kind}", self.basic[kind].get_page, limit=1)
-                report.permissions[f"{obj}:read"] = True
-            except CrmRecordError as exc:
-                report.permissions[f"{obj}:read"] = False
-                report.notes.append(str(exc))
-        prop = self.options.idempotency_property
-        for obj in ("activity", "task", "case"):
-            kind = HUBSPOT_TYPES[obj]
-            if not prop:
-                continue
-            try:
-                found = self._call(f"read property {kind}.{prop}", self.properties_api.get_by_name, kind, prop).body
-                unique = bool(found.get("hasUniqueValue"))
-            except CrmRecordError:
-                unique = False
-            report.permissions[f"{obj}:idempotent_create"] = unique
-            if not unique:
-                report.notes.append(f"{kind} need a text property {prop!r} with unique values (create it in "
-                                    "HubSpot settings) for idempotent creates, or set crm.options.idempotency_property")
-        if not prop:
-            report.notes.append("idempotency_property is unset: notes, tasks and tickets retried after a lost "
-                                "response may be created twice")
-        report.budget = dict(self.gate.budget)
-        report.notes.append("write scopes are not probed (that would write to the CRM)")
-        return report
+        from crm_crew.connectors.hubspot.checks import run_check
+
+        return run_check(self)
 
     def export_all(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
@@ -450,7 +345,7 @@ class HubSpotConnector:
             extra = {"associations": ["contacts"]} if obj != "contact" else {}
             while True:
                 paging = {"after": after} if after else {}
-                reply = self._call(f"list {kind}", self.basic[kind].get_page, limit=100,
+                reply = self.call(f"list {kind}", self.basic[kind].get_page, limit=100,
                                    properties=self.mapper.properties(obj), **extra, **paging)
                 rows += [self.mapper.to_unified(obj, r) for r in reply.body.get("results") or []]
                 after = ((reply.body.get("paging") or {}).get("next") or {}).get("after")

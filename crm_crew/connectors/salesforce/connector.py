@@ -18,8 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import requests
-from simple_salesforce.exceptions import SalesforceError, SalesforceMalformedRequest
+from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from crm_crew.connectors.base import (
     NO_LOSSY_FIELDS,
@@ -27,7 +26,6 @@ from crm_crew.connectors.base import (
     CheckReport,
     ObjectType,
     check_object_type,
-    related_records_error,
     stale_fields,
 )
 from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
@@ -35,13 +33,13 @@ from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
 from crm_crew.connectors.options import ConnectorContext, parse_options, secret_from_env
 from crm_crew.connectors.salesforce.batch import create_contacts_many, create_records_many
 from crm_crew.connectors.salesforce.client import SalesforceClient, path_value, soql_like, soql_quote
-from crm_crew.connectors.salesforce.errors import CRM, first_error
+from crm_crew.connectors.salesforce.deletion import delete_record
+from crm_crew.connectors.salesforce.errors import CRM
 from crm_crew.connectors.salesforce.mapping import (
     COMPLETED,
     CONTACT_OBJECTS,
     SOBJECT,
     Mapping,
-    dig,
     task_kind,
     upsertable,
 )
@@ -51,9 +49,7 @@ from crm_crew.models import Activity, Contact
 
 PREFIX_OBJECTS: dict[str, str] = {"003": "Contact", "00Q": "Lead"}
 UPDATE_ATTEMPTS = 3
-RELATED_LIMIT = 200                 # related records counted per object when refusing to delete a contact
 _ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
-GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
 
 
 def open_salesforce(options: dict[str, Any], ctx: ConnectorContext) -> SalesforceConnector:
@@ -161,7 +157,7 @@ class SalesforceConnector:
             unified["idempotency_key"] = raw.get(self.key_field)
         return unified
 
-    def _fetch(self, obj: str, sobject: str, record_id: str, keyed: bool = False) -> dict[str, Any] | None:
+    def fetch(self, obj: str, sobject: str, record_id: str, keyed: bool = False) -> dict[str, Any] | None:
         """The raw record (SOQL: deleted records are not seen), or None; `keyed`: with the idempotency field."""
         if not _ID.fullmatch(record_id):
             return None
@@ -174,7 +170,7 @@ class SalesforceConnector:
 
     def _read(self, obj: str, sobject: str, record_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """(raw record, unified fields) or None."""
-        raw = self._fetch(obj, sobject, record_id)
+        raw = self.fetch(obj, sobject, record_id)
         if raw is None:
             return None
         if obj == "contact":
@@ -337,7 +333,7 @@ class SalesforceConnector:
         return payload | (ref if "contact_id" in fields else {})
 
     # --- one record: get, delete --------------------------------------------------------
-    def _sobject_of(self, obj: str, record_id: str) -> str | None:
+    def sobject_of(self, obj: str, record_id: str) -> str | None:
         """Where a record of this type lives (a contact: by its id prefix); None: it cannot exist."""
         check_object_type(obj)
         if not _ID.fullmatch(record_id):
@@ -347,8 +343,8 @@ class SalesforceConnector:
     def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
         """The record as export_all() gives it, read with SOQL (a deleted record is None), plus
         `idempotency_key`: the idempotency_field value it was created (upserted) with, None if none."""
-        sobject = self._sobject_of(obj, record_id)
-        raw = self._fetch(obj, sobject, record_id, keyed=True) if sobject else None
+        sobject = self.sobject_of(obj, record_id)
+        raw = self.fetch(obj, sobject, record_id, keyed=True) if sobject else None
         if raw is None or sobject is None:
             return None
         if obj == "contact":
@@ -365,68 +361,8 @@ class SalesforceConnector:
         return str(found[0]["Id"]) if found else ""
 
     def delete(self, obj: ObjectType, record_id: str) -> bool:
-        """DELETE /sobjects/<SObject>/<id>: the record goes to the org's recycle bin.
-
-        A contact (Contact or Lead) is first checked for Tasks (WhoId) and Cases (ContactId; for a
-        Lead, Cases without a contact whose SuppliedEmail is the Lead's email): any -> CrmRecordError
-        RELATED_RECORDS, nothing deleted. 404 (NOT_FOUND, ENTITY_IS_DELETED) -> False; after an
-        attempt whose answer was lost (5xx, dropped connection) it means that attempt did it -> True.
-        """
-        sobject = self._sobject_of(obj, record_id)
-        if sobject is None:
-            return False
-        if obj == "contact":
-            raw = self._fetch("contact", sobject, record_id)
-            if raw is None:
-                return False
-            counts = self._related(sobject, record_id, raw)
-            if any(counts.values()):
-                raise related_records_error(record_id, counts)
-        try:
-            return self._delete(sobject, record_id)
-        except CrmRecordError as exc:
-            # a Case attached since the check: the org refuses with DELETE_FAILED naming the case numbers
-            if obj == "contact" and exc.code == "DELETE_FAILED" and "cases" in str(exc):
-                numbers = re.findall(r"\b\d{5,}\b", str(exc).rpartition("cases")[2])
-                raise related_records_error(record_id, {"case": max(1, len(numbers))}) from exc
-            raise
-
-    def _related(self, sobject: str, contact_id: str, raw: dict[str, Any]) -> dict[str, int]:
-        counts = {"activity": 0, "case": 0, "task": 0}
-        for record in self.client.query(f"SELECT Id, Status, Description FROM Task WHERE WhoId = "
-                                        f"{soql_quote(contact_id)} LIMIT {RELATED_LIMIT}", "count related Tasks"):
-            counts[task_kind(record)] += 1
-        if sobject == "Contact":
-            where = f"ContactId = {soql_quote(contact_id)}"
-        else:
-            email = dig(raw, self.map.contact["Lead"]["email"] or "Email")
-            if not email:
-                return counts
-            where = f"ContactId = null AND SuppliedEmail = {soql_quote(str(email))}"
-        counts["case"] = len(self.client.query(f"SELECT Id FROM Case WHERE {where} LIMIT {RELATED_LIMIT}",
-                                               "count related Cases"))
-        return counts
-
-    def _delete(self, sobject: str, record_id: str) -> bool:
-        lost = False
-
-        def request() -> bool:
-            nonlocal lost
-            try:
-                getattr(self.client.sf, sobject).delete(record_id)
-            except SalesforceError as exc:
-                if exc.status == 404 or first_error(exc.content)[0] in GONE:
-                    return lost
-                lost = lost or exc.status >= 500
-                raise
-            except requests.exceptions.ConnectTimeout:
-                raise
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout):
-                lost = True
-                raise
-            return True
-
-        return self.client.call(f"delete {sobject} {record_id}", request)
+        """DELETE /sobjects/<SObject>/<id>: the record goes to the org's recycle bin (see deletion.py)."""
+        return delete_record(self, obj, record_id)
 
     # --- whole org ----------------------------------------------------------------------
     def export_all(self) -> dict[str, list[dict[str, Any]]]:

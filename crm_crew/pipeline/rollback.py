@@ -129,8 +129,9 @@ class _Undo:
         current = self.connector.get(row.object, record_id)  # type: ignore[arg-type]
         if current is None:
             return self._done(row, "delete", None, None, "already gone")
-        created_with = current.get("idempotency_key")
-        if created_with is not None and created_with != row.idempotency_key:
+        # Connectors that store the key a record was created with say so (None: created without one);
+        # for the others (HubSpot contacts, REST) the field comparison below is the only guard.
+        if "idempotency_key" in current and current["idempotency_key"] != row.idempotency_key:
             raise _Conflict(f"{row.object} {record_id} was not created by this run (it already existed): left alone")
         lossy = self.connector.lossy_fields.get(row.object, frozenset())
         written = {k: v for k, v in clean_unified(row.object, row.fields).items() if k not in lossy}

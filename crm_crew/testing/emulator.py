@@ -129,12 +129,16 @@ class Faults:
                     if fault.count <= 0:
                         self.scheduled.remove(fault)
                     return fault
-            draw = self.random.random()
-            if draw < self.rate_429:
-                return Fault(429, retry_after_s=self.retry_after_s)
-            if draw < self.rate_429 + self.rate_5xx:
-                after = request.method != "GET" and self.random.random() < self.after_ratio
-                return Fault(self.random.choice((500, 502, 503)), after=after)
+            return self.draw(request)
+
+    def draw(self, request: Request) -> Fault | None:
+        """A random fault at the configured rates (called with the lock held)."""
+        draw = self.random.random()
+        if draw < self.rate_429:
+            return Fault(429, retry_after_s=self.retry_after_s)
+        if draw < self.rate_429 + self.rate_5xx:
+            after = request.method != "GET" and self.random.random() < self.after_ratio
+            return Fault(self.random.choice((500, 502, 503)), after=after)
         return None
 
 

@@ -136,9 +136,14 @@ class _Undo:
         lossy = self.connector.lossy_fields.get(row.object, frozenset())
         written = {k: v for k, v in clean_unified(row.object, row.fields).items() if k not in lossy}
         changed = stale_fields(written, current)
-        if changed and not self.force:
+        # A contact create may have matched an existing contact by email; without a stored key,
+        # only unchanged values show it is the run's own, so --force cannot vouch for it.
+        unproven = row.object == "contact" and "idempotency_key" not in current
+        if changed and (not self.force or unproven):
             raise _Conflict("changed in the CRM since the run: "
-                            + ", ".join(f"{k} is now {v!r}" for k, v in changed.items()))
+                            + ", ".join(f"{k} is now {v!r}" for k, v in changed.items())
+                            + (" (this CRM does not record which contacts crm-crew created, so --force leaves it)"
+                               if unproven and self.force else ""))
         try:
             removed = self.connector.delete(row.object, record_id)  # type: ignore[arg-type]
         except CrmRecordError as exc:

@@ -22,7 +22,6 @@ from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Claim, Outcome, Store
 from crm_crew.store.owners import process_owner
 
-APPLICABLE = APPLICABLE_STATUSES
 CLAIM_LEASE_S = 300.0
 CLAIM_POLL_S = 0.05
 RECOVERED = "applied before the previous run was interrupted"
@@ -47,7 +46,7 @@ class Applier:
         for row in rows:
             if row.type == "create_contact" and row.status in ("applied", "skipped"):
                 new_contact_id = row.record_id
-            if row.status not in APPLICABLE:
+            if row.status not in APPLICABLE_STATUSES:
                 continue
             contact_id = row.fields.get("contact_id") or row.record_id
             if row.contact_ref == NEW_CONTACT and row.type != "create_contact":

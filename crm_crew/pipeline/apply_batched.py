@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from crm_crew.errors import ConnectorError, CrmUnavailableError
-from crm_crew.pipeline.apply import APPLICABLE, CLAIM_LEASE_S, Applier
+from crm_crew.pipeline.apply import CLAIM_LEASE_S, Applier
 from crm_crew.pipeline.crashpoints import after_crm_write
 from crm_crew.pipeline.plan import NEW_CONTACT
-from crm_crew.store.base import ActionRow, Outcome
+from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Outcome
 
 BATCH_SIZE = 100
 CHILD_OBJECTS: tuple[str, ...] = ("activity", "case", "task")
@@ -26,7 +26,7 @@ def apply_batched(applier: Applier, groups: list[list[ActionRow]]) -> None:
     """Apply the pending actions of many interactions (each list: one interaction, in order)."""
     rows = [row for group in groups for row in group]
     creates = [row for row in rows if row.type == "create_contact"]
-    _create_wave(applier, "contact", [(row, row.fields) for row in creates if row.status in APPLICABLE])
+    _create_wave(applier, "contact", [(row, row.fields) for row in creates if row.status in APPLICABLE_STATUSES])
     new_contact = {row.interaction_id: row.record_id for row in creates
                    if row.status in ("applied", "skipped") and row.record_id}
 
@@ -36,7 +36,7 @@ def apply_batched(applier: Applier, groups: list[list[ActionRow]]) -> None:
         return row.fields.get("contact_id") or row.record_id
 
     for row in rows:
-        if row.object == "contact" and row.type != "create_contact" and row.status in APPLICABLE:
+        if row.object == "contact" and row.type != "create_contact" and row.status in APPLICABLE_STATUSES:
             contact_id = contact_of(row)
             if contact_id is None:
                 _contact_missing(applier, row)
@@ -45,7 +45,7 @@ def apply_batched(applier: Applier, groups: list[list[ActionRow]]) -> None:
     for obj in CHILD_OBJECTS:
         items: list[tuple[ActionRow, dict[str, Any]]] = []
         for row in rows:
-            if row.object != obj or row.status not in APPLICABLE:
+            if row.object != obj or row.status not in APPLICABLE_STATUSES:
                 continue
             contact_id = contact_of(row)
             if contact_id is None:

@@ -9,20 +9,26 @@ from typing import Any
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import NotFoundError
-from crm_crew.pipeline.apply import APPLICABLE, Applier
+from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_batched import apply_batched
 from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.summary import run_figures
 from crm_crew.store.audit import AuditKey
-from crm_crew.store.base import ActionRow, Store
+from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Store
+
+
+def actions_by_interaction(store: Store, run_id: str) -> dict[str, list[ActionRow]]:
+    """Each interaction's actions, in journal order."""
+    by_interaction: dict[str, list[ActionRow]] = {}
+    for row in store.actions(run_id):
+        by_interaction.setdefault(row.interaction_id, []).append(row)
+    return by_interaction
 
 
 def pending_groups(store: Store, run_id: str) -> dict[str, list[ActionRow]]:
     """Each interaction's actions, for the interactions that still have something to apply."""
-    by_interaction: dict[str, list[ActionRow]] = {}
-    for row in store.actions(run_id):
-        by_interaction.setdefault(row.interaction_id, []).append(row)
-    return {i: rows for i, rows in by_interaction.items() if any(r.status in APPLICABLE for r in rows)}
+    return {i: rows for i, rows in actions_by_interaction(store, run_id).items()
+            if any(r.status in APPLICABLE_STATUSES for r in rows)}
 
 
 def finish_pending(applier: Applier, store: Store, run_id: str) -> None:
@@ -42,9 +48,7 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: 
         connector = open_crm(settings.crm, home)
         applier = Applier(store, connector, run_id, audit_key, actor)
         counts: Counter[str] = Counter()
-        by_interaction: dict[str, list[ActionRow]] = {}
-        for row in store.actions(run_id):
-            by_interaction.setdefault(row.interaction_id, []).append(row)
+        by_interaction = actions_by_interaction(store, run_id)
         before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
         try:
             apply_batched(applier, list(by_interaction.values()))
@@ -53,7 +57,7 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: 
     for rows in by_interaction.values():
         for r in rows:
             was = before[(r.interaction_id, r.seq)]
-            counts[r.status if was in APPLICABLE else f"already_{was}"] += 1
+            counts[r.status if was in APPLICABLE_STATUSES else f"already_{was}"] += 1
     summary = dict(info.summary)
     summary.update(run_figures(store.results(run_id)))
     summary["mode"] = "applied later" if info.mode == "shadow" else info.mode

@@ -19,10 +19,10 @@ from typing import Any
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import CrmUnavailableError, NotFoundError, UsageError, UserError
-from crm_crew.pipeline.apply import APPLICABLE, CLAIM_LEASE_S, CLAIM_POLL_S, Applier
+from crm_crew.pipeline.apply import CLAIM_LEASE_S, CLAIM_POLL_S, Applier
 from crm_crew.pipeline.summary import run_figures
 from crm_crew.store.audit import AuditEntry, AuditKey
-from crm_crew.store.base import ActionRow, Outcome, ReviewItem, Store
+from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Outcome, ReviewItem, Store
 from crm_crew.store.owners import process_owner
 
 APPROVE_OP = "review_approve"
@@ -147,7 +147,7 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
 def _apply(store: Store, connector: Connector, item: ReviewItem, key: AuditKey, actor: str,
            rows: list[ActionRow]) -> Counter[str]:
     """Write the interaction's pending actions; count what became of them."""
-    pending = {r.seq for r in rows if r.status in APPLICABLE}
+    pending = {r.seq for r in rows if r.status in APPLICABLE_STATUSES}
     if pending:
         Applier(store, connector, item.run_id, key, actor).apply_interaction(rows)
     return Counter(r.status for r in rows if r.seq in pending)

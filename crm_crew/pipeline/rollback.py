@@ -99,13 +99,13 @@ class _Undo:
             else:
                 detail = self._remove(row)
         except _Conflict as exc:
-            self._audit(row, "conflict", None, None, str(exc))
+            self._refused(row, "conflict", str(exc))
             self.report.conflicts.append({**item, "reason": str(exc)})
             return
         except CrmUnavailableError:
             raise
         except ConnectorError as exc:
-            self._audit(row, "failed", None, None, str(exc))
+            self._refused(row, "failed", str(exc))
             self.report.failed.append({**item, "reason": str(exc)})
             return
         self.report.reverted.append({**item, "detail": detail})
@@ -158,14 +158,16 @@ class _Undo:
               detail: str) -> str:
         row.status = "rolled_back"
         row.note = f"rolled back by {self.actor}: {detail}"
-        entry = AuditEntry(row.run_id, row.interaction_id, self.actor, row.agent, self.connector.name, operation,
-                           row.object, row.record_id, before, after, "applied", f"rollback: {detail}")
+        entry = self._entry(row, operation, before, after, "applied", detail)
         self.store.record([Outcome(row, entry, forget_applied=True)], self.key)
         return detail
 
-    def _audit(self, row: ActionRow, outcome: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
-               detail: str) -> None:
-        operation = "restore" if _is_update(row) else "delete"
-        entry = AuditEntry(row.run_id, row.interaction_id, self.actor, row.agent, self.connector.name, operation,
-                           row.object, row.record_id, before, after, outcome, f"rollback: {detail}")
+    def _refused(self, row: ActionRow, outcome: str, detail: str) -> None:
+        """Audit an undo that did not happen (a conflict or a failure); the action stays applied."""
+        entry = self._entry(row, "restore" if _is_update(row) else "delete", None, None, outcome, detail)
         self.store.record([Outcome(None, entry)], self.key)
+
+    def _entry(self, row: ActionRow, operation: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+               outcome: str, detail: str) -> AuditEntry:
+        return AuditEntry(row.run_id, row.interaction_id, self.actor, row.agent, self.connector.name, operation,
+                          row.object, row.record_id, before, after, outcome, f"rollback: {detail}")

@@ -105,10 +105,61 @@ class AnthropicSettings(_Strict):
     base_url: str | None = Field(default_factory=shipped("llm", "anthropic", "base_url"))
     timeout_s: float = Field(default_factory=shipped("llm", "anthropic", "timeout_s"), gt=0)
     max_retries: int = Field(default_factory=shipped("llm", "anthropic", "max_retries"), ge=0)
+    base_delay_s: float = Field(default_factory=shipped("llm", "anthropic", "base_delay_s"), ge=0)
+    max_delay_s: float = Field(default_factory=shipped("llm", "anthropic", "max_delay_s"), ge=0)
+
+
+class RateLimitSettings(_Strict):
+    requests_per_minute: int = Field(default_factory=shipped("llm", "rate_limits", "requests_per_minute"), ge=1)
+    input_tokens_per_minute: int = Field(default_factory=shipped("llm", "rate_limits", "input_tokens_per_minute"), ge=1)
+    output_tokens_per_minute: int = Field(default_factory=shipped("llm", "rate_limits", "output_tokens_per_minute"), ge=1)
+
+
+class CircuitBreakerSettings(_Strict):
+    failures: int = Field(default_factory=shipped("llm", "circuit_breaker", "failures"), ge=1)
+    cooldown_s: float = Field(default_factory=shipped("llm", "circuit_breaker", "cooldown_s"), ge=0)
+
+
+class ResponseCacheSettings(_Strict):
+    enabled: bool = Field(default_factory=shipped("llm", "cache", "enabled"))
+    ttl_s: int = Field(default_factory=shipped("llm", "cache", "ttl_s"), ge=0)
+
+
+class Price(_Strict):
+    """USD per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float = Field(0.0, ge=0)
 
 
 class LlmSettings(_Strict):
     anthropic: AnthropicSettings = Field(default_factory=AnthropicSettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    circuit_breaker: CircuitBreakerSettings = Field(default_factory=CircuitBreakerSettings)
+    cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
+    max_tokens_per_run: int | None = Field(default_factory=shipped("llm", "max_tokens_per_run"), ge=1)
+    prices: dict[str, Price] = Field(default_factory=shipped("llm", "prices"))
+
+
+class LeanRouteSettings(_Strict):
+    llm: str | None = Field(default_factory=shipped("routing", "lean", "llm"))
+
+
+class FullRouteSettings(_Strict):
+    llm: str | None = Field(default_factory=shipped("routing", "full", "llm"))
+    flags: list[str] = Field(default_factory=shipped("routing", "full", "flags"))
+    tiers: list[str] = Field(default_factory=shipped("routing", "full", "tiers"))
+    min_confidence: float = Field(default_factory=shipped("routing", "full", "min_confidence"), ge=0, le=1)
+    intents: list[str] = Field(default_factory=shipped("routing", "full", "intents"))
+    urgencies: list[str] = Field(default_factory=shipped("routing", "full", "urgencies"))
+    escalation_rules: bool = Field(default_factory=shipped("routing", "full", "escalation_rules"))
+
+
+class RoutingSettings(_Strict):
+    enabled: bool = Field(default_factory=shipped("routing", "enabled"))
+    lean: LeanRouteSettings = Field(default_factory=LeanRouteSettings)
+    full: FullRouteSettings = Field(default_factory=FullRouteSettings)
 
 
 class RunnerSettings(_Strict):
@@ -184,6 +235,7 @@ class Settings(_Strict):
     state: StateSettings = Field(default_factory=StateSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)

@@ -85,3 +85,11 @@ class StaleRecordError(ConnectorError):
     def __init__(self, message: str, current: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.current = current or {}
+
+
+class ModelUnavailableError(CrmCrewError):
+    """The model API cannot be used right now."""
+
+
+class CircuitOpenError(ModelUnavailableError):
+    """Model requests failed too often in a row: calls fail fast until a probe succeeds after the cooldown."""

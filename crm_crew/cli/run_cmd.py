@@ -29,7 +29,8 @@ def run(
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write one JSON result record per interaction to FILE.")] = None,
     as_json: JsonOption = False,
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Interactions processed at once (default: runner.concurrency).")] = None,
-    llm: Annotated[Optional[str], typer.Option("--llm", help="Model for every agent in this run: offline or anthropic/<model>.")] = None,
+    llm: Annotated[Optional[str], typer.Option("--llm", help="Model for every agent and route in this run: offline or anthropic/<model>.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Token budget of this run (default: llm.max_tokens_per_run). When spent, the remaining interactions run on the offline model and are marked so.")] = None,
     resume: Annotated[Optional[str], typer.Option("--resume", metavar="RUN_ID", show_default=False,
                                                   help="Finish an interrupted run: same inputs and mode; what is "
                                                        "journaled is not redone, what was planned is applied.")] = None,
@@ -57,7 +58,7 @@ def run(
     prepare_crewai_environment(home)
     store = open_store_for(cfg)
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
-                         resume=bool(resume), actor=actor_name(actor))
+                         resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens)
     estimate = None if resume else estimate_records(options.inputs)
     with RunProgress(err, estimate) as progress:
         outcome = execute_run(cfg, home, store, options, on_record=progress.advance)

@@ -211,6 +211,14 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
         _check_items(rep, raw, (*path, "when", "intent"), intent_names, "intent")
         _check_items(rep, raw, (*path, "when", "flags"), flag_names, "flag")
 
+    _check_items(rep, raw, ("routing", "full", "flags"), flag_names, "flag")
+    _check_items(rep, raw, ("routing", "full", "intents"), intent_names, "intent")
+    _check_items(rep, raw, ("routing", "full", "urgencies"), levels, "urgency level")
+    for route in ("lean", "full"):
+        model = _at(raw, "routing", route, "llm")
+        if isinstance(model, str) and (problem := model_string_problem(model)):
+            rep.at_value(("routing", route, "llm"), problem)
+
     _check_keys(rep, raw, ("permissions",), agent_ids, "agent")
     _check_keys(rep, raw, ("actions", "case_priority"), levels, "urgency level")
     _check_items(rep, raw, ("actions", "case_intents"), intent_names, "intent")

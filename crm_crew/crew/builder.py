@@ -1,12 +1,14 @@
 """Build the hierarchical CrewAI crew from validated config.
 
 A fresh crew is built for each interaction: its tools are bound to that interaction's
-session and its LLM instances count that interaction's usage only.
+session and its LLM instances add their usage to that interaction's meter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from crewai import Agent, Crew, Process, Task
@@ -21,25 +23,21 @@ MANAGER = "coordinator"
 
 
 @dataclass
-class BuiltCrew:
-    crew: Crew
-    llms: list[Any]
+class LlmSource:
+    """Where a crew's agents get their models, and where their usage is counted."""
 
-    def usage(self) -> dict[str, int]:
-        """Model calls and tokens of this crew, summed over its own LLM instances."""
-        totals = {"calls": 0, "input_tokens": 0, "output_tokens": 0}
-        for llm in self.llms:
-            summary = llm.get_token_usage_summary()
-            totals["calls"] += summary.successful_requests
-            totals["input_tokens"] += summary.prompt_tokens
-            totals["output_tokens"] += summary.completion_tokens
-        return totals
+    meter: Any                                   # crm_crew.llm.meter.Meter
+    models: Mapping[str, str] | None = None      # agent id -> model string; default: agents.yaml
+    home: Path | None = None                     # the state folder (response cache)
+
+    def llm_for(self, config: CrewConfig, agent_id: str) -> Any:
+        model = (self.models or {}).get(agent_id) or config.agents[agent_id].llm
+        return make_llm(model, config.settings, self.meter, self.home)
 
 
-def _agent(config: CrewConfig, agent_id: str, context: ToolContext, llms: list[Any], model_override: str | None) -> Agent:
+def _agent(config: CrewConfig, agent_id: str, context: ToolContext, source: LlmSource) -> Agent:
     spec = config.agents[agent_id]
-    llm = make_llm(model_override or spec.llm, config.settings)
-    llms.append(llm)
+    llm = source.llm_for(config, agent_id)
     tools = [bind_tool(TOOLS[name], ToolContext(agent_id, context.session, context.run_statistics))
              for name in spec.tools if TOOLS[name].scope == ("run" if context.session is None else "interaction")]
     return Agent(
@@ -50,23 +48,24 @@ def _agent(config: CrewConfig, agent_id: str, context: ToolContext, llms: list[A
     )
 
 
-def build_crew(config: CrewConfig, scope: str, context: ToolContext, model_override: str | None = None) -> BuiltCrew:
-    """The crew for one interaction (scope "interaction") or for the end of a run ("run")."""
-    llms: list[Any] = []
+def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: LlmSource) -> Crew:
+    """The hierarchical crew for one interaction (scope "interaction") or for the end of a run ("run")."""
     task_specs = config.interaction_tasks() if scope == "interaction" else config.run_tasks()
     agents: dict[str, Agent] = {}
     for _, task_spec in task_specs:
         if task_spec.agent not in agents:
-            agents[task_spec.agent] = _agent(config, task_spec.agent, context, llms, model_override)
-    manager = _agent(config, MANAGER, context, llms, model_override)
+            agents[task_spec.agent] = _agent(config, task_spec.agent, context, source)
+    manager = _agent(config, MANAGER, context, source)
     tasks: dict[str, Task] = {}
     for name, task_spec in task_specs:
         task = Task(name=name, description=task_spec.description, expected_output=task_spec.expected_output,
                     agent=agents[task_spec.agent], context=[tasks[c] for c in task_spec.context])
-        # The manager executes every task of a hierarchical crew with the task's tools;
-        # it must only delegate, so the worker tools stay with the worker.
-        task.tools = []
         tasks[name] = task
     crew = Crew(agents=list(agents.values()), tasks=list(tasks.values()), manager_agent=manager,
                 process=Process.hierarchical, verbose=False, memory=False, cache=False)
-    return BuiltCrew(crew, llms)
+    for task in crew.tasks:
+        # The manager executes every task of a hierarchical crew with the task's tools; it must only
+        # delegate, so the worker tools stay with the worker. Plain assignment would re-run crewai's
+        # validator, which copies the agent's tools back onto a task without tools.
+        object.__setattr__(task, "tools", [])
+    return crew

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from crm_crew.llm.anthropic import anthropic_api_key
@@ -20,6 +21,7 @@ def check_credentials(models: Iterable[str], settings: Any) -> None:
         anthropic_api_key(settings)
 
 
-def make_llm(model: str, settings: Any) -> Any:
+def make_llm(model: str, settings: Any, meter: Any, home: Path | None = None) -> Any:
+    """A crewai LLM for `model` whose usage is added to `meter` (a crm_crew.llm.meter.Meter)."""
     module_name, _, attr = LLM_PROVIDERS[provider_of(model)].partition(":")
-    return getattr(importlib.import_module(module_name), attr)(model, settings)
+    return getattr(importlib.import_module(module_name), attr)(model, settings, meter, home)

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
-from crm_crew.errors import CrmUnavailableError
+from crm_crew.errors import CrmUnavailableError, UserError
+from crm_crew.llm.factory import make_llm
+from crm_crew.llm.failures import model_api_failed, model_auth_failed
+from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.escalation import Facts, escalation_reason
+from crm_crew.pipeline.lean import ASSESSOR, run_lean
 from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.replies import ReplyTemplates
+from crm_crew.pipeline.routing import FULL, LEAN, route_models
 from crm_crew.pipeline.session import InteractionSession
-from crm_crew.security.screen import screen
+from crm_crew.security.screen import ScreenResult, screen
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.records import compose_record
 from crm_crew.tools.spec import ToolContext
 
 NO_ASSESSMENT = "The crew did not complete its assessment."
+MODEL_DOWN = "The model API was unavailable: the offline model handled this interaction; check it before applying."
 ZERO_USAGE = {"calls": 0, "input_tokens": 0, "output_tokens": 0}
 
 
@@ -33,6 +40,19 @@ class RunContext:
     replies: ReplyTemplates
     applier: Applier | None = None        # set when the run applies its plan
     model_override: str | None = None
+    home: Path | None = None              # the state folder (the model response cache lives there)
+    run_meter: Meter = field(default_factory=Meter)   # the whole run's model usage (the token budget)
+    max_tokens: int | None = None         # the run's token budget; None: no budget
+
+    def budget_spent(self) -> bool:
+        return self.max_tokens is not None and self.run_meter.paid_tokens >= self.max_tokens
+
+
+@dataclass
+class Worked:
+    session: InteractionSession
+    route: str
+    route_reason: str
 
 
 def _base_record(interaction_id: str, status: str) -> dict[str, Any]:
@@ -42,6 +62,7 @@ def _base_record(interaction_id: str, status: str) -> dict[str, Any]:
         "intent": None, "sentiment": None, "urgency": None, "confidence": None,
         "actions": [], "reply": None, "escalation": None,
         "security": {"injection": False, "pii_redacted": [], "flags": []},
+        "route": None, "route_reason": None,
         "llm": dict(ZERO_USAGE), "duration_ms": 0, "error": None,
     }
 
@@ -53,40 +74,78 @@ def rejected_record(reject: Reject) -> dict[str, Any]:
 
 
 def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict[str, Any], Reject | None]:
-    """Run the crew on one interaction and journal its result; returns the record and any reject."""
+    """Route one interaction, work it, and journal its result; returns the record and any reject."""
     started = time.perf_counter()
     settings = ctx.config.settings
     screened = screen(interaction, settings.security, settings.limits)
-    session = InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies)
+    meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
     record = _base_record(interaction.id, "processed")
     record.update(source=interaction.source, position=interaction.position, channel=interaction.channel)
-    usage = dict(ZERO_USAGE)
+    override, fallback = ctx.model_override, None
+    if override != "offline" and ctx.budget_spent():
+        override, fallback = "offline", "budget"
     try:
-        from crm_crew.crew.builder import build_crew
-
-        built = build_crew(ctx.config, "interaction", ToolContext("coordinator", session), ctx.model_override)
         try:
-            built.crew.kickoff(inputs=session.task_inputs())
-        finally:
-            usage = built.usage()
-        if session.crm_error is not None:
-            raise session.crm_error
-    except CrmUnavailableError:
+            worked = _work(ctx, interaction, screened, meter, override)
+        except CrmUnavailableError:
+            raise
+        except Exception as exc:
+            if override == "offline" or not model_api_failed(exc):
+                raise
+            if model_auth_failed(exc):
+                raise UserError(f"the Anthropic API refused the key in {settings.llm.anthropic.api_key_env}: "
+                                f"check it ({type(exc).__name__})") from exc
+            fallback = "model_unavailable"
+            worked = _work(ctx, interaction, screened, meter, "offline")
+    except (CrmUnavailableError, UserError):
         raise  # credentials rejected, daily limit, CRM gone: nothing else can succeed
     except Exception as exc:  # one failed interaction never stops the batch
-        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", llm=usage,
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc}", llm=_usage(meter, fallback),
                       duration_ms=int((time.perf_counter() - started) * 1000))
         ctx.store.save_result(ctx.run_id, record, [])
         return record, Reject(interaction.source, interaction.position, record["error"], interaction.id)
 
-    rows = _finish(ctx, session, record)
-    record["llm"] = usage
+    session = worked.session
+    record.update(route=worked.route, route_reason=worked.route_reason)
+    rows = _finish(ctx, session, record, MODEL_DOWN if fallback == "model_unavailable" else None)
+    record["llm"] = _usage(meter, fallback)
     record["duration_ms"] = int((time.perf_counter() - started) * 1000)
     review = review_context(session, record) if record["status"] == "escalated" else None
     ctx.store.save_result(ctx.run_id, record, rows, review)
     if ctx.applier is not None and record["status"] == "processed":
         ctx.applier.apply_interaction(rows)
     return compose_record({k: v for k, v in record.items() if k != "actions"}, rows), None
+
+
+def _usage(meter: Meter, fallback: str | None) -> dict[str, Any]:
+    return {**meter.snapshot(), "fallback": fallback}
+
+
+def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, meter: Meter,
+          override: str | None) -> Worked:
+    """The lean route when routing is on and it suffices, else the full hierarchical crew."""
+    config = ctx.config
+    settings = config.settings
+
+    def fresh() -> InteractionSession:
+        return InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies)
+
+    session = fresh()
+    reason = "routing is off"
+    if settings.routing.enabled:
+        model = route_models(config, LEAN, override)[ASSESSOR]
+        result = run_lean(config, session, make_llm(model, settings, meter, ctx.home))
+        if result.to_full is None:
+            return Worked(session, LEAN, "routine")
+        reason, session = result.to_full, fresh()
+    from crm_crew.crew.builder import LlmSource, build_crew
+
+    crew = build_crew(config, "interaction", ToolContext("coordinator", session),
+                      LlmSource(meter, route_models(config, FULL, override), ctx.home))
+    crew.kickoff(inputs=session.task_inputs())
+    if session.crm_error is not None:
+        raise session.crm_error
+    return Worked(session, FULL, reason)
 
 
 def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +165,8 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
     }
 
 
-def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]) -> list[ActionRow]:
+def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any],
+            forced_reason: str | None = None) -> list[ActionRow]:
     """Fill the record from the session, apply the escalation rules, return the action rows."""
     settings = ctx.config.settings
     it = session.interaction
@@ -129,6 +189,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
         reason = NO_ASSESSMENT
     if reason is None and session.screen.injection:
         reason = "The security screen flagged a prompt-injection attempt."
+    reason = forced_reason or reason
     if reason:
         record["status"] = "escalated"
         record["escalation"] = {"reason": reason}

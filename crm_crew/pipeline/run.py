@@ -16,6 +16,8 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import NotFoundError, UserError
 from crm_crew.llm.factory import check_credentials
+from crm_crew.llm.meter import Meter
+from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_run import finish_pending
@@ -43,6 +45,7 @@ class RunOptions:
     model_override: str | None = None
     resume: bool = False              # finish run `run_id`: its sources, mode and journal
     actor: str = ""                   # who ran it (audit trail); default: the OS user
+    max_tokens: int | None = None     # token budget of this run (default: llm.max_tokens_per_run)
 
 
 @dataclass
@@ -82,11 +85,20 @@ def agent_models(config: CrewConfig, override: str | None) -> dict[str, str]:
     return {agent_id: override or agent.llm for agent_id, agent in config.agents.items()}
 
 
+def models_in_use(config: CrewConfig, override: str | None) -> set[str]:
+    """Every model the run may call: the agents', and the routes' when routing is on."""
+    used = set(agent_models(config, override).values())
+    routing = config.settings.routing
+    if routing.enabled and not override:
+        used |= {m for m in (routing.lean.llm, routing.full.llm) if m}
+    return used
+
+
 def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOptions,
                 on_record: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
     settings = config.settings
     models = agent_models(config, options.model_override)
-    check_credentials(models.values(), settings)
+    check_credentials(models_in_use(config, options.model_override), settings)
     if options.resume:
         info = _resumable(store, options.run_id)
         options.inputs, options.apply = [Path(s) for s in info.sources], info.mode == "apply"
@@ -128,7 +140,9 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     applier = None
     if options.apply and audit_key is not None:
         applier = Applier(store, connector, run_id, audit_key, options.actor or os_user())
-    ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override)
+    max_tokens = options.max_tokens or settings.llm.max_tokens_per_run
+    ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
+                     Meter(prices=PriceTable(settings.llm.prices)), max_tokens)
     rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
     out = options.out.open("w", encoding="utf-8") if options.out else None
     import crm_crew.crew.builder  # noqa: F401  (import crewai now, not inside the first record's latency)
@@ -156,7 +170,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 out.write(json.dumps(record) + "\n")
             if on_record is not None:
                 on_record(record)
-        summary = _summarize(config, store, run_id, options, models, time.perf_counter() - started, rejects)
+        summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects)
         store.finish_run(run_id, "finished", summary)
     except BaseException:
         store.finish_run(run_id, "died", {"run_id": run_id})
@@ -175,12 +189,14 @@ def _item_id(item: Interaction | Reject) -> str:
     return item.id
 
 
-def _summarize(config: CrewConfig, store: Store, run_id: str, options: RunOptions, models: dict[str, str],
+def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
                elapsed: float, rejects: _Rejects) -> dict[str, Any]:
+    config, store, run_id = ctx.config, ctx.store, ctx.run_id
     figures = run_figures(store.results(run_id))
     summary: dict[str, Any] = {
         "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
-        "models": models, **figures,
+        "models": models, "routing": config.settings.routing.enabled, **figures,
+        "token_budget": ctx.max_tokens,
         "duration_s": round(elapsed, 2),
         "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,
         "rejects_file": str(rejects.path) if rejects.count else None,
@@ -188,8 +204,7 @@ def _summarize(config: CrewConfig, store: Store, run_id: str, options: RunOption
     }
     if "offline" in models.values():
         summary["offline_model"] = OFFLINE_NOTE
-    summary["insights"], summary["analytics_llm"] = _analytics(config, run_id, store, figures["interactions"],
-                                                               options.model_override)
+    summary["insights"], summary["analytics_llm"] = _analytics(ctx, figures["interactions"])
     failed = figures["by_status"].get("failed", 0) + figures["by_status"].get("rejected", 0)
     summary["exit_code"] = 3 if failed else 0
     return summary
@@ -202,17 +217,19 @@ def _stream(inputs: list[Path], limits: Any) -> Iterator[Interaction | Reject]:
                                      max_file_bytes=limits.max_file_bytes)
 
 
-def _analytics(config: CrewConfig, run_id: str, store: Store, interactions: int,
-               model_override: str | None) -> tuple[str, dict[str, int]]:
+def _analytics(ctx: RunContext, interactions: int) -> tuple[str, dict[str, Any]]:
     """The analytics agent's report on the run; a failure here never fails the run."""
+    config, store, run_id = ctx.config, ctx.store, ctx.run_id
     if not config.run_tasks():
         return "", {}
-    from crm_crew.crew.builder import build_crew
+    from crm_crew.crew.builder import LlmSource, build_crew
 
     context = ToolContext("analytics", run_statistics=lambda: run_figures(store.results(run_id)))
+    override = ctx.model_override or ("offline" if ctx.budget_spent() else None)
+    meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
     try:
-        built = build_crew(config, "run", context, model_override)
-        output = built.crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
-        return str(getattr(output, "raw", output)).strip(), built.usage()
+        crew = build_crew(config, "run", context, LlmSource(meter, agent_models(config, override), ctx.home))
+        output = crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
+        return str(getattr(output, "raw", output)).strip(), meter.snapshot()
     except Exception as exc:
-        return f"(the analytics summary failed: {type(exc).__name__}: {exc})", {}
+        return f"(the analytics summary failed: {type(exc).__name__}: {exc})", meter.snapshot()

@@ -16,6 +16,41 @@ def _percentile(values: list[int], pct: float) -> int:
     return ordered[min(len(ordered), max(1, rank)) - 1]
 
 
+USAGE_KEYS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_hits", "rate_limited")
+
+
+class CostBook:
+    """Model usage and cost per route and in total, from the records' `llm` objects."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, dict[str, Any]] = {}
+        self.fallbacks: Counter[str] = Counter()
+        self.unpriced: set[str] = set()
+
+    def add(self, record: dict[str, Any]) -> None:
+        llm = record.get("llm") or {}
+        route = self.routes.setdefault(record.get("route") or "none",
+                                       {"interactions": 0, **{k: 0 for k in USAGE_KEYS}, "cost_usd": 0.0})
+        route["interactions"] += 1
+        for key in USAGE_KEYS:
+            route[key] += int(llm.get(key) or 0)
+        route["cost_usd"] += float(llm.get("cost_usd") or 0.0)
+        if llm.get("fallback"):
+            self.fallbacks[llm["fallback"]] += 1
+        self.unpriced.update(llm.get("unpriced") or [])
+
+    def figures(self) -> dict[str, Any]:
+        for route in self.routes.values():
+            route["cost_usd"] = round(route["cost_usd"], 6)
+            route["calls_per_interaction"] = round(route["calls"] / route["interactions"], 2)
+        total = round(sum(r["cost_usd"] for r in self.routes.values()), 6)
+        return {"cost_usd": total, "by_route": {k: self.routes[k] for k in sorted(self.routes) if k != "none"},
+                "cache_hits": sum(r["cache_hits"] for r in self.routes.values()),
+                "cache_read_tokens": sum(r["cache_read_tokens"] for r in self.routes.values()),
+                "rate_limited": sum(r["rate_limited"] for r in self.routes.values()),
+                "fallbacks": dict(self.fallbacks), "unpriced_models": sorted(self.unpriced)}
+
+
 def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     status: Counter[str] = Counter()
     intent: Counter[str] = Counter()
@@ -26,8 +61,10 @@ def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     action_types: Counter[str] = Counter()
     durations: list[int] = []
     calls = input_tokens = output_tokens = 0
+    costs = CostBook()
     for r in records:
         status[r["status"]] += 1
+        costs.add(r)
         if r.get("intent"):
             intent[r["intent"]] += 1
         if r.get("urgency"):
@@ -62,6 +99,7 @@ def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "tokens": input_tokens + output_tokens,
+        **costs.figures(),
         "latency_p50_ms": _percentile(durations, 50),
         "latency_p95_ms": _percentile(durations, 95),
     }

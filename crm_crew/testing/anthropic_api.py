@@ -7,9 +7,9 @@
 Auth is the `x-api-key` header (else 401 authentication_error); `anthropic-version` is required. Errors have
 the real shape `{"type": "error", "error": {"type", "message"}, "request_id"}`. Every API response carries
 `request-id` and the `anthropic-ratelimit-{requests,input-tokens,output-tokens,tokens}-{limit,remaining,reset}`
-headers (reset in RFC 3339). Limits (`rpm`, `itpm`, `otpm`) are enforced over a rolling 60 s window on
-/v1/messages only (token counting has its own limits at Anthropic and is not counted here); over a limit:
-429 rate_limit_error with `retry-after` (seconds). Unset limits are not enforced; the headers then report
+headers (reset in RFC 3339). Limits (`rpm`, `itpm`, `otpm`) are enforced over a rolling window (`window_s`,
+60 s unless set) on /v1/messages only (token counting has its own limits at Anthropic and is not counted here);
+over a limit: 429 rate_limit_error with `retry-after` (seconds). Unset limits are not enforced; the headers then report
 DEFAULT_LIMITS.
 
 Faults (only on POST /v1/messages): `inject("rate_limit" | "overloaded" | "api_error" | "timeout", count)`,
@@ -96,7 +96,7 @@ class FakeAnthropic(Emulator):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: str = DEFAULT_API_KEY, *,
                  policy: Policy = echo_policy, rpm: int | None = None, itpm: int | None = None,
                  otpm: int | None = None, latency_s: float = 0.0, seed: int = 0,
-                 models: list[str] | None = None) -> None:
+                 models: list[str] | None = None, window_s: float = WINDOW_S) -> None:
         super().__init__(host, port, token=api_key)
         self.api_key = api_key
         self.policy = policy
@@ -104,6 +104,7 @@ class FakeAnthropic(Emulator):
         self.faults: AnthropicFaults = AnthropicFaults()
         self.faults.configure(latency_s=latency_s, seed=seed)
         self.limits: dict[str, int | None] = {"rpm": rpm, "itpm": itpm, "otpm": otpm}
+        self.window_s = window_s                  # the rolling rate-limit window ("per minute": 60 s)
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
 
@@ -183,7 +184,7 @@ class FakeAnthropic(Emulator):
 
     # --- rate limits -----------------------------------------------------------------
     def _prune(self, now: float) -> None:
-        while self.window and self.window[0][0] <= now - WINDOW_S:
+        while self.window and self.window[0][0] <= now - self.window_s:
             self.window.popleft()
 
     def _over_limit(self, now: float, input_tokens: int) -> tuple[str, float] | None:
@@ -205,13 +206,13 @@ class FakeAnthropic(Emulator):
             for t, n in entries:                  # wait until enough of the window has expired
                 total -= n
                 if fits(total):
-                    return label, max(0.0, t + WINDOW_S - now)
-            return label, WINDOW_S
+                    return label, max(0.0, t + self.window_s - now)
+            return label, self.window_s
         return None
 
     def _limit_headers(self, now: float) -> dict[str, str]:
         headers: dict[str, str] = {}
-        oldest = self.window[0][0] + WINDOW_S if self.window else now
+        oldest = self.window[0][0] + self.window_s if self.window else now
         remaining: dict[str, tuple[int, int]] = {}
         for key, name, used in (("rpm", "requests", len(self.window)),
                                 ("itpm", "input-tokens", sum(i for _, i, _ in self.window)),

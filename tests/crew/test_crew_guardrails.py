@@ -38,14 +38,16 @@ def crm(tmp_path_factory: pytest.TempPathFactory) -> LocalCRM:
 
 
 def _run(config: CrewConfig, crm: LocalCRM) -> tuple[InteractionSession, Any]:
-    from crm_crew.crew.builder import build_crew
+    from crm_crew.crew.builder import LlmSource, build_crew
+    from crm_crew.llm.meter import Meter
 
     settings = config.settings
     session = InteractionSession(MESSAGE, screen(MESSAGE, settings.security, settings.limits), settings, crm,
                                  load_reply_templates(CONFIG.resolve()))
-    built = build_crew(config, "interaction", ToolContext("coordinator", session))
-    built.crew.kickoff(inputs=session.task_inputs())
-    return session, built
+    meter = Meter()
+    crew = build_crew(config, "interaction", ToolContext("coordinator", session), LlmSource(meter))
+    crew.kickoff(inputs=session.task_inputs())
+    return session, meter
 
 
 def test_each_agent_calls_only_its_own_tools_and_the_coordinator_only_delegates(crm: LocalCRM) -> None:
@@ -94,9 +96,24 @@ def test_offline_model_reports_llm_events_that_match_its_usage(crm: LocalCRM) ->
                 with lock:
                     seen["completed"] += 1
 
-        _, built = _run(load_config(CONFIG), crm)
+        _, meter = _run(load_config(CONFIG), crm)
         crewai_event_bus.flush()
-    usage = built.usage()
+    usage = meter.snapshot()
     assert usage["calls"] >= 12  # manager → worker → manager for four tasks, plus tool steps
     assert seen["started"] == seen["completed"] == usage["calls"]
     assert usage["input_tokens"] > usage["output_tokens"] > 0
+
+
+def test_the_coordinator_is_offered_no_worker_tool(crm: LocalCRM) -> None:
+    """crewai runs each task of a hierarchical crew on the manager with the task's tools: they must be empty."""
+    from crm_crew.crew.builder import LlmSource, build_crew
+    from crm_crew.llm.meter import Meter
+
+    config = load_config(CONFIG)
+    settings = config.settings
+    session = InteractionSession(MESSAGE, screen(MESSAGE, settings.security, settings.limits), settings, crm,
+                                 load_reply_templates(CONFIG.resolve()))
+    for scope, context in (("interaction", ToolContext("coordinator", session)),
+                           ("run", ToolContext("analytics", run_statistics=dict))):
+        crew = build_crew(config, scope, context, LlmSource(Meter()))
+        assert crew.tasks and all(task.tools == [] for task in crew.tasks)

@@ -8,6 +8,8 @@ from crewai.events.types.llm_events import LLMCallType
 from crewai.llms.base_llm import BaseLLM, llm_call_context
 from pydantic import PrivateAttr
 
+from crm_crew.llm.lean_protocol import LEAN_MARKER
+from crm_crew.llm.offline.lean import answer_lean
 from crm_crew.llm.offline.policy import decide
 from crm_crew.llm.offline.transcript import read_transcript
 
@@ -23,6 +25,15 @@ def _prompt_text(messages: Any) -> str:
     return "\n".join(str(m.get("content") or "") for m in messages)
 
 
+def _lean_request(messages: Any) -> str | None:
+    """The case message of a lean-route request, or None for a crew conversation."""
+    if isinstance(messages, str) or not messages:
+        return None
+    if messages[0].get("role") == "system" and LEAN_MARKER in str(messages[0].get("content") or ""):
+        return str(messages[-1].get("content") or "")
+    return None
+
+
 class OfflineLLM(BaseLLM):
     """Deterministic policy over the ReAct protocol; reports LLM events like any model."""
 
@@ -30,9 +41,11 @@ class OfflineLLM(BaseLLM):
     model: str = "offline"
     provider: str = "offline"
     _settings: Any = PrivateAttr(default=None)
+    _meter: Any = PrivateAttr(default=None)
 
-    def bind(self, settings: Any) -> "OfflineLLM":
+    def bind(self, settings: Any, meter: Any = None) -> "OfflineLLM":
         self._settings = settings
+        self._meter = meter
         return self
 
     def call(
@@ -47,11 +60,18 @@ class OfflineLLM(BaseLLM):
     ) -> str:
         with llm_call_context():
             self._emit_call_started_event(messages=messages, tools=tools, from_task=from_task, from_agent=from_agent)
-            answer = decide(read_transcript(messages), self._settings)
+            lean = _lean_request(messages)
+            if lean is not None:
+                answer = answer_lean(lean, self._settings)
+            else:
+                answer = decide(read_transcript(messages), self._settings)
             usage = {"prompt_tokens": estimate_tokens(_prompt_text(messages)),
                      "completion_tokens": estimate_tokens(answer)}
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
             self._track_token_usage_internal(usage)
+            if self._meter is not None:
+                self._meter.add("offline", calls=1, input_tokens=usage["prompt_tokens"],
+                                output_tokens=usage["completion_tokens"])
             self._emit_call_completed_event(response=answer, call_type=LLMCallType.LLM_CALL, from_task=from_task,
                                             from_agent=from_agent, messages=messages, usage=usage)
             return answer
@@ -69,5 +89,5 @@ class OfflineLLM(BaseLLM):
         return 200_000
 
 
-def make_offline_llm(model: str, settings: Any) -> OfflineLLM:
-    return OfflineLLM(model="offline", provider="offline").bind(settings)
+def make_offline_llm(model: str, settings: Any, meter: Any = None, home: Any = None) -> OfflineLLM:
+    return OfflineLLM(model="offline", provider="offline").bind(settings, meter)

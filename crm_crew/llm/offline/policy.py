@@ -18,26 +18,30 @@ Step = tuple[str, dict[str, Any]]
 
 
 def decide(t: Transcript, settings: Any) -> str:
+    """The next step as ReAct text."""
+    step = plan(t, settings)
+    if isinstance(step, str):
+        return f"Thought: I now know the final answer\nFinal Answer: {step}"
+    name, args = step
+    thought = f"this is work for the {args['coworker']}" if name == DELEGATE else f"next, {name}"
+    return f"Thought: {thought}.\nAction: {name}\nAction Input: {json.dumps(args)}"
+
+
+def plan(t: Transcript, settings: Any) -> Step | str:
+    """The next step, whatever the protocol: a tool call `(name, args)`, or the final answer's text."""
     if t.is_manager:
         return _manage(t)
     step = next_step(t, settings)
-    if step is None:
-        return _final(_worker_answer(t))
-    name, args = step
-    return f"Thought: next, {name}.\nAction: {name}\nAction Input: {json.dumps(args)}"
+    return _worker_answer(t) if step is None else step
 
 
-def _final(answer: str) -> str:
-    return f"Thought: I now know the final answer\nFinal Answer: {answer}"
-
-
-def _manage(t: Transcript) -> str:
+def _manage(t: Transcript) -> Step | str:
     done = [c for c in t.calls if c.name == DELEGATE]
     if done:
-        return _final(done[-1].observation)
+        return done[-1].observation
     coworker = t.coworkers[0] if t.coworkers else ""
-    args = {"task": t.task, "context": t.context or "Use your tools to read the interaction.", "coworker": coworker}
-    return f"Thought: this is work for the {coworker}.\nAction: {DELEGATE}\nAction Input: {json.dumps(args)}"
+    return DELEGATE, {"task": t.task, "context": t.context or "Use your tools to read the interaction.",
+                      "coworker": coworker}
 
 
 def _text(t: Transcript) -> str:

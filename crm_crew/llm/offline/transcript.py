@@ -55,8 +55,24 @@ class Transcript:
         return DELEGATE in self.tools
 
 
-def _normalize(name: str) -> str:
+def normalize_tool_name(name: str) -> str:
+    """A tool's name as the policy knows it: "Delegate work to coworker" -> "delegate_work_to_coworker"."""
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def read_coworkers(text: str) -> list[str]:
+    """The coworkers named by CrewAI's delegation tool description."""
+    found = _COWORKERS.search(text)
+    return [c.strip() for c in found.group(1).split(",") if c.strip()] if found else []
+
+
+def read_task(text: str) -> tuple[str, str] | None:
+    """(task, context) of CrewAI's task prompt, or None when `text` is not one."""
+    task = _TASK.search(text)
+    if not task:
+        return None
+    context = _CONTEXT.search(text)
+    return task.group(1).strip(), context.group(1).strip() if context else ""
 
 
 def read_transcript(messages: str | list[dict[str, Any]]) -> Transcript:
@@ -69,16 +85,12 @@ def read_transcript(messages: str | list[dict[str, Any]]) -> Transcript:
             content = json.dumps(content)
         role = message.get("role")
         if role == "system":
-            t.tools = [_normalize(n) for n in _TOOL_NAME.findall(content)]
-            coworkers = _COWORKERS.search(content)
-            if coworkers:
-                t.coworkers = [c.strip() for c in coworkers.group(1).split(",") if c.strip()]
+            t.tools = [normalize_tool_name(n) for n in _TOOL_NAME.findall(content)]
+            t.coworkers = read_coworkers(content) or t.coworkers
         elif role == "user" and not t.task:
-            task = _TASK.search(content)
+            task = read_task(content)
             if task:
-                t.task = task.group(1).strip()
-                context = _CONTEXT.search(content)
-                t.context = context.group(1).strip() if context else ""
+                t.task, t.context = task
         elif role == "assistant":
             call = _CALL.search(content)
             if call:
@@ -86,6 +98,6 @@ def read_transcript(messages: str | list[dict[str, Any]]) -> Transcript:
                     args = json.loads(call.group(2).strip() or "{}")
                 except ValueError:
                     args = {}
-                t.calls.append(ToolCall(_normalize(call.group(1)), args if isinstance(args, dict) else {},
+                t.calls.append(ToolCall(normalize_tool_name(call.group(1)), args if isinstance(args, dict) else {},
                                         call.group(3).strip()))
     return t

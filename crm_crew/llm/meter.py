@@ -1,0 +1,79 @@
+"""Counts model usage (calls, tokens, cache hits, rate limits, retries) and what it cost, per record or run."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, fields
+from typing import Any
+
+from crm_crew.llm.pricing import PriceTable
+
+
+@dataclass
+class _Usage:
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_hits: int = 0
+    rate_limited: int = 0
+    retries: int = 0
+
+
+COUNTERS = tuple(f.name for f in fields(_Usage))
+
+
+class Meter:
+    """Thread-safe model usage of one record or one run; add() also adds to the parent meter.
+
+    Without prices of its own a meter uses its parent's."""
+
+    def __init__(self, parent: Meter | None = None, prices: PriceTable | None = None) -> None:
+        self.parent = parent
+        self.prices: PriceTable | None = prices if prices is not None or parent is None else parent.prices
+        self._by_model: dict[str, _Usage] = {}
+        self._lock = threading.Lock()
+
+    def add(self, model: str, *, calls: int = 0, input_tokens: int = 0, output_tokens: int = 0,
+            cache_read_tokens: int = 0, cache_hits: int = 0, rate_limited: int = 0, retries: int = 0) -> None:
+        amounts = {"calls": calls, "input_tokens": input_tokens, "output_tokens": output_tokens,
+                   "cache_read_tokens": cache_read_tokens, "cache_hits": cache_hits,
+                   "rate_limited": rate_limited, "retries": retries}
+        with self._lock:
+            usage = self._by_model.setdefault(model, _Usage())
+            for name, amount in amounts.items():
+                setattr(usage, name, getattr(usage, name) + amount)
+        if self.parent is not None:
+            self.parent.add(model, **amounts)
+
+    def _totals(self) -> tuple[dict[str, int], dict[str, _Usage]]:
+        with self._lock:
+            by_model = {m: _Usage(**vars(u)) for m, u in self._by_model.items()}
+        totals = {name: sum(getattr(u, name) for u in by_model.values()) for name in COUNTERS}
+        return totals, by_model
+
+    @property
+    def total_tokens(self) -> int:
+        totals, _ = self._totals()
+        return totals["input_tokens"] + totals["output_tokens"]
+
+    @property
+    def paid_tokens(self) -> int:
+        """Input + output tokens of every model but the offline one: what a token budget counts."""
+        _, by_model = self._totals()
+        return sum(u.input_tokens + u.output_tokens for m, u in by_model.items() if m != "offline")
+
+    def snapshot(self) -> dict[str, Any]:
+        totals, by_model = self._totals()
+        cost, unpriced = 0.0, []
+        for model, usage in sorted(by_model.items()):
+            if not (usage.input_tokens or usage.output_tokens or usage.cache_read_tokens):
+                continue
+            price = None if self.prices is None else self.prices.cost(
+                model, usage.input_tokens, usage.output_tokens, usage.cache_read_tokens)
+            if price is None:
+                unpriced.append(model)
+            else:
+                cost += price
+        return {**totals, "cost_usd": round(cost, 6),
+                "models": {m: u.calls for m, u in sorted(by_model.items())}, "unpriced": unpriced}

@@ -1,0 +1,141 @@
+"""The lean route: deterministic steps in code, one model call for the judgement.
+
+Screening has run already. Sender details, contact matching, CRM history, lexicon sentiment, reply
+templates and planning run here in code, through the same tools the crew uses and only those the YAML
+grants an agent. One model call (the communication agent's) returns the assessment and the reply draft;
+a malformed answer gets one repair call. The result says whether the interaction must go on to the full
+crew instead, and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from crm_crew.config.loader import CrewConfig
+from crm_crew.llm.lean_protocol import LeanAnswer, LeanAnswerError, case_message, parse_answer, system_prompt
+from crm_crew.pipeline.routing import full_after_the_answer, full_before_the_call
+from crm_crew.pipeline.senders import is_automated
+from crm_crew.pipeline.session import InteractionSession
+from crm_crew.tools.registry import TOOLS
+from crm_crew.tools.spec import ToolContext
+
+ASSESSOR = "communication"
+
+
+@dataclass
+class LeanResult:
+    to_full: str | None = None          # why the full crew must take over; None: the lean route finished
+
+
+def call_tool(config: CrewConfig, session: InteractionSession, tool: str, /, **args: Any) -> dict[str, Any] | None:
+    """Run a registry tool as the first agent whose YAML lists it; None when no agent may use it."""
+    agent_id = next((a for a, spec in config.agents.items() if tool in spec.tools), None)
+    if agent_id is None:
+        return None
+    spec = TOOLS[tool]
+    session.tool_calls.append(f"{agent_id}:{tool}")
+    return spec.run(ToolContext(agent_id, session), spec.args(**args))
+
+
+def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanResult:
+    settings = config.settings
+    _read_sender(config, session)
+    if session.crm_error is not None:
+        raise session.crm_error
+    reason = full_before_the_call(session, settings)
+    if reason:
+        return LeanResult(reason)
+    sentiment = call_tool(config, session, "score_sentiment") or {}
+    answer = _ask(config, session, llm, sentiment)
+    recorded = call_tool(config, session, "record_assessment", intent=answer.intent, urgency=answer.urgency,
+                         sentiment=answer.sentiment, sentiment_score=answer.sentiment_score,
+                         confidence=answer.confidence, rationale=answer.rationale)
+    if not recorded or not recorded.get("recorded") or session.assessment is None:
+        return LeanResult("no agent may record the assessment")
+    reason = full_after_the_answer(session.assessment, session, settings)
+    if reason:
+        return LeanResult(reason)
+    _reply(config, session, answer)
+    _plan(config, session, answer)
+    return LeanResult()
+
+
+def _read_sender(config: CrewConfig, session: InteractionSession) -> None:
+    call_tool(config, session, "extract_signature")
+    sender = session.sender
+    found = call_tool(config, session, "find_contact", name=sender.full_name if sender else "",
+                      company=sender.company if sender else "") or {}
+    if found.get("found"):
+        call_tool(config, session, "get_contact_history", contact_id=found["contact"]["id"])
+
+
+def _case(config: CrewConfig, session: InteractionSession, sentiment: dict[str, Any]) -> dict[str, Any]:
+    """Only what the assessment needs: redacted, trimmed text and a few facts about the sender."""
+    settings = config.settings
+    it = session.interaction
+    contact = session.match.contact if session.match else None
+    return {
+        "interaction": {"channel": it.channel, "received_at": it.received_at, "sender_name": it.sender_name,
+                        "subject": session.screen.subject, "body": session.screen.body,
+                        "automated_sender": is_automated(it, settings.matching.non_human_senders)},
+        "sender": {"known_contact": contact is not None, "tier": session.tier,
+                   "company": contact.company if contact else (session.sender.company if session.sender else ""),
+                   "recent_intents": [a.intent for a in session.history if a.intent][:5]},
+        "security_flags": list(session.screen.flags),
+        "sentiment_lexicon": {"label": sentiment.get("label", "neutral"), "score": sentiment.get("score", 0.0)},
+        "taxonomy": {name: intent.description for name, intent in settings.intents.items()},
+        "urgency_levels": list(settings.urgency.levels),
+        "task_kinds": list(settings.actions.task_triggers),
+    }
+
+
+def _ask(config: CrewConfig, session: InteractionSession, llm: Any, sentiment: dict[str, Any]) -> LeanAnswer:
+    agent = config.agents[ASSESSOR]
+    messages: list[dict[str, str]] = [
+        {"role": "system", "content": system_prompt(agent.role, agent.goal, agent.backstory)},
+        {"role": "user", "content": case_message(_case(config, session, sentiment))},
+    ]
+    kinds = list(config.settings.actions.task_triggers)
+    text = str(llm.call(messages))
+    try:
+        return parse_answer(text, config.settings, kinds)
+    except LeanAnswerError as exc:
+        messages += [{"role": "assistant", "content": text},
+                     {"role": "user", "content": f"That answer cannot be used: {exc}. Answer again with the one "
+                                                 "JSON object only."}]
+    return parse_answer(str(llm.call(messages)), config.settings, kinds)
+
+
+def _reply(config: CrewConfig, session: InteractionSession, answer: LeanAnswer) -> None:
+    if answer.reply is not None:
+        accepted = call_tool(config, session, "submit_reply", **answer.reply) or {}
+        if accepted.get("accepted"):
+            return
+    template = call_tool(config, session, "render_reply_template") or {}
+    if isinstance(template.get("reply"), dict):
+        call_tool(config, session, "submit_reply", **template["reply"])
+
+
+def _plan(config: CrewConfig, session: InteractionSession, answer: LeanAnswer) -> None:
+    """The action agent's plan, by the same rules the full crew's action agent follows."""
+    settings = config.settings
+    a = session.assessment
+    assert a is not None
+    contact = session.match.contact if session.match else None
+    if contact is None:
+        call_tool(config, session, "plan_create_contact")
+    if contact is None and not session.plan.has("create_contact"):
+        return
+    call_tool(config, session, "plan_log_activity")
+    if a.intent in settings.actions.case_intents or a.urgency in settings.actions.case_urgencies:
+        call_tool(config, session, "plan_create_case", reason=f"{a.intent}, urgency {a.urgency}")
+    if a.intent != "spam":
+        for kind in answer.task_kinds:
+            call_tool(config, session, "plan_create_task", kind=kind, note=f"The customer asked for a {kind}.")
+    target = settings.actions.lead_status.get(a.intent)
+    if target and (contact is None or contact.lead_status != target):
+        call_tool(config, session, "plan_update_lead_status", status=target)
+    if a.intent == "unsubscribe" and not (contact and contact.opted_out):
+        call_tool(config, session, "plan_opt_out")
+

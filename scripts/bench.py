@@ -1,0 +1,240 @@
+"""Benchmark crm-crew against a plain CrewAI baseline on the same synthetic inbox, in one invocation.
+
+    python scripts/bench.py [--mode offline|claude-sim] [--n N] [--baseline-n M] [--concurrency C]
+                            [--latency SECONDS] [--rpm R] [--seed S] [--only crm_crew|baseline] [--keep DIR]
+
+  --mode         offline: the offline model (no network). claude-sim: the fake Anthropic Messages API on
+                 loopback (crm_crew.testing.anthropic_api.FakeAnthropic) answering with
+                 crm_crew.testing.crew_policy.crew_policy(settings), every agent on anthropic/claude-haiku-4-5.
+  --n            interactions for crm-crew (crm_crew.testing.synthetic.write_inbox, seeded). Default 60.
+  --baseline-n   interactions for the baseline: the first M of the same inbox. Default min(N, 200); its
+                 figures are per-interaction rates, so they compare with crm-crew's.
+  --concurrency  interactions processed at once by each system. Default 1 (offline), 8 (claude-sim).
+  --latency      claude-sim: seconds the fake API takes per request. Default 1.0.
+  --rpm          claude-sim: requests per minute the fake API admits (then 429 with retry-after); crm-crew's
+                 llm.rate_limits.requests_per_minute is set to the same R. Default 600.
+  --seed         inbox seed. Default 0.
+  --only         run one system only (the other's object is {} and the ratios are null).
+  --keep DIR     work in DIR and keep it (inbox, configs, state folders, records, logs); default: a temp dir.
+
+Each system runs in its own child process, so its peak RSS (wait4) is its own. crm-crew: the real CLI,
+`crm-crew run INBOX --out results.jsonl --json --concurrency C` in shadow mode with a fresh state folder;
+per-interaction figures come from its result records (status failed or rejected = error), throughput is
+n / the summary's duration_s (processing time, without interpreter start or the end-of-run analytics). Baseline:
+scripts/bench_baseline.py (a stock hierarchical crew via Crew.kickoff_for_each_async: no routing, caching or
+shared rate limiting). Both CRMs start as the local SQLite CRM holding config/samples/contacts.csv.
+
+Prints ONE JSON object on stdout: {"mode", "n", "baseline_n", "concurrency", "crm_crew": {...},
+"baseline": {...}, "ratios": {...}}; each system's object has throughput_per_s, calls_per_interaction,
+tokens_per_interaction, calls_p95, tokens_p95, latency_p50_ms, latency_p95_ms, peak_rss_mb, errors and
+rate_limited (429s the fake API answered during that system's phase); in claude-sim crm_crew also has
+ceiling_per_s = R / 60 / calls_per_interaction and ceiling_fraction = throughput / ceiling. ratios are
+crm_crew / baseline for throughput_per_s, calls_per_interaction and tokens_per_interaction. Progress and
+diagnostics go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from bench_measure import Child, crm_crew_samples, log, ratios, read_samples, run_child, system_figures
+
+from crm_crew.testing.synthetic import write_inbox
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = Path(__file__).resolve().parent
+MODEL = "anthropic/claude-haiku-4-5"
+BIG_TOKEN_LIMIT = 1_000_000_000
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("offline", "claude-sim"), default="offline")
+    parser.add_argument("--n", type=int, default=60)
+    parser.add_argument("--baseline-n", type=int, default=None)
+    parser.add_argument("--concurrency", type=int, default=None)
+    parser.add_argument("--latency", type=float, default=1.0)
+    parser.add_argument("--rpm", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=("crm_crew", "baseline"), default=None)
+    parser.add_argument("--keep", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.rpm < 1 or args.latency < 0:
+        parser.error("--n and --rpm must be at least 1, --latency at least 0")
+    args.baseline_n = min(args.n, 200) if args.baseline_n is None else max(1, args.baseline_n)
+    if args.concurrency is None:
+        args.concurrency = 1 if args.mode == "offline" else 8
+    return args
+
+
+def prepare_config(work: Path, args: argparse.Namespace, base_url: str | None) -> Path:
+    """A copy of the repo's config; in claude-sim pointed at the fake API with its rate limit."""
+    config = work / "config"
+    shutil.copytree(REPO / "config", config, dirs_exist_ok=True)
+    if base_url is not None:
+        path = config / "crm-crew.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        llm = data.setdefault("llm", {})
+        llm.setdefault("anthropic", {})["base_url"] = base_url
+        llm["rate_limits"] = {"requests_per_minute": args.rpm, "input_tokens_per_minute": BIG_TOKEN_LIMIT,
+                              "output_tokens_per_minute": BIG_TOKEN_LIMIT}
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return config
+
+
+def seed_crm(config: Path, home: Path) -> None:
+    """A fresh state folder whose local CRM holds the sample contacts the synthetic inbox writes from."""
+    from crm_crew.config.loader import load_config
+    from crm_crew.connectors.contacts_file import read_contact_rows
+    from crm_crew.connectors.importer import import_contacts
+    from crm_crew.connectors.registry import open_crm
+
+    shutil.rmtree(home, ignore_errors=True)      # a reused --keep folder starts over
+    home.mkdir(parents=True)
+    crm = open_crm(load_config(config).settings.crm, home)
+    try:
+        import_contacts(crm, read_contact_rows(config / "samples" / "contacts.csv"))
+    finally:
+        crm.close()
+
+
+def _policy(config: Path) -> Any:
+    from crm_crew.config.loader import load_config
+
+    try:
+        from crm_crew.testing.crew_policy import crew_policy  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from crm_crew.testing.anthropic_policies import tool_then_text_policy
+
+        log("crm_crew.testing.crew_policy is missing: the fake API answers with tool_then_text_policy")
+        return tool_then_text_policy
+    return crew_policy(load_config(config).settings)
+
+
+@contextmanager
+def fake_api(args: argparse.Namespace, config: Path) -> Iterator[Any]:
+    if args.mode != "claude-sim":
+        yield None
+        return
+    from crm_crew.testing.anthropic_api import FakeAnthropic
+
+    with FakeAnthropic(policy=_policy(config), rpm=args.rpm, latency_s=args.latency) as server:
+        yield server
+
+
+def _env(work: Path, home: Path, server: Any) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CRM_CREW_HOME"] = str(home)
+    env.setdefault("CRM_CREW_AUDIT_KEY", "bench-" + secrets.token_hex(16))
+    env.pop("CRM_CREW_CONFIG", None)
+    if server is not None:
+        env["ANTHROPIC_API_KEY"] = server.api_key
+    return env
+
+
+def _report_failure(name: str, child: Child, stderr: Path) -> None:
+    tail = stderr.read_text(encoding="utf-8", errors="replace")[-2000:] if stderr.exists() else ""
+    log(f"{name} exited with {child.returncode}; its stderr ends with:\n{tail}")
+
+
+def _rate_limited(server: Any) -> int:
+    return int(server.stats()["rate_limited"]) if server is not None else 0
+
+
+def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any) -> dict[str, Any]:
+    home, results = work / "crm_crew_home", work / "crm_crew_results.jsonl"
+    seed_crm(config, home)
+    cli = Path(sys.executable).with_name("crm-crew")
+    cmd = [str(cli)] if cli.exists() else [sys.executable, "-c", "from crm_crew.cli.main import run_cli; run_cli()"]
+    cmd += ["run", str(inbox), "--out", str(results), "--json", "--run-id", "bench", "--concurrency",
+            str(args.concurrency), "--config", str(config), "--llm", "offline" if server is None else MODEL]
+    if server is not None:
+        server.reset_records()
+    log(f"crm-crew: {args.n} interactions, concurrency {args.concurrency}")
+    child = run_child(cmd, _env(work, home, server), work / "crm_crew_summary.json", work / "crm_crew.stderr")
+    if child.returncode not in (0, 3) or not results.exists():     # 3: some interactions failed
+        _report_failure("crm-crew", child, work / "crm_crew.stderr")
+        raise SystemExit(f"crm-crew run failed (exit {child.returncode})")
+    summary = json.loads((work / "crm_crew_summary.json").read_text(encoding="utf-8"))
+    samples = crm_crew_samples(results)
+    figures = system_figures(samples, float(summary["duration_s"]), child.peak_rss_mb, _rate_limited(server))
+    figures["wall_s"] = round(child.wall_s, 2)
+    if server is not None:
+        figures["server"] = server.stats()
+        calls = figures["calls_per_interaction"]
+        figures["ceiling_per_s"] = round(args.rpm / 60 / calls, 3) if calls else None
+        figures["ceiling_fraction"] = (round(figures["throughput_per_s"] / figures["ceiling_per_s"], 3)
+                                       if figures["ceiling_per_s"] else None)
+    log(f"crm-crew done in {child.wall_s:.1f} s")
+    return figures
+
+
+def run_baseline(work: Path, config: Path, args: argparse.Namespace, server: Any) -> dict[str, Any]:
+    home, out = work / "baseline_home", work / "baseline_samples.json"
+    inbox = write_inbox(work / "inbox_baseline.jsonl", args.baseline_n, args.seed)
+    seed_crm(config, home)
+    cmd = [sys.executable, str(SCRIPTS / "bench_baseline.py"), "--inbox", str(inbox), "--config", str(config),
+           "--home", str(home), "--out", str(out), "--mode", args.mode, "--model", MODEL,
+           "--concurrency", str(args.concurrency)]
+    if server is not None:
+        cmd += ["--base-url", server.url]
+        server.reset_records()
+    log(f"baseline: {args.baseline_n} interactions, concurrency {args.concurrency}")
+    child = run_child(cmd, _env(work, home, server), work / "baseline.stdout", work / "baseline.stderr")
+    if child.returncode != 0 or not out.exists():
+        _report_failure("baseline", child, work / "baseline.stderr")
+        raise SystemExit(f"baseline failed (exit {child.returncode})")
+    samples, duration, extra = read_samples(out)
+    figures = system_figures(samples, duration, child.peak_rss_mb, _rate_limited(server))
+    figures["wall_s"] = round(child.wall_s, 2)
+    if server is not None:
+        figures["server"] = server.stats()
+    if extra.get("failures"):
+        figures["failures"] = extra["failures"][:5]
+    log(f"baseline done in {child.wall_s:.1f} s")
+    return figures
+
+
+def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    inbox = write_inbox(work / "inbox.jsonl", args.n, args.seed)
+    with fake_api(args, REPO / "config") as server:
+        config = prepare_config(work, args, server.url if server is not None else None)
+        crm_crew = run_crm_crew(work, config, inbox, args, server) if args.only != "baseline" else {}
+        baseline = run_baseline(work, config, args, server) if args.only != "crm_crew" else {}
+    result: dict[str, Any] = {"mode": args.mode, "n": args.n, "baseline_n": args.baseline_n,
+                              "concurrency": args.concurrency, "seed": args.seed}
+    if args.mode == "claude-sim":
+        result.update(latency_s=args.latency, rpm=args.rpm)
+    result.update(crm_crew=crm_crew, baseline=baseline, ratios=ratios(crm_crew, baseline))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        work = args.keep.resolve()
+    else:
+        work = Path(tempfile.mkdtemp(prefix="crm-crew-bench-"))
+    try:
+        result = bench(args, work)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

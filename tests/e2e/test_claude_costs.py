@@ -1,0 +1,131 @@
+"""Cost control on "Claude", through the real CLI and the real SDK against the fake Messages API: calls per
+route, cost from the price table, the response cache, the token budget, 429s and the circuit breaker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crm_crew.config.loader import load_config
+from crm_crew.pipeline.flow import MODEL_DOWN
+from crm_crew.testing.anthropic_api import FakeAnthropic
+from crm_crew.testing.crew_policy import crew_policy
+from tests.e2e.claude_env import CLAUDE, make_config, run, write_inbox
+from tests.e2e.clihelp import CONFIG
+
+pytestmark = pytest.mark.slow(seconds=40)
+
+# routine ones (support, complaint, billing, quote, opt-out, spam, feedback) and one prompt injection
+PICKED = ("msg-001", "msg-002", "msg-003", "msg-004", "msg-005", "msg-006", "msg-007", "msg-011")
+HAIKU = {"input": 1.0, "output": 5.0}          # USD per million tokens (config/crm-crew.yaml)
+
+
+@pytest.fixture(scope="module")
+def policy() -> Any:
+    return crew_policy(load_config(CONFIG).settings)
+
+
+@pytest.fixture(scope="module")
+def server(policy: Any) -> Iterator[FakeAnthropic]:
+    with FakeAnthropic(policy=policy) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_inbox(tmp_path_factory.mktemp("inbox"), PICKED)
+
+
+@pytest.fixture(scope="module")
+def routed(tmp_path_factory: pytest.TempPathFactory, server: FakeAnthropic, inbox: Path) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("routed")
+    server.reset()
+    config = make_config(tmp / "config", server.url, routing=True)
+    result = run(tmp / "home", config, inbox, "--llm", CLAUDE, "--run-id", "first",
+                 env={"ANTHROPIC_API_KEY": server.api_key})
+    return {**result, "tmp": tmp, "config": config, "stats": server.stats()}
+
+
+def _priced(llm: dict[str, Any]) -> float:
+    return (llm["input_tokens"] * HAIKU["input"] + llm["output_tokens"] * HAIKU["output"]) / 1_000_000
+
+
+def test_routine_interactions_cost_one_call_and_every_call_is_accounted_and_priced(routed: dict[str, Any]) -> None:
+    records, summary, stats = routed["records"], routed["summary"], routed["stats"]
+    lean = [r for r in records if r["route"] == "lean"]
+    full = [r for r in records if r["route"] == "full"]
+    assert len(lean) >= 5 and "msg-007" in {r["interaction_id"] for r in full}
+    assert all(r["route_reason"] != "routine" for r in full)
+    assert all(r["llm"]["calls"] == 1 and r["llm"]["models"] == {"claude-haiku-4-5": 1} for r in lean)
+    assert all(r["llm"]["calls"] >= 12 for r in full)
+    # every request the API answered is in a record or in the analytics summary's usage
+    assert stats["requests"] == summary["llm_calls"] + summary["analytics_llm"]["calls"]
+    assert stats["count_tokens_requests"] == 0
+    assert stats["input_tokens"] == summary["input_tokens"] + summary["analytics_llm"]["input_tokens"]
+    for r in records:
+        assert r["llm"]["cost_usd"] == pytest.approx(_priced(r["llm"]), abs=1e-6) and r["llm"]["cost_usd"] > 0
+    assert summary["cost_usd"] == pytest.approx(sum(r["llm"]["cost_usd"] for r in records), abs=1e-5)
+    assert summary["by_route"]["lean"]["calls_per_interaction"] == 1.0
+    assert summary["unpriced_models"] == [] and summary["fallbacks"] == {}
+
+
+def test_a_rerun_is_answered_from_the_response_cache(routed: dict[str, Any], server: FakeAnthropic,
+                                                     inbox: Path) -> None:
+    server.reset()
+    again = run(routed["tmp"] / "home", routed["config"], inbox, "--llm", CLAUDE, "--run-id", "second",
+                env={"ANTHROPIC_API_KEY": server.api_key})
+    records = again["records"]
+    assert all(r["llm"]["calls"] == 0 and r["llm"]["cache_hits"] > 0 for r in records)
+    assert all(r["llm"]["cost_usd"] == 0 for r in records)
+    assert again["summary"]["cache_hits"] == sum(r["llm"]["cache_hits"] for r in records)
+    # only the run summary, whose prompt names the new run, reached the API
+    assert server.stats()["requests"] == again["summary"]["analytics_llm"]["calls"]
+    first = {r["interaction_id"]: (r["intent"], [a["type"] for a in r["actions"]]) for r in routed["records"]}
+    assert {r["interaction_id"]: (r["intent"], [a["type"] for a in r["actions"]]) for r in records} == first
+
+
+def test_a_spent_token_budget_sends_the_rest_to_the_offline_model(tmp_path: Path, server: FakeAnthropic,
+                                                                 inbox: Path) -> None:
+    server.reset()
+    config = make_config(tmp_path / "config", server.url, routing=True, llm={"cache": {"enabled": False}})
+    result = run(tmp_path / "home", config, inbox, "--llm", CLAUDE, "--max-tokens", "1500",
+                 env={"ANTHROPIC_API_KEY": server.api_key})
+    records = result["records"]
+    on_claude = [r for r in records if r["llm"]["fallback"] is None]
+    offline = [r for r in records if r["llm"]["fallback"] == "budget"]
+    assert on_claude and offline and len(on_claude) + len(offline) == len(records)
+    assert all(set(r["llm"]["models"]) == {"offline"} and r["llm"]["cost_usd"] == 0 for r in offline)
+    assert sum(r["llm"]["input_tokens"] + r["llm"]["output_tokens"] for r in on_claude) >= 1500
+    assert result["summary"]["fallbacks"] == {"budget": len(offline)}
+    assert result["summary"]["token_budget"] == 1500
+    assert all(r["status"] in ("processed", "escalated") for r in records)
+
+
+def test_429s_are_waited_out_and_counted(tmp_path: Path, server: FakeAnthropic, inbox: Path) -> None:
+    server.reset()
+    server.inject("rate_limit", 3, retry_after_s=0.2)
+    config = make_config(tmp_path / "config", server.url, routing=True, llm={"cache": {"enabled": False}})
+    result = run(tmp_path / "home", config, inbox, "--llm", CLAUDE, env={"ANTHROPIC_API_KEY": server.api_key})
+    assert all(r["status"] in ("processed", "escalated") for r in result["records"])
+    assert result["summary"]["rate_limited"] == 3 == server.stats()["rate_limited"]
+
+
+def test_an_api_that_keeps_failing_opens_the_breaker_and_the_offline_model_escalates(
+        tmp_path: Path, policy: Any, inbox: Path) -> None:
+    with FakeAnthropic(policy=policy) as failing:       # its own endpoint: its own breaker
+        failing.configure_faults(rate_5xx=1.0)
+        config = make_config(tmp_path / "config", failing.url, routing=True, llm={
+            "cache": {"enabled": False}, "circuit_breaker": {"failures": 2, "cooldown_s": 600},
+            "anthropic": {"api_key_env": "ANTHROPIC_API_KEY", "base_url": failing.url, "timeout_s": 10,
+                          "max_retries": 1, "base_delay_s": 0.01, "max_delay_s": 0.05}})
+        result = run(tmp_path / "home", config, inbox, "--llm", CLAUDE, env={"ANTHROPIC_API_KEY": failing.api_key})
+        requests = failing.stats()["requests"]
+    records = result["records"]
+    assert len(records) == len(PICKED)
+    assert all(r["status"] == "escalated" and r["escalation"]["reason"] == MODEL_DOWN for r in records)
+    assert all(r["llm"]["fallback"] == "model_unavailable" for r in records)
+    assert all(a["status"] == "held" for r in records for a in r["actions"])
+    assert requests <= 4          # two failing requests, each retried once; then the API is left alone

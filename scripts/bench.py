@@ -9,7 +9,7 @@
   --n            interactions for crm-crew (crm_crew.testing.synthetic.write_inbox, seeded). Default 60.
   --baseline-n   interactions for the baseline: the first M of the same inbox. Default min(N, 200); its
                  figures are per-interaction rates, so they compare with crm-crew's.
-  --concurrency  interactions processed at once by each system. Default 1 (offline), 8 (claude-sim).
+  --concurrency  interactions processed at once by each system. Default 1 (offline), 16 (claude-sim).
   --latency      claude-sim: seconds the fake API takes per request. Default 1.0.
   --rpm          claude-sim: requests per minute the fake API admits (then 429 with retry-after); crm-crew's
                  llm.rate_limits.requests_per_minute is set to the same R. Default 600.
@@ -28,9 +28,11 @@ Prints ONE JSON object on stdout: {"mode", "n", "baseline_n", "concurrency", "cr
 "baseline": {...}, "ratios": {...}}; each system's object has throughput_per_s, calls_per_interaction,
 tokens_per_interaction, calls_p95, tokens_p95, latency_p50_ms, latency_p95_ms, peak_rss_mb, errors and
 rate_limited (429s the fake API answered during that system's phase); in claude-sim crm_crew also has
-ceiling_per_s = R / 60 / calls_per_interaction and ceiling_fraction = throughput / ceiling. ratios are
-crm_crew / baseline for throughput_per_s, calls_per_interaction and tokens_per_interaction. Progress and
-diagnostics go to stderr.
+ceiling_per_s = R / 60 / calls_per_interaction and ceiling_fraction = throughput / ceiling; crm_crew also has
+by_route (per route: interactions, share, calls and tokens per interaction). ratios are crm_crew / baseline for
+throughput_per_s, calls_per_interaction and tokens_per_interaction, plus routine_calls_per_interaction and
+routine_tokens_per_interaction: crm-crew's lean-route (routine) interactions against the baseline's average.
+Progress and diagnostics go to stderr.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--n and --rpm must be at least 1, --latency at least 0")
     args.baseline_n = min(args.n, 200) if args.baseline_n is None else max(1, args.baseline_n)
     if args.concurrency is None:
-        args.concurrency = 1 if args.mode == "offline" else 8
+        args.concurrency = 1 if args.mode == "offline" else 16
     return args
 
 

@@ -31,6 +31,7 @@ class Sample:
     tokens: int
     duration_ms: int
     error: bool = False
+    route: str = ""          # crm-crew's record: "lean" or "full"; the baseline has no routes
 
 
 @dataclass
@@ -72,7 +73,7 @@ def crm_crew_samples(results: Path) -> list[Sample]:
             samples.append(Sample(int(llm.get("calls", 0)),
                                   int(llm.get("input_tokens", 0)) + int(llm.get("output_tokens", 0)),
                                   int(record.get("duration_ms") or 0),
-                                  record.get("status") in ("failed", "rejected")))
+                                  record.get("status") in ("failed", "rejected"), str(record.get("route") or "")))
     return samples
 
 
@@ -103,7 +104,19 @@ def system_figures(samples: list[Sample], duration_s: float, peak_rss_mb: float,
         "peak_rss_mb": peak_rss_mb,
         "errors": sum(s.error for s in samples),
         "rate_limited": rate_limited,
+        **({"by_route": _by_route(samples)} if any(s.route for s in samples) else {}),
     }
+
+
+def _by_route(samples: list[Sample]) -> dict[str, dict[str, float]]:
+    """Share, calls and tokens per interaction of each route ("lean" is the routine interactions)."""
+    routes: dict[str, dict[str, float]] = {}
+    for route in sorted({s.route for s in samples if s.route}):
+        group = [s for s in samples if s.route == route]
+        routes[route] = {"interactions": len(group), "share": round(len(group) / len(samples), 3),
+                         "calls_per_interaction": round(sum(s.calls for s in group) / len(group), 3),
+                         "tokens_per_interaction": round(sum(s.tokens for s in group) / len(group), 1)}
+    return routes
 
 
 def ratios(crm_crew: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float | None]:
@@ -111,8 +124,15 @@ def ratios(crm_crew: dict[str, Any], baseline: dict[str, Any]) -> dict[str, floa
     result: dict[str, float | None] = {}
     for key in RATIO_KEYS:
         a, b = crm_crew.get(key), baseline.get(key)
-        result[key] = round(a / b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+        result[key] = _ratio(a, b)
+    lean = (crm_crew.get("by_route") or {}).get("lean", {})
+    for key in ("calls_per_interaction", "tokens_per_interaction"):    # the issue's "per routine interaction"
+        result[f"routine_{key}"] = _ratio(lean.get(key), baseline.get(key))
     return result
+
+
+def _ratio(a: Any, b: Any) -> float | None:
+    return round(a / b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
 
 
 def write_samples(path: Path, samples: list[Sample], duration_s: float, extra: dict[str, Any]) -> None:

@@ -48,9 +48,14 @@ def _agent(config: CrewConfig, agent_id: str, context: ToolContext, source: LlmS
     )
 
 
-def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: LlmSource) -> Crew:
-    """The hierarchical crew for one interaction (scope "interaction") or for the end of a run ("run")."""
-    task_specs = config.interaction_tasks() if scope == "interaction" else config.run_tasks()
+def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: LlmSource,
+               skip: frozenset[str] = frozenset()) -> Crew:
+    """The hierarchical crew for one interaction (scope "interaction") or for the end of a run ("run").
+
+    Tasks named in `skip` were done in code: they are left out, and out of the other tasks' context.
+    """
+    task_specs = [(name, spec) for name, spec in
+                  (config.interaction_tasks() if scope == "interaction" else config.run_tasks()) if name not in skip]
     agents: dict[str, Agent] = {}
     for _, task_spec in task_specs:
         if task_spec.agent not in agents:
@@ -59,7 +64,7 @@ def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: Llm
     tasks: dict[str, Task] = {}
     for name, task_spec in task_specs:
         task = Task(name=name, description=task_spec.description, expected_output=task_spec.expected_output,
-                    agent=agents[task_spec.agent], context=[tasks[c] for c in task_spec.context])
+                    agent=agents[task_spec.agent], context=[tasks[c] for c in task_spec.context if c not in skip])
         tasks[name] = task
     crew = Crew(agents=list(agents.values()), tasks=list(tasks.values()), manager_agent=manager,
                 process=Process.hierarchical, verbose=False, memory=False, cache=False)

@@ -16,10 +16,10 @@ from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.escalation import Facts, escalation_reason
-from crm_crew.pipeline.lean import ASSESSOR, run_lean
+from crm_crew.pipeline.lean import ASSESSOR, read_sender, run_lean
 from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.replies import ReplyTemplates
-from crm_crew.pipeline.routing import FULL, LEAN, route_models
+from crm_crew.pipeline.routing import FULL, LEAN, route_models, tasks_done_in_code
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.security.screen import ScreenResult, screen
 from crm_crew.store.base import ActionRow, Store
@@ -140,8 +140,11 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         reason, session = result.to_full, fresh()
     from crm_crew.crew.builder import LlmSource, build_crew
 
+    read_sender(config, session)
+    if session.crm_error is not None:
+        raise session.crm_error
     crew = build_crew(config, "interaction", ToolContext("coordinator", session),
-                      LlmSource(meter, route_models(config, FULL, override), ctx.home))
+                      LlmSource(meter, route_models(config, FULL, override), ctx.home), tasks_done_in_code(config))
     crew.kickoff(inputs=session.task_inputs())
     if session.crm_error is not None:
         raise session.crm_error

@@ -40,7 +40,7 @@ def call_tool(config: CrewConfig, session: InteractionSession, tool: str, /, **a
 
 def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanResult:
     settings = config.settings
-    _read_sender(config, session)
+    read_sender(config, session)
     if session.crm_error is not None:
         raise session.crm_error
     reason = full_before_the_call(session, settings)
@@ -61,7 +61,8 @@ def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanR
     return LeanResult()
 
 
-def _read_sender(config: CrewConfig, session: InteractionSession) -> None:
+def read_sender(config: CrewConfig, session: InteractionSession) -> None:
+    """Sender details, the contact match and its history, in code (both routes start with this)."""
     call_tool(config, session, "extract_signature")
     sender = session.sender
     found = call_tool(config, session, "find_contact", name=sender.full_name if sender else "",

@@ -6,6 +6,7 @@ from typing import Any
 
 from crm_crew.pipeline.escalation import Facts, escalation_reason
 from crm_crew.pipeline.session import Assessment, InteractionSession
+from crm_crew.tools.registry import TOOLS
 
 LEAN, FULL = "lean", "full"
 
@@ -42,3 +43,10 @@ def route_models(config: Any, route: str, override: str | None) -> dict[str, str
     """Agent id -> model for a route: --llm, then the route's llm, then agents.yaml."""
     chosen = override or (config.settings.routing.lean.llm if route == LEAN else config.settings.routing.full.llm)
     return {agent_id: chosen or agent.llm for agent_id, agent in config.agents.items()}
+
+
+def tasks_done_in_code(config: Any) -> frozenset[str]:
+    """Interaction tasks whose agent has only deterministic tools (screening review, matching, CRM reads):
+    both routes run those steps in code, so the full crew skips them instead of spending model calls."""
+    return frozenset(name for name, task in config.interaction_tasks()
+                     if (tools := config.agents[task.agent].tools) and all(TOOLS[t].deterministic for t in tools))

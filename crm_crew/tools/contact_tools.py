@@ -63,9 +63,10 @@ def _history(ctx: ToolContext, args: HistoryArgs) -> dict[str, Any]:
 
 SPECS = [
     ToolSpec("extract_signature", "Extract the sender's name, company, title and phone from the "
-             "From header, the signature block and the email domain.", NoArgs, _extract_signature),
+             "From header, the signature block and the email domain.", NoArgs, _extract_signature,
+             deterministic=True),
     ToolSpec("find_contact", "Find the CRM contact: normalized email first, then fuzzy name + company.",
-             FindContactArgs, _find_contact),
+             FindContactArgs, _find_contact, deterministic=True),
     ToolSpec("get_contact_history", "Recent CRM activities of the matched contact, newest first.",
-             HistoryArgs, _history),
+             HistoryArgs, _history, deterministic=True),
 ]

@@ -22,6 +22,7 @@ SPECS = [
         "prompt-injection signals, legal/data-rights flags and the kinds of personal data redacted.",
         NoArgs,
         _screening_report,
+        deterministic=True,
     ),
     ToolSpec(
         "read_interaction",
@@ -29,5 +30,6 @@ SPECS = [
         "details, matched contact, assessment, reply draft and planned actions.",
         NoArgs,
         _read_interaction,
+        deterministic=True,
     ),
 ]

@@ -36,3 +36,6 @@ class ToolSpec:
     args: type[BaseModel]
     run: Callable[[ToolContext, Any], dict[str, Any]]
     scope: Literal["interaction", "run"] = "interaction"
+    # The answer follows from the interaction and the CRM alone (no judgement in the arguments):
+    # the routes run such steps in code rather than spend model calls on them.
+    deterministic: bool = False

@@ -63,7 +63,7 @@ def test_routine_interactions_cost_one_call_and_sensitive_ones_go_to_the_full_cr
     full = {k: r for k, r in records.items() if r["route"] == "full"}
     assert len(lean) >= 18
     assert all(r["llm"]["calls"] == 1 and r["route_reason"] == "routine" for r in lean)
-    assert all(r["llm"]["calls"] >= 12 for r in full.values())       # manager, workers, manager again
+    assert all(r["llm"]["calls"] >= 8 for r in full.values())       # manager, workers, manager again
     reasons = {r["route_reason"] for r in full.values()}
     assert "security flags: prompt_injection" in reasons
     assert any(reason.startswith("contact tier enterprise") for reason in reasons)
@@ -80,7 +80,7 @@ def test_the_summary_accounts_calls_and_cost_per_route(runs: dict[str, dict[str,
         r["llm"]["calls"] for r in records.values())
     assert by_route["lean"]["calls_per_interaction"] == 1.0
     assert summary["cost_usd"] == 0.0 and summary["unpriced_models"] == []   # the offline model is free
-    assert summary["llm_calls"] * 3 < runs["full"]["summary"]["llm_calls"]
+    assert summary["llm_calls"] * 2 < runs["full"]["summary"]["llm_calls"]
 
 
 def test_routing_rules_come_from_the_yaml(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench.py"
 SYSTEM_KEYS = {"throughput_per_s", "calls_per_interaction", "tokens_per_interaction", "calls_p95", "tokens_p95",
                "latency_p50_ms", "latency_p95_ms", "peak_rss_mb", "errors", "rate_limited"}
-RATIO_KEYS = {"throughput_per_s", "calls_per_interaction", "tokens_per_interaction"}
+RATIO_KEYS = {"throughput_per_s", "calls_per_interaction", "tokens_per_interaction",
+              "routine_calls_per_interaction", "routine_tokens_per_interaction"}
 
 
 def _bench(*args: str) -> dict:

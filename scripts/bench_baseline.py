@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextvars
-import inspect
 import json
 import sys
 import threading
@@ -84,12 +83,9 @@ def _session_tool(spec: Any, agent_id: str) -> Any:
 
 def _make_llm(args: argparse.Namespace, settings: Any) -> Any:
     if args.mode == "offline":
-        from crm_crew.llm.offline import model as offline
+        from crm_crew.llm.offline.model import make_offline_llm
 
-        # Its signature grows (meter, home); whatever it requires beyond (model, settings) gets None.
-        params = list(inspect.signature(offline.make_offline_llm).parameters.values())[2:]
-        extra = {p.name: None for p in params if p.default is inspect.Parameter.empty}
-        return offline.make_offline_llm("offline", settings, **extra)
+        return make_offline_llm("offline", settings)
     import os
 
     from crewai import LLM
@@ -118,7 +114,6 @@ def build_crew(config: Any, args: argparse.Namespace, slots: dict[str, Slot]) ->
             agents[spec.agent] = agent(spec.agent)
         task = Task(name=name, description=spec.description, expected_output=spec.expected_output,
                     agent=agents[spec.agent], context=[tasks[c] for c in spec.context])
-        task.tools = []       # as in crm-crew's full route: the manager delegates, the worker uses its tools
         tasks[name] = task
 
     def bind(inputs: dict[str, Any]) -> dict[str, Any]:

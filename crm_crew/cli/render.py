@@ -25,7 +25,11 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
     table.add_row("escalations", str(s["escalations"]))
     for reason, count in s["escalation_reasons"].items():
         table.add_row("", f"{count} × {reason}")
-    table.add_row("model", f"{s['llm_calls']} calls, {s['input_tokens']} tokens in, {s['output_tokens']} out")
+    table.add_row("model", f"{s['llm_calls']} calls, {s['input_tokens']} tokens in, {s['output_tokens']} out, "
+                           f"${s.get('cost_usd', 0.0):.4f}" + _llm_extras(s))
+    for route, r in (s.get("by_route") or {}).items():
+        table.add_row("", f"{route} route: {r['interactions']} interactions, {r['calls_per_interaction']} calls "
+                          f"each, ${r['cost_usd']:.4f}")
     table.add_row("time", f"{s['duration_s']} s, {s['throughput_per_s']}/s, latency p50 {s['latency_p50_ms']} ms, "
                           f"p95 {s['latency_p95_ms']} ms")
     console.print(table, markup=False)
@@ -33,6 +37,15 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
         console.print(f"analytics: {s['insights']}", markup=False)
     if s["mode"] == "shadow" and s["actions"].get("planned"):
         console.print(f"shadow run: nothing was written. Apply the plan with: crm-crew apply {s['run_id']}", markup=False)
+
+
+def _llm_extras(s: dict[str, Any]) -> str:
+    extras = [f"{s[key]} {label}" for key, label in (("cache_hits", "cache hits"), ("rate_limited", "429s waited out"))
+              if s.get(key)]
+    extras += [f"{n} fell back to offline ({why})" for why, n in (s.get("fallbacks") or {}).items()]
+    if s.get("unpriced_models"):
+        extras.append(f"no price for {', '.join(s['unpriced_models'])} (llm.prices)")
+    return f" ({'; '.join(extras)})" if extras else ""
 
 
 def render_apply(console: Console, r: dict[str, Any]) -> None:

@@ -5,8 +5,8 @@ one retry policy (the SDK's and crewai's retries are off), and its usage is mete
 count_tokens) goes straight to the shared inner transport.
 
 Errors: a CircuitOpenError raised here reaches the SDK, which wraps it: `anthropic.APIConnectionError` whose
-`__cause__` is the CircuitOpenError (crewai re-raises the SDK's exception as is). `model_unavailable_cause`
-finds it in an exception chain.
+`__cause__` is the CircuitOpenError (crewai re-raises the SDK's exception as is).
+`crm_crew.llm.failures.model_unavailable_cause` finds it in an exception chain.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 
-from crm_crew.errors import ModelUnavailableError
 from crm_crew.llm.breaker import CircuitBreaker
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.ratelimit import RateLimiter
@@ -53,21 +52,6 @@ class Governor:
     retry: RetryPolicy
     cache: ResponseCache | None
     inner: httpx.BaseTransport                   # one shared connection pool
-
-
-def model_unavailable_cause(exc: BaseException) -> ModelUnavailableError | None:
-    """The ModelUnavailableError (e.g. CircuitOpenError) in exc's __cause__/__context__ chains, if any."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        if isinstance(current, ModelUnavailableError):
-            return current
-        seen.add(id(current))
-        pending.extend(e for e in (current.__context__, current.__cause__) if e is not None)
-    return None
 
 
 def retry_after_s(headers: httpx.Headers) -> float | None:

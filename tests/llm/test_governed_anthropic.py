@@ -76,7 +76,7 @@ def test_async_calls_go_through_the_same_transport(server: FakeAnthropic, monkey
 
 def test_an_open_circuit_reaches_the_caller(server: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> None:
     from crm_crew.errors import CircuitOpenError
-    from crm_crew.llm.transport import model_unavailable_cause
+    from crm_crew.llm.failures import model_unavailable_cause
 
     settings = settings_for(server, monkeypatch)
     llm = make_anthropic_llm("anthropic/claude-haiku-4-5", settings, Meter())

@@ -11,9 +11,10 @@ import pytest
 
 from crm_crew.errors import CircuitOpenError
 from crm_crew.llm.breaker import CircuitBreaker
+from crm_crew.llm.failures import model_unavailable_cause
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.ratelimit import RateLimiter
-from crm_crew.llm.transport import GovernedTransport, Governor, RetryPolicy, model_unavailable_cause
+from crm_crew.llm.transport import GovernedTransport, Governor, RetryPolicy
 from crm_crew.testing.anthropic_api import FakeAnthropic
 
 

@@ -141,8 +141,11 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     if options.apply and audit_key is not None:
         applier = Applier(store, connector, run_id, audit_key, options.actor or os_user())
     max_tokens = options.max_tokens or settings.llm.max_tokens_per_run
+    run_meter = Meter(prices=PriceTable(settings.llm.prices))
+    if options.resume:
+        _count_spent(run_meter, store, run_id)
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
-                     Meter(prices=PriceTable(settings.llm.prices)), max_tokens)
+                     run_meter, max_tokens)
     rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
     out = options.out.open("w", encoding="utf-8") if options.out else None
     import crm_crew.crew.builder  # noqa: F401  (import crewai now, not inside the first record's latency)
@@ -181,6 +184,15 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
             out.close()
         connector.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
+
+
+def _count_spent(meter: Meter, store: Store, run_id: str) -> None:
+    """What the interrupted part of a resumed run spent, so its token budget holds across the resume."""
+    for record in store.results(run_id):
+        llm = record.get("llm") or {}
+        paid = [m for m in llm.get("models") or {} if m != "offline"]
+        meter.add(paid[0] if paid else "offline", input_tokens=int(llm.get("input_tokens") or 0),
+                  output_tokens=int(llm.get("output_tokens") or 0))
 
 
 def _item_id(item: Interaction | Reject) -> str:

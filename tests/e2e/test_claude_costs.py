@@ -3,6 +3,7 @@ route, cost from the price table, the response cache, the token budget, 429s and
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from crm_crew.pipeline.flow import MODEL_DOWN
 from crm_crew.testing.anthropic_api import FakeAnthropic
 from crm_crew.testing.crew_policy import crew_policy
 from tests.e2e.claude_env import CLAUDE, make_config, run, write_inbox
-from tests.e2e.clihelp import CONFIG
+from tests.e2e.clihelp import CONFIG, cli, read_jsonl
 
 pytestmark = pytest.mark.slow(seconds=40)
 
@@ -129,3 +130,25 @@ def test_an_api_that_keeps_failing_opens_the_breaker_and_the_offline_model_escal
     assert all(r["llm"]["fallback"] == "model_unavailable" for r in records)
     assert all(a["status"] == "held" for r in records for a in r["actions"])
     assert requests <= 4          # two failing requests, each retried once; then the API is left alone
+
+
+def test_a_resumed_run_counts_what_it_spent_before_against_its_budget(tmp_path: Path, server: FakeAnthropic,
+                                                                      inbox: Path) -> None:
+    server.reset()
+    config = make_config(tmp_path / "config", server.url, routing=True, llm={"cache": {"enabled": False}})
+    env = {"ANTHROPIC_API_KEY": server.api_key}
+    first = run(tmp_path / "home", config, inbox, "--llm", CLAUDE, "--run-id", "budget", env=env)["records"]
+    spent_before = sum(r["llm"]["input_tokens"] + r["llm"]["output_tokens"] for r in first[:2])
+    # as if the run had died after its first two records
+    journal = sqlite3.connect(tmp_path / "home" / "journal.sqlite")
+    with journal:
+        journal.execute("DELETE FROM results WHERE run_id='budget' AND seq > 2")
+        journal.execute("UPDATE runs SET status='died' WHERE run_id='budget'")
+    journal.close()
+    out = tmp_path / "resumed.jsonl"
+    resumed = cli("run", "--resume", "budget", "--llm", CLAUDE, "--max-tokens", str(spent_before), "--out", str(out),
+                  "-c", str(config), home=tmp_path / "home", env=env)
+    assert resumed.code == 0, resumed.err
+    records = read_jsonl(out)
+    assert len(records) == len(PICKED) - 2
+    assert all(r["llm"]["fallback"] == "budget" and set(r["llm"]["models"]) == {"offline"} for r in records)

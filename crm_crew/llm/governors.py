@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,14 @@ def base_url_of(settings: Any) -> str:
     return (settings.llm.anthropic.base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment names for url (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), as httpx.Client would use."""
+    target = httpx.URL(url)
+    if urllib.request.proxy_bypass(target.host):
+        return None
+    return urllib.request.getproxies().get(target.scheme)
+
+
 def governor_for(settings: Any, home: Path | None) -> Governor:
     """The Governor of settings' endpoint; the first caller's limits, breaker and retry settings win.
     Its cache is home / llm-cache.sqlite when settings.llm.cache.enabled and home is given."""
@@ -45,7 +54,8 @@ def governor_for(settings: Any, home: Path | None) -> Governor:
             limiter = shared_limiter("|".join(endpoint), limits.requests_per_minute,
                                      limits.input_tokens_per_minute, limits.output_tokens_per_minute)
             breaker = CircuitBreaker(llm.circuit_breaker.failures, llm.circuit_breaker.cooldown_s)
-            _endpoints[endpoint] = (limiter, breaker, httpx.HTTPTransport(limits=POOL))
+            inner = httpx.HTTPTransport(limits=POOL, proxy=proxy_for(endpoint[0]))
+            _endpoints[endpoint] = (limiter, breaker, inner)
         limiter, breaker, inner = _endpoints[endpoint]
         cache = None
         if cache_path is not None:

@@ -100,3 +100,14 @@ def test_crewai_does_not_retry_on_top_of_the_transport(server: FakeAnthropic, mo
     server.faults.reset()
     monkeypatch.setattr(server.faults, "pick", lambda request: None)
     assert asyncio.run(llm.acall("fine")) == "Echo: fine"
+
+
+def test_requests_take_the_proxy_the_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_crew.llm.governors import proxy_for
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    assert proxy_for("https://api.anthropic.com") == "http://proxy.example:3128"
+    assert proxy_for("https://gateway.internal.example/v1") is None
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert proxy_for("https://api.anthropic.com") is None

@@ -47,7 +47,10 @@ def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanR
     if reason:
         return LeanResult(reason)
     sentiment = call_tool(config, session, "score_sentiment") or {}
-    answer = _ask(config, session, llm, sentiment)
+    try:
+        answer = _ask(config, session, llm, sentiment)
+    except LeanAnswerError as exc:
+        return LeanResult(f"lean answer unusable after a repair: {exc}")
     recorded = call_tool(config, session, "record_assessment", intent=answer.intent, urgency=answer.urgency,
                          sentiment=answer.sentiment, sentiment_score=answer.sentiment_score,
                          confidence=answer.confidence, rationale=answer.rationale)

@@ -80,7 +80,8 @@ def crew_policy(settings: Any) -> Policy:
         from crm_crew.llm.offline.lean import LEAN_MARKER, answer_lean
 
         if LEAN_MARKER in system_text(request):
-            return Reply(text=answer_lean(message_text(request["messages"][-1]), settings))
+            case = next(m for m in request["messages"] if m.get("role") == "user")   # a repair request follows it
+            return Reply(text=answer_lean(message_text(case), settings))
         step = plan(request_transcript(request), settings)
         if isinstance(step, str):
             return Reply(text=step)

@@ -3,6 +3,7 @@ route, cost from the price table, the response cache, the token budget, 429s and
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,9 +12,11 @@ from typing import Any
 import pytest
 
 from crm_crew.config.loader import load_config
+from crm_crew.llm.lean_protocol import LEAN_MARKER
 from crm_crew.pipeline.flow import MODEL_DOWN
 from crm_crew.testing.anthropic_api import FakeAnthropic
-from crm_crew.testing.crew_policy import crew_policy
+from crm_crew.testing.anthropic_policies import Reply
+from crm_crew.testing.crew_policy import crew_policy, system_text
 from tests.e2e.claude_env import CLAUDE, make_config, run, write_inbox
 from tests.e2e.clihelp import CONFIG, cli, read_jsonl
 
@@ -152,3 +155,29 @@ def test_a_resumed_run_counts_what_it_spent_before_against_its_budget(tmp_path: 
     records = read_jsonl(out)
     assert len(records) == len(PICKED) - 2
     assert all(r["llm"]["fallback"] == "budget" and set(r["llm"]["models"]) == {"offline"} for r in records)
+
+
+def _lean_garbled(policy: Any, times: int) -> Any:
+    """The policy, except that its first `times` lean answers are prose instead of the JSON asked for."""
+    garbled = itertools.count()
+
+    def answer(request: dict[str, Any]) -> Reply:
+        if LEAN_MARKER in system_text(request) and next(garbled) < times:
+            return Reply(text="This looks like a billing question to me.")
+        return policy(request)
+
+    return answer
+
+
+@pytest.mark.parametrize(("garbled", "route", "calls"), [(1, "lean", 2), (2, "full", 10)])
+def test_a_malformed_lean_answer_gets_one_repair_then_the_full_crew(
+        tmp_path: Path, policy: Any, garbled: int, route: str, calls: int) -> None:
+    with FakeAnthropic(policy=_lean_garbled(policy, garbled)) as fake:
+        config = make_config(tmp_path / "config", fake.url, routing=True, llm={"cache": {"enabled": False}})
+        single = write_inbox(tmp_path, ("msg-003",))             # a routine billing question
+        [record] = run(tmp_path / "home", config, single, "--llm", CLAUDE,
+                       env={"ANTHROPIC_API_KEY": fake.api_key})["records"]
+    assert (record["status"], record["intent"], record["route"]) == ("processed", "billing", route)
+    assert record["llm"]["calls"] >= calls and (route == "full" or record["llm"]["calls"] == 2)
+    if route == "full":
+        assert record["route_reason"].startswith("lean answer unusable after a repair: the answer holds no JSON")

@@ -93,3 +93,7 @@ class ModelUnavailableError(CrmCrewError):
 
 class CircuitOpenError(ModelUnavailableError):
     """Model requests failed too often in a row: calls fail fast until a probe succeeds after the cooldown."""
+
+
+class SharedStateUnavailable(CrmCrewError):
+    """The Redis that workers share (cache, locks, rate limits) cannot be reached: start it or fix the URL."""

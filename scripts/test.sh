@@ -14,6 +14,33 @@ fi
 
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
+# The tests start their own redis-server and PostgreSQL (crm_crew/testing/servers.py) unless REDIS_URL /
+# DATABASE_URL name servers to use; install the Debian packages when a needed binary is missing.
+has_binary() {   # NAME DIR...: on PATH or in one of the DIRs
+  local name=$1 dir
+  shift
+  command -v "$name" >/dev/null 2>&1 && return 0
+  for dir in "$@"; do [ -x "$dir/$name" ] && return 0; done
+  return 1
+}
+missing=()
+if [ -z "${REDIS_URL:-}" ] && ! has_binary redis-server /usr/local/bin /usr/bin; then
+  missing+=(redis-server)
+fi
+if [ -z "${DATABASE_URL:-}" ] && ! has_binary initdb /usr/local/bin /usr/lib/postgresql/*/bin; then
+  missing+=(postgresql)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]} for the tests' own servers..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+      echo "warning: installing ${missing[*]} failed; the tests that need them will fail." >&2
+  else
+    echo "warning: the tests need ${missing[*]}: install it (apt-get install ${missing[*]}) or set" \
+      "REDIS_URL / DATABASE_URL; the tests that need them fail until then." >&2
+  fi
+fi
+
 # Two workers; --dist loadfile keeps each module's shared fixtures on one worker, and
 # --no-loadscope-reorder keeps the collection order tests/conftest.py sets (slow files first).
 exec python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder -p no:cacheprovider "$@"

@@ -15,6 +15,11 @@ prepare_crewai_environment(Path(tempfile.mkdtemp(prefix="crm-crew-tests-")))
 # Every CRM write is audited; the chain's key comes from this variable (tests of a missing key unset it).
 os.environ.setdefault("CRM_CREW_AUDIT_KEY", "test-audit-key-0123456789abcdef")
 
+# A given DATABASE_URL is for the tests that need a PostgreSQL (tests/servers_fixtures.py), not for every
+# CLI run: crm-crew itself would otherwise journal every test's runs into that one database.
+if os.environ.get("DATABASE_URL"):
+    os.environ["CRM_CREW_TEST_DATABASE_URL"] = os.environ.pop("DATABASE_URL")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow end-to-end files first, longest first: with `--dist loadfile --no-loadscope-reorder`

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from crm_crew.config.loader import CrewConfig
     from crm_crew.store.base import Store
 
+DATABASE_URL_ENV = "DATABASE_URL"
 HOME_ENV = "CRM_CREW_HOME"
 
 ConfigOption = Annotated[
@@ -53,7 +54,12 @@ def state_home(config: "CrewConfig | None") -> Path:
     return Path(config.settings.state.home) if config is not None else Path(".crm-crew")
 
 
+def store_url(config: "CrewConfig | None") -> str | None:
+    """$DATABASE_URL, else `store.url` of the config; None: the SQLite journal in the state folder."""
+    return os.environ.get(DATABASE_URL_ENV) or (config.settings.store.url if config is not None else None)
+
+
 def open_store_for(config: "CrewConfig | None") -> "Store":
     from crm_crew.store.registry import open_store
 
-    return open_store(state_home(config))
+    return open_store(state_home(config), store_url(config))

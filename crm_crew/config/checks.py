@@ -219,6 +219,12 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
         if isinstance(model, str) and (problem := model_string_problem(model)):
             rep.at_value(("routing", route, "llm"), problem)
 
+    url = _at(raw, "store", "url")
+    if isinstance(url, str) and "@" in url and ":" in url.split("://", 1)[-1].split("@", 1)[0]:
+        rep.at_value(("store", "url"), "store.url must not carry a password (it is not repeated here): use "
+                                       "PGPASSWORD or ~/.pgpass, or put the whole URL in the DATABASE_URL "
+                                       "environment variable")
+
     _check_keys(rep, raw, ("permissions",), agent_ids, "agent")
     _check_keys(rep, raw, ("actions", "case_priority"), levels, "urgency level")
     _check_items(rep, raw, ("actions", "case_intents"), intent_names, "intent")

@@ -96,6 +96,10 @@ class StateSettings(_Strict):
     home: str = Field(default_factory=shipped("state", "home"))
 
 
+class StoreSettings(_Strict):
+    url: str | None = Field(default_factory=shipped("store", "url"))
+
+
 class AuditSettings(_Strict):
     key_env: str = Field(default_factory=shipped("audit", "key_env"), min_length=1)
 
@@ -233,6 +237,7 @@ class Settings(_Strict):
 
     crm: CrmSettings = Field(default_factory=CrmSettings)
     state: StateSettings = Field(default_factory=StateSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)

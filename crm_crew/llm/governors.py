@@ -54,7 +54,7 @@ def governor_for(settings: Any, home: Path | None) -> Governor:
             limiter = shared_limiter("|".join(endpoint), limits.requests_per_minute,
                                      limits.input_tokens_per_minute, limits.output_tokens_per_minute)
             breaker = CircuitBreaker(llm.circuit_breaker.failures, llm.circuit_breaker.cooldown_s)
-            inner = httpx.HTTPTransport(limits=POOL, proxy=proxy_for(endpoint[0]))
+            inner: httpx.BaseTransport = httpx.HTTPTransport(limits=POOL, proxy=proxy_for(endpoint[0]))
             _endpoints[endpoint] = (limiter, breaker, inner)
         limiter, breaker, inner = _endpoints[endpoint]
         cache = None

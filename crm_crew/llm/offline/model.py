@@ -30,7 +30,7 @@ def _lean_request(messages: Any) -> str | None:
     if isinstance(messages, str) or not messages:
         return None
     if messages[0].get("role") == "system" and LEAN_MARKER in str(messages[0].get("content") or ""):
-        case = next((m for m in messages if m.get("role") == "user"), {})   # a repair request follows it
+        case: dict[str, Any] = next((m for m in messages if m.get("role") == "user"), {})   # a repair follows
         return str(case.get("content") or "")
     return None
 

@@ -1,0 +1,148 @@
+"""The shared PostgreSQL store: journal, plans, keys, claims, reviews and audit of every worker.
+
+Same semantics as the embedded SQLite store; what SQLite gets from its single writer, this one
+gets from row and advisory locks (claims per key, the audit chain, review decisions per item).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from psycopg.rows import DictRow
+
+from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
+from crm_crew.store.owners import owner_alive
+from crm_crew.store.postgres_audit import UPSERT_ACTION, AuditMixin
+from crm_crew.store.postgres_reviews import ReviewMixin, insert_review
+from crm_crew.store.records import compose_record
+from crm_crew.store.sqlite_audit import action_values
+from crm_crew.store.sqlite_db import loads_or_none, now_iso
+
+# The server's clock times every lease, so machines with skewed clocks agree on when one expires.
+HELD_CLAIM = ("SELECT c.run_id, c.owner, c.claimed_at, clock.now FROM "
+              "(SELECT extract(epoch FROM clock_timestamp())::float8 AS now) clock "
+              "LEFT JOIN claims c ON c.idempotency_key=%s")
+
+
+def key_lock(idempotency_key: str) -> int:
+    """The advisory lock (64-bit key space) that serializes claims of one idempotency key."""
+    return int.from_bytes(hashlib.blake2b(idempotency_key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class PostgresStore(AuditMixin, ReviewMixin):
+    """`url`: a libpq connection URL, e.g. postgresql://crm@db.internal:5432/crm_crew."""
+
+    def create_run(self, info: RunInfo) -> None:
+        self._exec("INSERT INTO runs (run_id, started_at, finished_at, status, mode, sources, config_dir, crm_type, "
+                   "summary) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                   (info.run_id, info.started_at, info.finished_at, info.status, info.mode,
+                    json.dumps(info.sources), info.config_dir, info.crm_type, json.dumps(info.summary)))
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        self._exec("UPDATE runs SET finished_at=%s, status=%s, summary=%s WHERE run_id=%s",
+                   (now_iso(), status, json.dumps(summary), run_id))
+
+    def update_summary(self, run_id: str, summary: dict[str, Any]) -> None:
+        self._exec("UPDATE runs SET summary=%s WHERE run_id=%s", (json.dumps(summary), run_id))
+
+    def reopen_run(self, run_id: str) -> None:
+        self._exec("UPDATE runs SET status='running', finished_at=NULL WHERE run_id=%s", (run_id,))
+
+    @staticmethod
+    def _run(row: DictRow) -> RunInfo:
+        return RunInfo(row["run_id"], row["started_at"], row["finished_at"], row["status"], row["mode"],
+                       json.loads(row["sources"]), row["config_dir"], row["crm_type"], json.loads(row["summary"]))
+
+    def get_run(self, run_id: str) -> RunInfo | None:
+        rows = self._exec("SELECT * FROM runs WHERE run_id=%s", (run_id,))
+        return self._run(rows[0]) if rows else None
+
+    def list_runs(self, limit: int = 50) -> list[RunInfo]:
+        rows = self._exec("SELECT * FROM runs ORDER BY started_at DESC, created DESC LIMIT %s", (limit,))
+        return [self._run(r) for r in rows]
+
+    def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
+                    review: dict[str, Any] | None = None) -> None:
+        stored = {k: v for k, v in record.items() if k != "actions"}
+        with self._transaction() as db:
+            db.execute("INSERT INTO results (run_id, interaction_id, status, record) VALUES (%s,%s,%s,%s)",
+                       (run_id, record["interaction_id"], record["status"], json.dumps(stored)))
+            if actions:
+                db.cursor().executemany(UPSERT_ACTION, [action_values(a) for a in actions])
+            if review is not None:
+                insert_review(db, ReviewItem(0, run_id, record["interaction_id"], "pending",
+                                             (record.get("escalation") or {}).get("reason") or "held for review",
+                                             record.get("intent"), record.get("urgency"), now_iso(), review))
+
+    def result_ids(self, run_id: str) -> set[str]:
+        return {r["interaction_id"] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=%s", (run_id,))}
+
+    def update_record(self, run_id: str, interaction_id: str, changes: dict[str, Any]) -> None:
+        with self._transaction() as db:
+            row = db.execute("SELECT seq, record FROM results WHERE run_id=%s AND interaction_id=%s "
+                             "ORDER BY seq DESC LIMIT 1 FOR UPDATE", (run_id, interaction_id)).fetchone()
+            if row is None:
+                return
+            record = {**json.loads(row["record"]), **changes}
+            db.execute("UPDATE results SET record=%s, status=%s WHERE seq=%s",
+                       (json.dumps(record), record["status"], row["seq"]))
+
+    @staticmethod
+    def _action(row: DictRow) -> ActionRow:
+        return ActionRow(row["run_id"], row["interaction_id"], row["seq"], row["type"], row["object"],
+                         json.loads(row["fields"]), row["idempotency_key"], row["agent"], row["record_id"],
+                         row["contact_ref"], row["status"], row["note"], loads_or_none(row["expected"]),
+                         loads_or_none(row["before"]))
+
+    def actions(self, run_id: str, interaction_id: str | None = None) -> list[ActionRow]:
+        if interaction_id is None:
+            rows = self._exec("SELECT a.* FROM actions a JOIN results r "
+                              "ON r.run_id=a.run_id AND r.interaction_id=a.interaction_id "
+                              "WHERE a.run_id=%s ORDER BY r.seq, a.seq", (run_id,))
+        else:
+            rows = self._exec("SELECT * FROM actions WHERE run_id=%s AND interaction_id=%s ORDER BY seq",
+                              (run_id, interaction_id))
+        return [self._action(r) for r in rows]
+
+    def update_action(self, row: ActionRow) -> None:
+        self.update_actions([row])
+
+    def update_actions(self, rows: list[ActionRow]) -> None:
+        with self._transaction() as db:
+            db.cursor().executemany(UPSERT_ACTION, [action_values(r) for r in rows])
+
+    def results(self, run_id: str) -> Iterator[dict[str, Any]]:
+        by_interaction: dict[str, list[ActionRow]] = {}
+        for action in self.actions(run_id):
+            by_interaction.setdefault(action.interaction_id, []).append(action)
+        for row in self._exec("SELECT record FROM results WHERE run_id=%s ORDER BY seq", (run_id,)):
+            record = json.loads(row["record"])
+            yield compose_record(record, by_interaction.get(record["interaction_id"], []))
+
+    def applied_record(self, idempotency_key: str) -> tuple[str, str] | None:
+        rows = self._exec("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=%s", (idempotency_key,))
+        return (rows[0]["record_id"], rows[0]["run_id"]) if rows else None
+
+    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
+        with self._transaction() as db:
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (key_lock(idempotency_key),))
+            applied = db.execute("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=%s",
+                                 (idempotency_key,)).fetchone()
+            if applied is not None:
+                return Claim("applied", applied["record_id"], applied["run_id"])
+            held = db.execute(HELD_CLAIM, (idempotency_key,)).fetchone()
+            assert held is not None   # one row: the server's clock, and the claim when there is one
+            now = held["now"]
+            if held["owner"] is not None and held["owner"] != owner and owner_alive(held["owner"]) \
+                    and now - held["claimed_at"] < lease_s:
+                return Claim("busy", run_id=held["run_id"], owner=held["owner"])
+            db.execute("INSERT INTO claims VALUES (%s,%s,%s,%s) ON CONFLICT (idempotency_key) DO UPDATE "
+                       "SET run_id=EXCLUDED.run_id, owner=EXCLUDED.owner, claimed_at=EXCLUDED.claimed_at",
+                       (idempotency_key, run_id, owner, now))
+            return Claim("claimed")
+
+    def release(self, idempotency_key: str, owner: str) -> None:
+        self._exec("DELETE FROM claims WHERE idempotency_key=%s AND owner=%s", (idempotency_key, owner))

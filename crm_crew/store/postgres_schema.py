@@ -1,0 +1,81 @@
+"""Tables of the shared PostgreSQL store, as numbered migrations recorded in `schema_version`.
+
+Every process that opens the store migrates it; an advisory lock held for the migrating
+transaction makes several workers starting at once apply each step exactly once.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg.rows import DictRow
+
+from crm_crew.errors import CrmCrewError
+
+# The two-key advisory locks of crm-crew: (LOCK_SPACE, one of the ids below).
+LOCK_SPACE = 0x63726D   # "crm"
+MIGRATION_LOCK = 1
+AUDIT_LOCK = 2
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+      run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
+      mode TEXT NOT NULL, sources TEXT NOT NULL, config_dir TEXT NOT NULL, crm_type TEXT NOT NULL,
+      summary TEXT NOT NULL DEFAULT '{}', created BIGINT GENERATED ALWAYS AS IDENTITY
+    );
+    CREATE TABLE results (
+      seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, run_id TEXT NOT NULL,
+      interaction_id TEXT NOT NULL, status TEXT NOT NULL, record TEXT NOT NULL
+    );
+    CREATE INDEX results_by_run ON results(run_id, seq);
+    CREATE INDEX results_by_interaction ON results(run_id, interaction_id);
+    CREATE TABLE actions (
+      run_id TEXT NOT NULL, interaction_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
+      object TEXT NOT NULL, fields TEXT NOT NULL, idempotency_key TEXT NOT NULL, agent TEXT NOT NULL,
+      record_id TEXT, contact_ref TEXT, status TEXT NOT NULL, note TEXT, expected TEXT, before TEXT,
+      PRIMARY KEY (run_id, interaction_id, seq)
+    );
+    CREATE TABLE applied_keys (
+      idempotency_key TEXT PRIMARY KEY, record_id TEXT NOT NULL, run_id TEXT NOT NULL, applied_at TEXT NOT NULL
+    );
+    CREATE TABLE claims (
+      idempotency_key TEXT PRIMARY KEY, run_id TEXT NOT NULL, owner TEXT NOT NULL,
+      claimed_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE audit (
+      seq BIGINT PRIMARY KEY, at TEXT NOT NULL, run_id TEXT, interaction_id TEXT, actor TEXT NOT NULL,
+      agent TEXT NOT NULL, connector TEXT NOT NULL, operation TEXT NOT NULL, object TEXT NOT NULL, record_id TEXT,
+      before TEXT, after TEXT, outcome TEXT NOT NULL, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_run ON audit(run_id);
+    CREATE INDEX audit_by_record ON audit(record_id);
+    CREATE TABLE audit_head (
+      id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL
+    );
+    CREATE TABLE reviews (
+      review_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, run_id TEXT NOT NULL,
+      interaction_id TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, intent TEXT, urgency TEXT,
+      created_at TEXT NOT NULL, context TEXT NOT NULL, decided_at TEXT, decided_by TEXT, decision_note TEXT,
+      reply TEXT, UNIQUE (run_id, interaction_id)
+    );
+    CREATE INDEX reviews_by_status ON reviews(status);
+    """,
+)
+
+
+def migrate(conn: psycopg.Connection[DictRow]) -> int:
+    """Bring the schema on `conn`'s search path up to the last migration; return its number."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_SPACE, MIGRATION_LOCK))
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                     "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        row = conn.execute("SELECT COALESCE(MAX(version), 0) AS version FROM schema_version").fetchone()
+        current = int(row["version"]) if row else 0
+        if current > len(MIGRATIONS):
+            raise CrmCrewError(
+                f"the shared store's schema is version {current}, newer than this crm-crew knows ({len(MIGRATIONS)}): "
+                "upgrade crm-crew")
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            conn.execute(MIGRATIONS[version - 1])
+            conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+    return len(MIGRATIONS)

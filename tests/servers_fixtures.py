@@ -1,0 +1,33 @@
+"""Session fixtures for a Redis and a PostgreSQL of the tests' own (import what you use).
+
+`from tests.servers_fixtures import redis_url, postgres_url` in a conftest or test module makes them
+available there. Each pytest process (each xdist worker) starts its servers once, on first use, and
+stops them at the end of its session; REDIS_URL / DATABASE_URL point the tests at given servers instead.
+Tests sharing a server keep apart by key prefix, Redis database or schema of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from crm_crew.testing.servers import postgres_url_for_tests, redis_url_for_tests
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, stop = redis_url_for_tests(tmp_path_factory.mktemp("redis"))
+    try:
+        yield url
+    finally:
+        stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, stop = postgres_url_for_tests(tmp_path_factory.mktemp("postgres"))
+    try:
+        yield url
+    finally:
+        stop()

@@ -1,0 +1,346 @@
+"""The Store contract: what every backend (SQLite, PostgreSQL) must do alike.
+
+A backend's test module star-imports this and defines the fixture `reopen`: a function that opens
+a new store object on that test's storage (the same storage on every call).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from crm_crew.store.audit import AuditEntry, AuditKey, VerifyResult, verify_chain
+from crm_crew.store.base import ActionRow, Outcome, ReviewItem, RunInfo, Store
+from crm_crew.store.owners import process_owner
+
+Opener = Callable[[], Store]
+
+
+@pytest.fixture
+def store(reopen: Opener) -> Iterator[Store]:
+    db = reopen()
+    yield db
+    db.close()
+
+
+def info(run_id: str, started_at: str, **kw: Any) -> RunInfo:
+    values: dict[str, Any] = {"finished_at": None, "status": "running", "mode": "shadow",
+                              "sources": ["inbox.jsonl"], "config_dir": "config", "crm_type": "local"}
+    values.update(kw)
+    return RunInfo(run_id=run_id, started_at=started_at, **values)
+
+
+def action(run_id: str, interaction_id: str, seq: int, type_: str = "log_activity", *, status: str = "planned",
+           record_id: str | None = None, note: str | None = None, obj: str = "activity") -> ActionRow:
+    return ActionRow(run_id, interaction_id, seq, type_, obj, {"subject": f"{interaction_id}/{seq}"},
+                     f"ik_{run_id}_{interaction_id}_{seq}", "action", record_id, None, status, note)
+
+
+def result(interaction_id: str, status: str = "processed", **extra: Any) -> dict[str, Any]:
+    return {"interaction_id": interaction_id, "status": status, "intent": "support", **extra}
+
+
+# -- runs --------------------------------------------------------------------------------------
+
+
+def test_round_trips_a_run(store: Store) -> None:
+    run = info("run-a", "2026-11-20T10:00:00+00:00", sources=["a.jsonl", "b.mbox"], summary={"x": 1})
+    store.create_run(run)
+    assert store.get_run("run-a") == run
+    assert store.get_run("nope") is None
+
+
+def test_runs_are_listed_newest_first(store: Store) -> None:
+    store.create_run(info("run-b", "2026-11-20T10:00:02+00:00"))
+    store.create_run(info("run-a", "2026-11-20T10:00:01+00:00"))
+    store.create_run(info("run-d", "2026-11-21T09:00:00+00:00"))
+    store.create_run(info("run-c", "2026-11-20T10:00:03+00:00"))
+    assert [r.run_id for r in store.list_runs()] == ["run-d", "run-c", "run-b", "run-a"]
+    assert [r.run_id for r in store.list_runs(limit=2)] == ["run-d", "run-c"]
+
+
+def test_runs_started_at_the_same_time_list_the_last_created_first(store: Store) -> None:
+    for run_id in ("run-1", "run-2", "run-3"):
+        store.create_run(info(run_id, "2026-11-20T10:00:00+00:00"))
+    assert [r.run_id for r in store.list_runs()] == ["run-3", "run-2", "run-1"]
+
+
+def test_finish_and_update_summary(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.update_summary("run-a", {"interactions": 3})
+    run = store.get_run("run-a")
+    assert run is not None and run.summary == {"interactions": 3} and run.status == "running"
+    store.finish_run("run-a", "finished", {"interactions": 4, "by_status": {"processed": 4}})
+    run = store.get_run("run-a")
+    assert run is not None
+    assert run.status == "finished" and run.finished_at is not None and run.finished_at >= run.started_at
+    assert run.summary == {"interactions": 4, "by_status": {"processed": 4}}
+
+
+# -- results and actions -------------------------------------------------------------------------
+
+
+def test_results_come_back_in_order_composed_with_their_actions(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.save_result("run-a", result("msg-2", actions=[{"stale": True}]),
+                      [action("run-a", "msg-2", 1), action("run-a", "msg-2", 2, "create_case", obj="case")])
+    store.save_result("run-a", result("msg-1", "rejected", error="bad"), [])
+    store.save_result("run-a", result("msg-3", "escalated"),
+                      [action("run-a", "msg-3", 1, status="held", note="held for review: Urgency is critical.")])
+    records = list(store.results("run-a"))
+    assert [r["interaction_id"] for r in records] == ["msg-2", "msg-1", "msg-3"]
+    assert records[0]["actions"] == [
+        {"type": "log_activity", "object": "activity", "record_id": None, "fields": {"subject": "msg-2/1"},
+         "status": "planned"},
+        {"type": "create_case", "object": "case", "record_id": None, "fields": {"subject": "msg-2/2"},
+         "status": "planned"},
+    ]
+    assert records[1] == {"interaction_id": "msg-1", "status": "rejected", "intent": "support", "error": "bad",
+                          "actions": []}
+    assert records[2]["actions"][0]["note"] == "held for review: Urgency is critical."
+    assert list(store.results("other-run")) == []
+
+
+def test_results_show_the_current_state_of_actions(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    rows = [action("run-a", "msg-1", 1)]
+    store.save_result("run-a", result("msg-1"), rows)
+    rows[0].status, rows[0].record_id, rows[0].fields = "applied", "A-12345678", {"subject": "s", "contact_id": "C-1"}
+    store.update_action(rows[0])
+    [record] = store.results("run-a")
+    assert record["actions"] == [{"type": "log_activity", "object": "activity", "record_id": "A-12345678",
+                                  "fields": {"subject": "s", "contact_id": "C-1"}, "status": "applied"}]
+
+
+def test_a_created_contact_gets_its_id_in_the_result(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    rows = [action("run-a", "msg-4", 1, "create_contact", obj="contact"), action("run-a", "msg-4", 2)]
+    contact = {"id": None, "email": "daniel@brightwave.example", "match": "created"}
+    store.save_result("run-a", result("msg-4", contact=contact), rows)
+    assert next(store.results("run-a"))["contact"] == contact
+    rows[0].status, rows[0].record_id = "applied", "C-0000abcd"
+    store.update_action(rows[0])
+    assert next(store.results("run-a"))["contact"] == {**contact, "id": "C-0000abcd"}
+
+
+def test_actions_by_run_and_by_interaction(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.save_result("run-a", result("msg-2"), [action("run-a", "msg-2", 2), action("run-a", "msg-2", 1)])
+    store.save_result("run-a", result("msg-1"), [action("run-a", "msg-1", 1)])
+    assert [(a.interaction_id, a.seq) for a in store.actions("run-a")] == [("msg-2", 1), ("msg-2", 2), ("msg-1", 1)]
+    [only] = store.actions("run-a", "msg-1")
+    assert only == action("run-a", "msg-1", 1)
+    assert store.actions("run-a", "missing") == []
+
+
+def test_result_order_continues_after_reopening(reopen: Opener) -> None:
+    first = reopen()
+    first.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    first.save_result("run-a", result("msg-1"), [])
+    first.save_result("run-a", result("msg-2"), [])
+    first.close()
+    second = reopen()
+    try:
+        second.save_result("run-a", result("msg-3"), [])
+        assert [r["interaction_id"] for r in second.results("run-a")] == ["msg-1", "msg-2", "msg-3"]
+    finally:
+        second.close()
+
+
+# -- applied keys ------------------------------------------------------------------------------
+
+
+def _mark(store: Store, key: str, record_id: str, run_id: str) -> None:
+    row = ActionRow(run_id, "msg-1", 1, "log_activity", "activity", {}, key, "action", record_id, None, "applied", None)
+    store.record([Outcome(row, mark_applied=True)], None)
+
+
+def test_applied_keys(store: Store) -> None:
+    assert store.applied_record("ik_1") is None
+    _mark(store, "ik_1", "A-00000001", "run-a")
+    assert store.applied_record("ik_1") == ("A-00000001", "run-a")
+    _mark(store, "ik_1", "A-99999999", "run-b")  # the first application is the one remembered
+    assert store.applied_record("ik_1") == ("A-00000001", "run-a")
+    assert store.applied_record("ik_2") is None
+
+
+def test_applied_keys_outlive_the_store_object(reopen: Opener) -> None:
+    db = reopen()
+    _mark(db, "ik_1", "K-00000001", "run-a")
+    db.close()
+    db = reopen()
+    try:
+        assert db.applied_record("ik_1") == ("K-00000001", "run-a")
+    finally:
+        db.close()
+
+
+# -- claims ------------------------------------------------------------------------------------
+
+
+def test_a_claim_held_by_a_live_process_is_busy_for_others(store: Store) -> None:
+    me = process_owner()
+    assert store.claim("ik_1", "run-a", me, 300).state == "claimed"
+    assert store.claim("ik_1", "run-a", me, 300).state == "claimed"          # the holder may claim again
+    other = store.claim("ik_1", "run-b", "another-host:1", 300)
+    assert (other.state, other.run_id, other.owner) == ("busy", "run-a", me)
+    store.release("ik_1", me)
+    assert store.claim("ik_1", "run-b", "another-host:1", 300).state == "claimed"
+
+
+def test_a_dead_processs_claim_is_taken_over_at_once(store: Store) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    store.claim("ik_1", "run-a", f"{socket.gethostname()}:{dead.pid}", 300)
+    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "claimed"
+
+
+def test_another_machines_claim_is_taken_over_when_its_lease_expires(store: Store) -> None:
+    store.claim("ik_1", "run-a", "another-host:1", 300)
+    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "busy"
+    assert store.claim("ik_1", "run-b", process_owner(), 0).state == "claimed"
+
+
+def test_an_applied_key_answers_applied_and_the_outcome_releases_the_claim(store: Store) -> None:
+    me = process_owner()
+    store.claim("ik_1", "run-a", me, 300)
+    row = ActionRow("run-a", "msg-1", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None, "applied", None)
+    store.record([Outcome(row, mark_applied=True, release_owner=me)], None)
+    claim = store.claim("ik_1", "run-b", "another-host:1", 300)
+    assert (claim.state, claim.record_id, claim.run_id) == ("applied", "A-1", "run-a")
+
+
+def test_a_forgotten_key_may_be_applied_again(store: Store) -> None:
+    _mark(store, "ik_1", "A-1", "run-a")
+    row = ActionRow("run-a", "msg-1", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None,
+                    "rolled_back", None)
+    store.record([Outcome(row, forget_applied=True)], None)
+    assert store.applied_record("ik_1") is None
+    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "claimed"
+    [stored] = store.actions("run-a", "msg-1")
+    assert stored.status == "rolled_back"
+
+
+# -- journal edits ------------------------------------------------------------------------------
+
+
+def test_result_ids_and_record_updates(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.save_result("run-a", result("msg-1", "escalated", reply={"text": "draft"}), [])
+    store.save_result("run-a", result("msg-2"), [])
+    assert store.result_ids("run-a") == {"msg-1", "msg-2"} and store.result_ids("run-b") == set()
+    store.update_record("run-a", "msg-1", {"status": "processed", "reply": {"text": "approved"}})
+    store.update_record("run-a", "missing", {"status": "processed"})
+    assert [(r["status"], r.get("reply")) for r in store.results("run-a")] == [
+        ("processed", {"text": "approved"}), ("processed", None)]
+
+
+def test_update_actions_keeps_everything_an_action_carries(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    rows = [action("run-a", "msg-1", 1, "update_contact", obj="contact"), action("run-a", "msg-1", 2)]
+    store.save_result("run-a", result("msg-1"), rows)
+    rows[0].status, rows[0].record_id = "applied", "C-1"
+    rows[0].expected, rows[0].before = {"lead_status": "New"}, {"lead_status": "New", "phone": None}
+    rows[1].status, rows[1].note = "failed", "the CRM said no"
+    store.update_actions(rows)
+    assert store.actions("run-a", "msg-1") == rows
+
+
+def test_a_finished_run_can_be_reopened(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.finish_run("run-a", "died", {})
+    store.reopen_run("run-a")
+    run = store.get_run("run-a")
+    assert run is not None and (run.status, run.finished_at) == ("running", None)
+
+
+# -- review queue ------------------------------------------------------------------------------
+
+
+def review_item(run_id: str, interaction_id: str, reason: str = "Urgency is critical.",
+                intent: str | None = "complaint") -> ReviewItem:
+    return ReviewItem(0, run_id, interaction_id, "pending", reason, intent, "high", "2026-11-20T10:00:00+00:00",
+                      {"interaction": {"id": interaction_id}, "reply": {"text": "draft"}})
+
+
+def test_a_held_result_is_queued_for_review_with_its_context(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.save_result("run-a", result("msg-1", "escalated", escalation={"reason": "Legal threat."}, urgency="high"),
+                      [action("run-a", "msg-1", 1, status="held")], review={"reasoning": "why"})
+    [item] = store.list_reviews()
+    assert (item.run_id, item.interaction_id, item.status, item.reason, item.intent, item.urgency, item.context) == \
+        ("run-a", "msg-1", "pending", "Legal threat.", "support", "high", {"reasoning": "why"})
+    assert store.get_review(item.review_id) == item
+    assert store.get_review(item.review_id + 1000) is None
+
+
+def test_reviews_are_queued_once_and_filtered(store: Store) -> None:
+    first = store.add_review(review_item("run-a", "msg-1"))
+    second = store.add_review(review_item("run-a", "msg-2", "Asked for a refund.", "billing"))
+    assert first > 0 and second > first
+    store.add_review(review_item("run-a", "msg-1", "Queued again."))   # the interaction is queued already
+    store.add_review(review_item("run-b", "msg-1", intent=None))
+    assert [(r.review_id, r.reason) for r in store.list_reviews()][:2] == [(first, "Urgency is critical."),
+                                                                           (second, "Asked for a refund.")]
+    assert len(store.list_reviews()) == 3
+    assert [r.interaction_id for r in store.list_reviews(reason="REFUND")] == ["msg-2"]
+    assert [r.interaction_id for r in store.list_reviews(intent="billing")] == ["msg-2"]
+    assert [(r.run_id, r.interaction_id) for r in store.list_reviews(run_id="run-b")] == [("run-b", "msg-1")]
+
+
+def test_a_review_is_decided_once(store: Store) -> None:
+    review_id = store.add_review(review_item("run-a", "msg-1"))
+    assert store.decide_review(review_id, "approved", "alice", "fine", {"text": "edited"})
+    assert not store.decide_review(review_id, "rejected", "bob", None, None)
+    item = store.get_review(review_id)
+    assert item is not None
+    assert (item.status, item.decided_by, item.decision_note, item.reply) == ("approved", "alice", "fine",
+                                                                             {"text": "edited"})
+    assert item.decided_at is not None
+    assert store.list_reviews() == [] and [r.review_id for r in store.list_reviews(status=None)] == [review_id]
+    assert not store.decide_review(review_id + 1000, "approved", "alice", None, None)
+
+
+# -- audit trail ---------------------------------------------------------------------------------
+
+
+AUDIT_KEY = AuditKey("contract-test-audit-key-0123456789")
+
+
+def audit_entry(n: int, run_id: str = "run-1") -> AuditEntry:
+    return AuditEntry(run_id, f"msg-{n:03d}", "alice", "action", "local", "update", "contact", f"C-{n}",
+                      {"lead_status": "New"}, {"lead_status": f"Working {n}"}, "applied", detail=f"entry {n}")
+
+
+def test_an_empty_trail_is_intact(store: Store) -> None:
+    assert store.audit_head() is None
+    assert verify_chain(AUDIT_KEY, store.audit_entries(), store.audit_head()) == VerifyResult(True, 0)
+
+
+def test_audit_entries_are_chained_in_order_with_their_outcomes(store: Store) -> None:
+    rows = [ActionRow("run-1", f"msg-{n:03d}", 1, "update_contact", "contact", {}, f"ik_{n}", "action", f"C-{n}",
+                      None, "applied", None) for n in (1, 2, 3)]
+    store.record([Outcome(rows[0], audit_entry(1), mark_applied=True), Outcome(rows[1], audit_entry(2))], AUDIT_KEY)
+    store.record([Outcome(rows[2], audit_entry(3, "run-2"))], AUDIT_KEY)
+    entries = list(store.audit_entries())
+    assert [e.seq for e in entries] == [1, 2, 3] and entries[0].prev_hash == "0" * 64
+    assert entries[0] == replace(audit_entry(1), at=entries[0].at, seq=1, prev_hash="0" * 64, hash=entries[0].hash)
+    assert verify_chain(AUDIT_KEY, entries, store.audit_head()) == VerifyResult(True, 3)
+    assert [e.seq for e in store.audit_entries(run_id="run-2")] == [3]
+    assert [e.seq for e in store.audit_entries(record_id="C-2")] == [2]
+    assert [e.seq for e in store.audit_entries(run_id="run-1", record_id="C-3")] == []
+    assert store.applied_record("ik_1") == ("C-1", "run-1") and store.applied_record("ik_2") is None
+
+
+def test_audit_entries_need_the_key_and_nothing_is_stored_without_it(store: Store) -> None:
+    row = ActionRow("run-1", "msg-001", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None,
+                    "applied", None)
+    with pytest.raises(ValueError, match="audit key"):
+        store.record([Outcome(row, audit_entry(1), mark_applied=True)], None)
+    assert store.applied_record("ik_1") is None and store.audit_head() is None

@@ -81,6 +81,7 @@ class CrmSettings(_Strict):
     options: dict[str, Any] = Field(default_factory=shipped("crm", "options"))
     timeout_s: float = Field(default_factory=shipped("crm", "timeout_s"), gt=0)
     retry: CrmRetrySettings = Field(default_factory=CrmRetrySettings)
+    requests_per_minute: int | None = Field(default_factory=shipped("crm", "requests_per_minute"), ge=1)
 
     @model_validator(mode="before")
     @classmethod

@@ -49,13 +49,38 @@ def open_connector(crm_type: str, options: dict[str, Any], ctx: ConnectorContext
     factory: ConnectorFactory = _load(CONNECTORS[crm_type])
     connector = factory(options, ctx)
     if crm_type in REMOTE:
+        from crm_crew.shared.state import shared_state
+
+        shared = shared_state()
+        if shared is not None:        # workers share one cache, invalidated by every worker's writes
+            from crm_crew.connectors.shared_reads import DEFAULT_TTL_S, SharedCachedReads
+
+            return SharedCachedReads(connector, shared.lookup_cache(crm_type, DEFAULT_TTL_S))
         from crm_crew.connectors.read_cache import CachedReads
 
         return CachedReads(connector)
     return connector
 
 
+UNLIMITED = 2**62
+
+
 def open_crm(crm: CrmSettings, home: Path) -> Connector:
     """Open the CRM a config's `crm` section describes; `home` is the state folder."""
-    retry = RetryPolicy(crm.retry.max_attempts, crm.retry.base_delay_s, crm.retry.max_delay_s)
+    retry = RetryPolicy(crm.retry.max_attempts, crm.retry.base_delay_s, crm.retry.max_delay_s,
+                        gate=_request_gate(crm))
     return open_connector(crm.type, crm.options, ConnectorContext(home, retry, crm.timeout_s))
+
+
+def _request_gate(crm: CrmSettings) -> Callable[[], object] | None:
+    """`crm.requests_per_minute` for every process sharing the queue's Redis, else for this process."""
+    if crm.requests_per_minute is None:
+        return None
+    from crm_crew.llm.ratelimit import Limiter, shared_limiter
+    from crm_crew.shared.state import shared_state
+
+    shared = shared_state()
+    name = f"crm|{crm.type}"
+    limiter: Limiter = shared.limiter(name, crm.requests_per_minute) if shared is not None else \
+        shared_limiter(name, crm.requests_per_minute, UNLIMITED, UNLIMITED)
+    return lambda: limiter.acquire(0)

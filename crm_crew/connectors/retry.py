@@ -48,6 +48,7 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[float, float], float] = random.uniform
     stats: RetryStats = field(default_factory=RetryStats)
+    gate: Callable[[], object] | None = None      # waits for the CRM request limit before each attempt
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
@@ -59,6 +60,8 @@ class RetryPolicy:
         while True:
             attempt += 1
             self.stats.attempts += 1
+            if self.gate is not None:
+                self.gate()
             try:
                 return request()
             except CrmTransientError as exc:

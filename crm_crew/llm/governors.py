@@ -12,16 +12,17 @@ from typing import Any
 import httpx
 
 from crm_crew.llm.breaker import CircuitBreaker
-from crm_crew.llm.ratelimit import RateLimiter, reset_shared_limiters, shared_limiter
+from crm_crew.llm.ratelimit import Limiter, reset_shared_limiters, shared_limiter
 from crm_crew.llm.response_cache import SqliteResponseCache
 from crm_crew.llm.transport import Governor, RetryPolicy
+from crm_crew.shared.state import shared_state
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 CACHE_FILE = "llm-cache.sqlite"
 POOL = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 _lock = threading.Lock()
-_endpoints: dict[tuple[str, str], tuple[RateLimiter, CircuitBreaker, httpx.BaseTransport]] = {}
+_endpoints: dict[tuple[str, str], tuple[Limiter, CircuitBreaker, httpx.BaseTransport]] = {}
 _caches: dict[Path, SqliteResponseCache] = {}
 _governors: dict[tuple[str, str, Path | None], Governor] = {}
 
@@ -51,8 +52,10 @@ def governor_for(settings: Any, home: Path | None) -> Governor:
             return governor
         if endpoint not in _endpoints:
             limits = llm.rate_limits
-            limiter = shared_limiter("|".join(endpoint), limits.requests_per_minute,
-                                     limits.input_tokens_per_minute, limits.output_tokens_per_minute)
+            shared = shared_state()
+            make = shared.limiter if shared is not None else shared_limiter
+            limiter: Limiter = make(f"llm|{'|'.join(endpoint)}", limits.requests_per_minute,
+                                    limits.input_tokens_per_minute, limits.output_tokens_per_minute)
             breaker = CircuitBreaker(llm.circuit_breaker.failures, llm.circuit_breaker.cooldown_s)
             inner: httpx.BaseTransport = httpx.HTTPTransport(limits=POOL, proxy=proxy_for(endpoint[0]))
             _endpoints[endpoint] = (limiter, breaker, inner)

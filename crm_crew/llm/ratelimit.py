@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Protocol
 
 MARGIN = 0.05                                   # of window_s, at most MAX_MARGIN_S
 MAX_MARGIN_S = 1.0
@@ -129,6 +130,15 @@ def _int(value: str | None) -> int | None:
 
 _shared: dict[str, RateLimiter] = {}
 _shared_lock = threading.Lock()
+
+
+class Limiter(Protocol):
+    """What the transport needs of a limiter: this module's per-process one, or crm_crew.shared's Redis one."""
+
+    def acquire(self, input_tokens: int) -> float: ...
+    def record_output(self, output_tokens: int) -> None: ...
+    def observe(self, headers: Mapping[str, str]) -> None: ...
+    def pause(self, seconds: float) -> None: ...
 
 
 def shared_limiter(key: str, rpm: int, itpm: int, otpm: int, window_s: float = 60.0) -> RateLimiter:

@@ -24,7 +24,7 @@ import httpx
 
 from crm_crew.llm.breaker import CircuitBreaker
 from crm_crew.llm.meter import Meter
-from crm_crew.llm.ratelimit import RateLimiter
+from crm_crew.llm.ratelimit import Limiter
 from crm_crew.llm.response_cache import ResponseCache, cache_key
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, 529})
@@ -47,7 +47,7 @@ class RetryPolicy:
 class Governor:
     """One per process per API endpoint, shared by every crew and thread."""
 
-    limiter: RateLimiter
+    limiter: Limiter
     breaker: CircuitBreaker
     retry: RetryPolicy
     cache: ResponseCache | None

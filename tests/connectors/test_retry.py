@@ -68,3 +68,18 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("0.25") == 0.25
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0   # a date in the past: no wait
+
+
+def test_the_request_gate_is_passed_before_every_attempt() -> None:
+    passed: list[int] = []
+    attempts = iter([CrmTransientError("503"), CrmTransientError("503"), None])
+
+    def request() -> str:
+        failure = next(attempts)
+        if failure is not None:
+            raise failure
+        return "ok"
+
+    policy = RetryPolicy(max_attempts=5, base_delay_s=0.0, sleep=lambda s: None, gate=lambda: passed.append(1))
+    assert policy.call(request) == "ok"
+    assert len(passed) == 3

@@ -1,0 +1,116 @@
+"""Reads cached in the Redis every worker shares, in front of a remote connector.
+
+The shared twin of read_cache.CachedReads: answers live for `ttl_s` (default 5 minutes) and every write,
+by any worker on any machine, drops the answers that mention the record it touched (its id, its email, and
+for contacts every name search), so no worker plans from a stale read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_crew.connectors.base import CheckReport, Connector, ObjectType
+from crm_crew.errors import ConnectorError
+from crm_crew.models import Activity, Contact
+from crm_crew.shared.redis_cache import Mentions, RedisLookupCache
+
+DEFAULT_TTL_S = 300.0
+
+
+def _contact(value: dict[str, Any] | None) -> Contact | None:
+    return None if value is None else Contact(**value)
+
+
+def _contact_mentions(contact: Contact | None, email: str = "") -> Mentions:
+    records = [("contact", contact.id)] if contact is not None else []
+    return Mentions(records=records, emails=[email or (contact.email if contact else "")])
+
+
+class SharedCachedReads:
+    """A Connector wrapping another; reads come from the shared cache when another worker made them."""
+
+    def __init__(self, inner: Connector, cache: RedisLookupCache) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.name = inner.name
+        self.lossy_fields = inner.lossy_fields
+
+    def find_contact_by_email(self, email: str) -> Contact | None:
+        key = email.strip().lower()
+        value = self.cache.lookup(self.name, "contact_by_email", key,
+                                  lambda: _dump(self.inner.find_contact_by_email(email)),
+                                  lambda v: _contact_mentions(_contact(v), key))
+        return _contact(value)
+
+    def get_contact(self, contact_id: str) -> Contact | None:
+        value = self.cache.lookup(self.name, "contact_by_id", contact_id,
+                                  lambda: _dump(self.inner.get_contact(contact_id)),
+                                  lambda v: Mentions(records=[("contact", contact_id)]))
+        return _contact(value)
+
+    def search_contacts(self, name: str, company: str, limit: int = 25) -> list[Contact]:
+        found = self.cache.lookup(self.name, "search_contacts", [name, company, limit],
+                                  lambda: [c.to_dict() for c in self.inner.search_contacts(name, company, limit)],
+                                  lambda v: Mentions(types=["contact"]))
+        return [Contact(**c) for c in found]
+
+    def recent_activities(self, contact_id: str, limit: int = 5) -> list[Activity]:
+        found = self.cache.lookup(self.name, "recent_activities", [contact_id, limit],
+                                  lambda: [a.to_dict() for a in self.inner.recent_activities(contact_id, limit)],
+                                  # any activity write drops every history: a deletion does not say whose
+                                  lambda v: Mentions(records=[("history", contact_id)], types=["history"]))
+        return [Activity(**a) for a in found]
+
+    def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
+        try:
+            return self.inner.create(obj, fields, idempotency_key)
+        finally:
+            self._after_write(obj, None, fields)
+
+    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+        try:
+            return self.inner.create_many(obj, items)
+        finally:
+            for fields, _ in items:
+                self._after_write(obj, None, fields)
+
+    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
+               expected: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            return self.inner.update(obj, record_id, fields, expected)
+        finally:
+            self._after_write(obj, record_id, fields)
+
+    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
+        """Never cached: rollback needs the record as it is now."""
+        return self.inner.get(obj, record_id)
+
+    def delete(self, obj: ObjectType, record_id: str) -> bool:
+        try:
+            return self.inner.delete(obj, record_id)
+        finally:
+            self._after_write(obj, record_id, {})
+
+    def _after_write(self, obj: str, record_id: str | None, fields: dict[str, Any]) -> None:
+        if obj == "contact":
+            self.cache.invalidate_record("contact", record_id, str(fields.get("email") or "") or None)
+        elif fields.get("contact_id"):
+            self.cache.invalidate_record("history", str(fields["contact_id"]))
+        elif record_id:          # a deleted activity, case or task: its contact is unknown here
+            self.cache.invalidate_record("history", None)
+
+    def check(self) -> CheckReport:
+        return self.inner.check()
+
+    def export_all(self) -> dict[str, list[dict[str, Any]]]:
+        return self.inner.export_all()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def _dump(contact: Contact | None) -> dict[str, Any] | None:
+    return None if contact is None else contact.to_dict()

@@ -1,0 +1,68 @@
+"""The process's link to the Redis its workers share (the queue's Redis), if any.
+
+A worker, or `crm-crew run --queue`, calls `use_shared_state(SharedState.open(url))` once; from then on the
+model-request limiter, the CRM request limiter and the CRM lookup cache are the shared ones, so every
+process on every machine obeys the same limits and sees the same invalidations. Without it, each process
+keeps its own (the embedded default).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import redis
+
+from crm_crew.shared import connect, guarded
+from crm_crew.shared.redis_cache import RedisLookupCache
+from crm_crew.shared.redis_limits import RedisRateLimiter
+from crm_crew.shared.redis_locks import RecordLock, record_lock_key
+
+NAMESPACE = "crm-crew"
+
+
+@dataclass
+class SharedState:
+    url: str
+    client: redis.Redis
+    namespace: str = NAMESPACE
+    _limiters: dict[str, RedisRateLimiter] = field(default_factory=dict)
+    _caches: dict[str, RedisLookupCache] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, url: str) -> SharedState:
+        client = connect(url)
+        with guarded(client, "connecting"):
+            client.ping()
+        return cls(url, client)
+
+    def limiter(self, name: str, rpm: int, itpm: int = 0, otpm: int = 0) -> RedisRateLimiter:
+        """The limiter `name` every process shares (0: that dimension is unlimited)."""
+        with self._lock:
+            if name not in self._limiters:
+                self._limiters[name] = RedisRateLimiter(self.client, f"{self.namespace}:{name}", rpm, itpm, otpm)
+            return self._limiters[name]
+
+    def lookup_cache(self, crm: str, ttl_s: float) -> RedisLookupCache:
+        with self._lock:
+            if crm not in self._caches:
+                self._caches[crm] = RedisLookupCache(self.client, f"{self.namespace}:{crm}", ttl_s)
+            return self._caches[crm]
+
+    def record_lock(self, obj: str, record_id: str, ttl_s: float = 30.0, timeout_s: float = 120.0) -> RecordLock:
+        return RecordLock(self.client, record_lock_key(self.namespace, obj, record_id), ttl_s=ttl_s,
+                          timeout_s=timeout_s)
+
+
+_current: SharedState | None = None
+
+
+def use_shared_state(state: SharedState | None) -> None:
+    global _current
+    _current = state
+
+
+def shared_state() -> SharedState | None:
+    return _current
+

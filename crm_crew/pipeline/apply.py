@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from zlib import crc32
 
@@ -18,6 +20,7 @@ from crm_crew.connectors.base import Connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError
 from crm_crew.pipeline.crashpoints import after_crm_write
 from crm_crew.pipeline.plan import NEW_CONTACT
+from crm_crew.shared.state import shared_state
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Claim, Outcome, Store
 from crm_crew.store.owners import process_owner
@@ -67,14 +70,27 @@ class Applier:
             if claim.state == "applied":
                 self.skip_applied(row, claim)
                 return
-            record_lock = f"lock:{row.object}:{contact_id}" if self._is_update(row) and contact_id else None
-            try:
-                if record_lock is not None:
-                    self.claim(record_lock)
+            if self._is_update(row) and contact_id:
+                with self.record_lock(row.object, contact_id):
+                    self._write(row, contact_id)
+            else:
                 self._write(row, contact_id)
-            finally:
-                if record_lock is not None:
-                    self.store.release(record_lock, self.owner)
+
+    @contextmanager
+    def record_lock(self, obj: str, record_id: str) -> Iterator[None]:
+        """Around a read-modify-write of one CRM record: the workers' Redis lock when they share one
+        (a killed holder frees it within seconds), else a claim in the store."""
+        shared = shared_state()
+        if shared is not None:
+            with shared.record_lock(obj, record_id):
+                yield
+            return
+        key = f"lock:{obj}:{record_id}"
+        self.claim(key)
+        try:
+            yield
+        finally:
+            self.store.release(key, self.owner)
 
     def claim(self, key: str) -> Claim:
         """Wait while another live process holds the key; return `claimed` or `applied`."""

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from crm_crew import __version__
-from crm_crew.cli import config_cmd, crm_cmd, rollback_cmd, run_cmd, runs_cmd, sandbox_cmd
+from crm_crew.cli import config_cmd, crm_cmd, rollback_cmd, run_cmd, runs_cmd, sandbox_cmd, worker_cmd
 from crm_crew.cli.audit_cmd import audit_app
 from crm_crew.cli.common import err, state_home
 from crm_crew.cli.review_cmd import review_app
@@ -62,6 +62,7 @@ sandbox_cmd.register(app)
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 rollback_cmd.register(app)
+worker_cmd.register(app)
 
 
 def _crash_log(exc: BaseException) -> str:

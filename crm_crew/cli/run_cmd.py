@@ -34,6 +34,11 @@ def run(
     resume: Annotated[Optional[str], typer.Option("--resume", metavar="RUN_ID", show_default=False,
                                                   help="Finish an interrupted run: same inputs and mode; what is "
                                                        "journaled is not redone, what was planned is applied.")] = None,
+    queue: Annotated[Optional[str], typer.Option("--queue", metavar="URL", show_default=False,
+                                                 help="Process on `crm-crew worker`s through the RQ queue at "
+                                                      "redis://HOST:PORT/DB instead of in this process.")] = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="With --queue: times a failed job runs again "
+                                         "(after 2, 10, 30, 30... s) before it is a dead letter.")] = 3,
     actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
@@ -58,7 +63,8 @@ def run(
     prepare_crewai_environment(home)
     store = open_store_for(cfg)
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
-                         resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens)
+                         resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
+                         retries=retries)
     estimate = None if resume else estimate_records(options.inputs)
     with RunProgress(err, estimate) as progress:
         outcome = execute_run(cfg, home, store, options, on_record=progress.advance)

@@ -46,6 +46,8 @@ class RunOptions:
     resume: bool = False              # finish run `run_id`: its sources, mode and journal
     actor: str = ""                   # who ran it (audit trail); default: the OS user
     max_tokens: int | None = None     # token budget of this run (default: llm.max_tokens_per_run)
+    queue: str | None = None          # redis:// URL: process on `crm-crew worker`s through RQ, not in process
+    retries: int = 3                  # queued: attempts after a job's first failure before it is a dead letter
 
 
 @dataclass
@@ -109,6 +111,10 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
         if not path.exists():
             raise UserError(f"input {path} does not exist" + (" (the run being resumed read it)" if options.resume else ""))
     audit_key = AuditKey.from_env(settings.audit.key_env) if options.apply else None
+    if options.queue:
+        from crm_crew.pipeline.rq_runner import open_queue
+
+        open_queue(options.queue)   # unreachable: fail before the run exists
     run_id = options.run_id or new_run_id()
     with RunLock(home, run_id):
         return _execute(config, home, store, options, run_id, models, audit_key, on_record)
@@ -137,13 +143,15 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None, "running",
                                  "apply" if options.apply else "shadow", [str(p.absolute()) for p in options.inputs],
                                  str(config.directory), settings.crm.type))
+    if options.queue:
+        store.update_summary(run_id, {"run_id": run_id, **_queue_info(options)})
     applier = None
     if options.apply and audit_key is not None:
         applier = Applier(store, connector, run_id, audit_key, options.actor or os_user())
     max_tokens = options.max_tokens or settings.llm.max_tokens_per_run
     run_meter = Meter(prices=PriceTable(settings.llm.prices))
     if options.resume:
-        _count_spent(run_meter, store, run_id)
+        count_spent(run_meter, store, run_id)
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
                      run_meter, max_tokens)
     rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
@@ -166,17 +174,24 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 rejects.add(reject)
             return record
 
-        runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
         items = _stream([p.absolute() for p in options.inputs], settings.limits)
-        for record in runner.map(job, (i for i in items if _item_id(i) not in done)):
-            if out is not None:
-                out.write(json.dumps(record) + "\n")
-            if on_record is not None:
-                on_record(record)
-        summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects)
+        todo = (i for i in items if _item_id(i) not in done)
+        if options.queue:
+            from crm_crew.pipeline.rq_jobs import run_queued
+
+            summary = run_queued(options.queue, ctx, options, todo, job, out, on_record, rejects,
+                                 lambda: _summarize(ctx, options, models, time.perf_counter() - started, rejects))
+        else:
+            runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
+            for record in runner.map(job, todo):
+                if out is not None:
+                    out.write(json.dumps(record) + "\n")
+                if on_record is not None:
+                    on_record(record)
+            summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects)
         store.finish_run(run_id, "finished", summary)
     except BaseException:
-        store.finish_run(run_id, "died", {"run_id": run_id})
+        store.finish_run(run_id, "died", {"run_id": run_id, **_queue_info(options)})
         raise
     finally:
         rejects.close()
@@ -186,7 +201,13 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
 
 
-def _count_spent(meter: Meter, store: Store, run_id: str) -> None:
+def _queue_info(options: RunOptions) -> dict[str, Any]:
+    from crm_crew.pipeline.rq_runner import redacted
+
+    return {"queue": redacted(options.queue)} if options.queue else {}
+
+
+def count_spent(meter: Meter, store: Store, run_id: str) -> None:
     """What the interrupted part of a resumed run spent, so its token budget holds across the resume."""
     for record in store.results(run_id):
         llm = record.get("llm") or {}

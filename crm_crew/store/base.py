@@ -101,6 +101,8 @@ class Store(Protocol):
                     review: dict[str, Any] | None = None) -> None:
         """Journal one interaction's result record (without actions) and its planned actions;
         with `review` (the context a reviewer needs), queue it for human review. One transaction."""
+    def has_result(self, run_id: str, interaction_id: str) -> bool:
+        """Whether the interaction is journaled for the run (a queued job delivered twice)."""
     def result_ids(self, run_id: str) -> set[str]:
         """Interaction ids (or reject ids) journaled for a run."""
     def update_record(self, run_id: str, interaction_id: str, changes: dict[str, Any]) -> None:

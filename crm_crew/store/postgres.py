@@ -77,6 +77,10 @@ class PostgresStore(AuditMixin, ReviewMixin):
                                              (record.get("escalation") or {}).get("reason") or "held for review",
                                              record.get("intent"), record.get("urgency"), now_iso(), review))
 
+    def has_result(self, run_id: str, interaction_id: str) -> bool:
+        return bool(list(self._exec("SELECT 1 FROM results WHERE run_id=%s AND interaction_id=%s LIMIT 1",
+                                    (run_id, interaction_id))))
+
     def result_ids(self, run_id: str) -> set[str]:
         return {r["interaction_id"] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=%s", (run_id,))}
 

@@ -20,7 +20,6 @@ from crm_crew.store.sqlite_reviews import ReviewMixin, insert_review
 class SQLiteStore(AuditMixin, ReviewMixin):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self._seq: dict[str, int] = {}
 
     def create_run(self, info: RunInfo) -> None:
         self._exec("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
@@ -54,10 +53,8 @@ class SQLiteStore(AuditMixin, ReviewMixin):
                     review: dict[str, Any] | None = None) -> None:
         stored = {k: v for k, v in record.items() if k != "actions"}
         with self._transaction() as db:
-            seq = self._seq.get(run_id)
-            if seq is None:
-                seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM results WHERE run_id=?", (run_id,)).fetchone()[0]
-            seq += 1
+            # read inside the write transaction: other processes (workers) may journal the same run
+            seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM results WHERE run_id=?", (run_id,)).fetchone()[0] + 1
             db.execute("INSERT INTO results VALUES (?,?,?,?,?)",
                        (run_id, seq, record["interaction_id"], record["status"], json.dumps(stored)))
             db.executemany(UPSERT_ACTION, [action_values(a) for a in actions])
@@ -65,7 +62,10 @@ class SQLiteStore(AuditMixin, ReviewMixin):
                 insert_review(db, ReviewItem(0, run_id, record["interaction_id"], "pending",
                                              (record.get("escalation") or {}).get("reason") or "held for review",
                                              record.get("intent"), record.get("urgency"), now_iso(), review))
-        self._seq[run_id] = seq
+
+    def has_result(self, run_id: str, interaction_id: str) -> bool:
+        return bool(list(self._exec("SELECT 1 FROM results WHERE run_id=? AND interaction_id=? LIMIT 1",
+                                    (run_id, interaction_id))))
 
     def result_ids(self, run_id: str) -> set[str]:
         return {r[0] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=?", (run_id,))}

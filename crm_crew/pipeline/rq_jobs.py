@@ -1,0 +1,200 @@
+"""What an RQ worker runs: one interaction of a queued run, on the worker's own config, state folder and store.
+
+`crm-crew worker` calls `configure(--config)`; a bare `rq worker` gets $CRM_CREW_CONFIG or the shipped
+config. Each worker process keeps, per run, the CRM connector, the reply templates and the run's token meter,
+so consecutive jobs of one run pay for them once.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from rq import Queue, SimpleWorker
+
+from crm_crew.config.loader import CrewConfig
+from crm_crew.connectors.base import Connector
+from crm_crew.llm.meter import Meter
+from crm_crew.llm.pricing import PriceTable
+from crm_crew.models import Interaction, Reject
+from crm_crew.pipeline.replies import ReplyTemplates
+from crm_crew.pipeline.rq_runner import RqRunner, open_queue, rescue_orphans, waiting_retries, where
+from crm_crew.shared import guarded
+from crm_crew.shared.state import SharedState, use_shared_state
+from crm_crew.store.base import Store
+
+if TYPE_CHECKING:
+    from crm_crew.pipeline.flow import RunContext
+    from crm_crew.pipeline.run import RunOptions, _Rejects
+
+RUNS_KEPT = 4
+
+
+@dataclass
+class _Setup:
+    config: CrewConfig
+    home: Path
+    store: Store                   # the shared PostgreSQL store, or the SQLite journal in the state folder
+
+
+@dataclass
+class _Run:
+    connector: Connector
+    replies: ReplyTemplates
+    meter: Meter
+
+
+_config_option: str | None = None
+_setup: _Setup | None = None
+_runs: OrderedDict[str, _Run] = OrderedDict()
+
+
+def configure(config_option: str | None) -> None:
+    """The config folder this worker process loads (None: $CRM_CREW_CONFIG, else the shipped config)."""
+    global _config_option, _setup
+    _config_option, _setup = config_option, None
+
+
+def payload(run_id: str, mode: str, model: str | None, max_tokens: int | None, actor: str,
+            interaction: Interaction) -> dict[str, Any]:
+    """One job's argument: plain data, so any worker (any machine, any Python) can read it."""
+    return {"run_id": run_id, "mode": mode, "model": model, "max_tokens": max_tokens, "actor": actor,
+            "interaction": interaction.to_dict()}
+
+
+def payload_key(item: dict[str, Any]) -> str:
+    return str(item["interaction"]["id"])
+
+
+def process_queued(item: dict[str, Any]) -> dict[str, Any]:
+    """THE job: process one interaction of run `item["run_id"]` and journal it; returns its status.
+    An interaction already journaled for the run (a job delivered twice) returns at once."""
+    from crm_crew.pipeline.apply import Applier
+    from crm_crew.pipeline.flow import RunContext, process_interaction
+    from crm_crew.store.audit import AuditKey
+
+    setup = _environment()
+    run_id, interaction = item["run_id"], Interaction(**item["interaction"])
+    store = setup.store
+    if store.has_result(run_id, interaction.id):
+        return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None}
+    run = _run(setup, store, run_id)
+    applier = None
+    if item["mode"] == "apply":
+        key = AuditKey.from_env(setup.config.settings.audit.key_env)
+        applier = Applier(store, run.connector, run_id, key, item["actor"])
+    ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
+                     setup.home, run.meter, item["max_tokens"])
+    record, _ = process_interaction(ctx, interaction)
+    return {key: record.get(key) for key in ("interaction_id", "status", "intent", "error", "source", "position")}
+
+
+def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[Interaction | Reject],
+               local_job: Callable[[Reject], dict[str, Any]], out: TextIO | None,
+               on_record: Callable[[dict[str, Any]], None] | None, rejects: _Rejects,
+               summarize: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A run's interactions as jobs on the queue at `url` (rejects handled here, as in process); follows them
+    to the end and returns the run's summary, with the queue and its dead letters."""
+    from crm_crew.store.owners import os_user
+
+    def report(record: dict[str, Any]) -> None:
+        if on_record is not None:
+            on_record(record)
+
+    def jobs() -> Iterator[dict[str, Any]]:
+        for item in items:
+            if isinstance(item, Reject):
+                report(local_job(item))
+            else:
+                yield payload(ctx.run_id, "apply" if options.apply else "shadow", options.model_override,
+                              ctx.max_tokens, options.actor or os_user(), item)
+
+    queue = open_queue(url)
+    use_shared_state(SharedState.open(url))    # the run summary's analytics obeys the shared model limits
+    runner = RqRunner(queue, ctx.run_id, payload_key, options.retries, notice=lambda text: print(text, file=sys.stderr, flush=True))
+    for note in runner.map(process_queued, jobs()):
+        if note["status"] == "failed":
+            rejects.add(Reject(note.get("source") or "", note.get("position") or "", note.get("error") or "",
+                               note["interaction_id"]))
+        report(note)
+    if out is not None:
+        for record in ctx.store.results(ctx.run_id):
+            out.write(json.dumps(record) + "\n")
+    summary = summarize()
+    summary.update(queue=where(queue), dead_letters=len(runner.dead))
+    if runner.dead:
+        summary["exit_code"] = 3
+    return summary
+
+
+def _environment() -> _Setup:
+    global _setup
+    if _setup is None:
+        from crm_crew.cli.common import load, state_home, store_url
+        from crm_crew.crew.environment import prepare_crewai_environment
+        from crm_crew.store.registry import open_store
+
+        config = load(_config_option)
+        home = state_home(config)
+        prepare_crewai_environment(home)
+        _setup = _Setup(config, home, open_store(home, store_url(config)))
+    return _setup
+
+
+def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
+    from crm_crew.connectors.registry import open_crm
+    from crm_crew.pipeline.replies import load_reply_templates
+    from crm_crew.pipeline.run import count_spent
+
+    if run_id in _runs:
+        _runs.move_to_end(run_id)
+        return _runs[run_id]
+    meter = Meter(prices=PriceTable(setup.config.settings.llm.prices))
+    count_spent(meter, store, run_id)   # this worker's view of the run's token budget
+    run = _Run(open_crm(setup.config.settings.crm, setup.home),
+               load_reply_templates(setup.config.directory.resolve()), meter)
+    _runs[run_id] = run
+    while len(_runs) > RUNS_KEPT:
+        _runs.popitem(last=False)[1].connector.close()
+    return run
+
+
+def work(url: str, burst: bool, logging_level: str = "WARNING") -> None:
+    """One worker process: SimpleWorker (no fork per job) on the `crm-crew` queue until stopped, or with
+    `burst` until nothing is queued and no retry waits."""
+    import crm_crew.crew.builder  # noqa: F401  (import crewai once, not inside the first job)
+
+    _environment()
+    use_shared_state(SharedState.open(url))    # limits, lookup cache and record locks shared by all workers
+    queue = open_queue(url)
+    while True:
+        with guarded(queue.connection, "starting a worker"):
+            rescue_orphans(queue)
+            worker = SimpleWorker([queue], connection=queue.connection,
+                                  name=f"{socket.gethostname()}.{uuid.uuid4().hex[:8]}")
+        with guarded(queue.connection, "working the queue"):
+            worker.work(burst=burst, with_scheduler=True, logging_level=logging_level)
+            if not burst:
+                return
+            if not _retry_waits(queue):
+                return
+
+
+def _retry_waits(queue: Queue) -> bool:
+    """Burst mode: wait while a retry is scheduled; True once it (or a new job) is due, False when none waits."""
+    while not queue.count:
+        wait = waiting_retries(queue)
+        if wait is None:
+            return False
+        if wait <= 0:
+            return True
+        time.sleep(min(wait, 1.0))
+    return True

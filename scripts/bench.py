@@ -2,6 +2,7 @@
 
     python scripts/bench.py [--mode offline|claude-sim] [--n N] [--baseline-n M] [--concurrency C]
                             [--latency SECONDS] [--rpm R] [--seed S] [--only crm_crew|baseline] [--keep DIR]
+                            [--runner inprocess|rq] [--workers W] [--store sqlite|postgres]
 
   --mode         offline: the offline model (no network). claude-sim: the fake Anthropic Messages API on
                  loopback (crm_crew.testing.anthropic_api.FakeAnthropic) answering with
@@ -16,6 +17,11 @@
   --seed         inbox seed. Default 0.
   --only         run one system only (the other's object is {} and the ratios are null).
   --keep DIR     work in DIR and keep it (inbox, configs, state folders, records, logs); default: a temp dir.
+  --runner       crm-crew's runner. inprocess (default): one process. rq: the run on a queue of the bench's own
+                 redis-server, processed by W `crm-crew worker --burst` processes (scripts/bench_rq.py).
+  --workers      rq: worker processes. Default 1.
+  --store        rq: sqlite (default: the one state folder every worker shares) or postgres (the bench's own
+                 PostgreSQL as DATABASE_URL).
 
 Each system runs in its own child process, so its peak RSS (wait4) is its own. crm-crew: the real CLI,
 `crm-crew run INBOX --out results.jsonl --json --concurrency C` in shadow mode with a fresh state folder;
@@ -32,6 +38,10 @@ ceiling_per_s = R / 60 / calls_per_interaction and ceiling_fraction = throughput
 by_route (per route: interactions, share, calls and tokens per interaction). ratios are crm_crew / baseline for
 throughput_per_s, calls_per_interaction and tokens_per_interaction, plus routine_calls_per_interaction and
 routine_tokens_per_interaction: crm-crew's lean-route (routine) interactions against the baseline's average.
+With --runner rq, crm_crew also has runner, workers, store, handoff_p50_ms / handoff_p95_ms (rq's enqueue to job
+start), pickup_p50_ms / pickup_p95_ms (job start after the worker was free and the job queued), jobs_per_s (all
+workers, first job start to last job end), jobs_per_s_per_worker, follower_peak_rss_mb and worker_peak_rss_mb
+(every worker's); its peak_rss_mb is the largest worker's, and its throughput_per_s includes the workers' boot.
 Progress and diagnostics go to stderr.
 """
 
@@ -46,11 +56,13 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import yaml
 from bench_measure import Child, crm_crew_samples, log, ratios, read_samples, run_child, system_figures
+from bench_rq import job_timings, queue_figures, queue_servers, run_queued
 
 from crm_crew.testing.synthetic import write_inbox
 
@@ -58,6 +70,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).resolve().parent
 MODEL = "anthropic/claude-haiku-4-5"
 BIG_TOKEN_LIMIT = 1_000_000_000
+RUN_ID = "bench"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -71,9 +84,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=("crm_crew", "baseline"), default=None)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--runner", choices=("inprocess", "rq"), default="inprocess")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args(argv)
-    if args.n < 1 or args.rpm < 1 or args.latency < 0:
-        parser.error("--n and --rpm must be at least 1, --latency at least 0")
+    if args.n < 1 or args.rpm < 1 or args.latency < 0 or args.workers < 1:
+        parser.error("--n, --rpm and --workers must be at least 1, --latency at least 0")
     args.baseline_n = min(args.n, 200) if args.baseline_n is None else max(1, args.baseline_n)
     if args.concurrency is None:
         args.concurrency = 1 if args.mode == "offline" else 16
@@ -135,11 +151,14 @@ def fake_api(args: argparse.Namespace, config: Path) -> Iterator[Any]:
         yield server
 
 
-def _env(work: Path, home: Path, server: Any) -> dict[str, str]:
+def _env(work: Path, home: Path, server: Any, database_url: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["CRM_CREW_HOME"] = str(home)
     env.setdefault("CRM_CREW_AUDIT_KEY", "bench-" + secrets.token_hex(16))
     env.pop("CRM_CREW_CONFIG", None)
+    env.pop("DATABASE_URL", None)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     if server is not None:
         env["ANTHROPIC_API_KEY"] = server.api_key
     return env
@@ -154,17 +173,27 @@ def _rate_limited(server: Any) -> int:
     return int(server.stats()["rate_limited"]) if server is not None else 0
 
 
-def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any) -> dict[str, Any]:
+def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any,
+                 queue: dict[str, str]) -> dict[str, Any]:
     home, results = work / "crm_crew_home", work / "crm_crew_results.jsonl"
     seed_crm(config, home)
     cli = Path(sys.executable).with_name("crm-crew")
-    cmd = [str(cli)] if cli.exists() else [sys.executable, "-c", "from crm_crew.cli.main import run_cli; run_cli()"]
-    cmd += ["run", str(inbox), "--out", str(results), "--json", "--run-id", "bench", "--concurrency",
-            str(args.concurrency), "--config", str(config), "--llm", "offline" if server is None else MODEL]
+    cli_cmd = [str(cli)] if cli.exists() else [sys.executable, "-c", "from crm_crew.cli.main import run_cli; run_cli()"]
+    cmd = cli_cmd + ["run", str(inbox), "--out", str(results), "--json", "--run-id", RUN_ID, "--concurrency",
+                     str(args.concurrency), "--config", str(config), "--llm", "offline" if server is None else MODEL]
     if server is not None:
         server.reset_records()
-    log(f"crm-crew: {args.n} interactions, concurrency {args.concurrency}")
-    child = run_child(cmd, _env(work, home, server), work / "crm_crew_summary.json", work / "crm_crew.stderr")
+    log(f"crm-crew: {args.n} interactions, concurrency {args.concurrency}, runner {args.runner}")
+    env = _env(work, home, server, queue.get("DATABASE_URL"))
+    workers: list[Child] = []
+    if args.runner == "rq":
+        worker_cmd = cli_cmd + ["worker", "--queue", queue["queue"], "--burst", "--config", str(config)]
+        child, workers = run_queued(cmd + ["--queue", queue["queue"]], worker_cmd, env, queue["queue"], args.n,
+                                    args.workers, work)
+    else:
+        child = run_child(cmd, env, work / "crm_crew_summary.json", work / "crm_crew.stderr")
+    if any(worker.returncode != 0 for worker in workers):
+        log(f"worker exit codes: {[worker.returncode for worker in workers]} (see worker_*.stderr with --keep)")
     if child.returncode not in (0, 3) or not results.exists():     # 3: some interactions failed
         _report_failure("crm-crew", child, work / "crm_crew.stderr")
         raise SystemExit(f"crm-crew run failed (exit {child.returncode})")
@@ -172,6 +201,8 @@ def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace
     samples = crm_crew_samples(results)
     figures = system_figures(samples, float(summary["duration_s"]), child.peak_rss_mb, _rate_limited(server))
     figures["wall_s"] = round(child.wall_s, 2)
+    if args.runner == "rq":
+        figures.update(_rq_figures(args, work, queue["queue"], inbox_ids(inbox), child, workers))
     if server is not None:
         figures["server"] = server.stats()
         calls = figures["calls_per_interaction"]
@@ -179,6 +210,26 @@ def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace
         figures["ceiling_fraction"] = (round(figures["throughput_per_s"] / figures["ceiling_per_s"], 3)
                                        if figures["ceiling_per_s"] else None)
     log(f"crm-crew done in {child.wall_s:.1f} s")
+    return figures
+
+
+def inbox_ids(inbox: Path) -> list[str]:
+    """The interaction ids of the inbox, in order."""
+    lines = inbox.read_text(encoding="utf-8").splitlines()
+    return [str(json.loads(line)["id"]) for line in lines if line.strip()]
+
+
+def _rq_figures(args: argparse.Namespace, work: Path, url: str, ids: list[str], follower: Child,
+                workers: list[Child]) -> dict[str, Any]:
+    """The queue's figures; the job timings they come from are kept in rq_jobs.json."""
+    figures: dict[str, Any] = {"runner": "rq", "workers": args.workers, "store": args.store}
+    timings = job_timings(url, RUN_ID, ids)
+    (work / "rq_jobs.json").write_text(json.dumps([asdict(t) for t in timings], default=str, indent=1),
+                                       encoding="utf-8")
+    figures.update(queue_figures(timings))
+    figures.update(peak_rss_mb=max(worker.peak_rss_mb for worker in workers),
+                   follower_peak_rss_mb=follower.peak_rss_mb,
+                   worker_peak_rss_mb=[worker.peak_rss_mb for worker in workers])
     return figures
 
 
@@ -210,9 +261,9 @@ def run_baseline(work: Path, config: Path, args: argparse.Namespace, server: Any
 
 def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     inbox = write_inbox(work / "inbox.jsonl", args.n, args.seed)
-    with fake_api(args, REPO / "config") as server:
+    with fake_api(args, REPO / "config") as server, queue_servers(args) as queue:
         config = prepare_config(work, args, server.url if server is not None else None)
-        crm_crew = run_crm_crew(work, config, inbox, args, server) if args.only != "baseline" else {}
+        crm_crew = run_crm_crew(work, config, inbox, args, server, queue) if args.only != "baseline" else {}
         baseline = run_baseline(work, config, args, server) if args.only != "crm_crew" else {}
     result: dict[str, Any] = {"mode": args.mode, "n": args.n, "baseline_n": args.baseline_n,
                               "concurrency": args.concurrency, "seed": args.seed}

@@ -1,6 +1,7 @@
 """Measurement helpers shared by scripts/bench.py and scripts/bench_baseline.py.
 
     run_child(cmd, env, stdout_path, stderr_path) -> Child      a child process's exit code, wall time, peak RSS
+    start_child(...) -> Running; wait_child(running) -> Child     the same in two steps, for children run side by side
     crm_crew_samples(results_jsonl) -> list[Sample]             per-interaction figures from crm-crew's records
     system_figures(samples, duration_s, peak_rss_mb, rate_limited) -> dict   one system's object of the bench JSON
     ratios(crm_crew, baseline) -> dict                          crm_crew / baseline for the compared rates
@@ -45,20 +46,37 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def run_child(cmd: list[str], env: dict[str, str], stdout_path: Path, stderr_path: Path | None = None) -> Child:
-    """Run `cmd` to completion; its peak RSS is its own (wait4's rusage of exactly this child)."""
+@dataclass
+class Running:
+    process: subprocess.Popen[bytes]
+    started: float
+
+
+def start_child(cmd: list[str], env: dict[str, str], stdout_path: Path, stderr_path: Path | None = None) -> Running:
+    """Start `cmd` with its stdout (and stderr) in files; wait_child collects it."""
     started = time.perf_counter()
     with stdout_path.open("wb") as out:
         err = stderr_path.open("wb") if stderr_path is not None else None
-        try:
+        try:       # the child holds its own copies of the files
             process = subprocess.Popen(cmd, env=env, stdout=out, stderr=err if err is not None else None)
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)   # reaped here: Popen must not wait again
         finally:
             if err is not None:
                 err.close()
+    return Running(process, started)
+
+
+def wait_child(running: Running) -> Child:
+    """Wait for the child to exit; its peak RSS is its own (wait4's rusage of exactly this child)."""
+    process = running.process
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)   # reaped here: Popen must not wait again
     # ru_maxrss is in kilobytes on Linux.
-    return Child(process.returncode, time.perf_counter() - started, round(usage.ru_maxrss / 1024, 1))
+    return Child(process.returncode, time.perf_counter() - running.started, round(usage.ru_maxrss / 1024, 1))
+
+
+def run_child(cmd: list[str], env: dict[str, str], stdout_path: Path, stderr_path: Path | None = None) -> Child:
+    """Run `cmd` to completion: start_child then wait_child."""
+    return wait_child(start_child(cmd, env, stdout_path, stderr_path))
 
 
 def crm_crew_samples(results: Path) -> list[Sample]:

@@ -76,12 +76,17 @@ class CrmRetrySettings(_Strict):
     max_delay_s: float = Field(default_factory=shipped("crm", "retry", "max_delay_s"), ge=0)
 
 
+class CrmRateLimit(_Strict):
+    requests: int | None = Field(default_factory=shipped("crm", "rate_limit", "requests"), ge=1)
+    window_s: float = Field(default_factory=shipped("crm", "rate_limit", "window_s"), gt=0)
+
+
 class CrmSettings(_Strict):
     type: str = Field(default_factory=shipped("crm", "type"))
     options: dict[str, Any] = Field(default_factory=shipped("crm", "options"))
     timeout_s: float = Field(default_factory=shipped("crm", "timeout_s"), gt=0)
     retry: CrmRetrySettings = Field(default_factory=CrmRetrySettings)
-    requests_per_minute: int | None = Field(default_factory=shipped("crm", "requests_per_minute"), ge=1)
+    rate_limit: CrmRateLimit = Field(default_factory=CrmRateLimit)
 
     @model_validator(mode="before")
     @classmethod

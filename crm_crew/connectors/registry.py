@@ -73,14 +73,15 @@ def open_crm(crm: CrmSettings, home: Path) -> Connector:
 
 
 def _request_gate(crm: CrmSettings) -> Callable[[], object] | None:
-    """`crm.requests_per_minute` for every process sharing the queue's Redis, else for this process."""
-    if crm.requests_per_minute is None:
+    """`crm.rate_limit` for every process sharing the queue's Redis, else for this process."""
+    limit = crm.rate_limit
+    if limit.requests is None:
         return None
     from crm_crew.llm.ratelimit import Limiter, shared_limiter
     from crm_crew.shared.state import shared_state
 
     shared = shared_state()
     name = f"crm|{crm.type}"
-    limiter: Limiter = shared.limiter(name, crm.requests_per_minute) if shared is not None else \
-        shared_limiter(name, crm.requests_per_minute, UNLIMITED, UNLIMITED)
+    limiter: Limiter = shared.limiter(name, limit.requests, window_s=limit.window_s) if shared is not None else \
+        shared_limiter(name, limit.requests, UNLIMITED, UNLIMITED, window_s=limit.window_s)
     return lambda: limiter.acquire(0)

@@ -29,7 +29,7 @@ from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.rq_runner import RqRunner, open_queue, rescue_orphans, waiting_retries, where
 from crm_crew.shared import guarded
 from crm_crew.shared.state import SharedState, use_shared_state
-from crm_crew.store.base import Store
+from crm_crew.store.base import APPLICABLE_STATUSES, Store
 
 if TYPE_CHECKING:
     from crm_crew.pipeline.flow import RunContext
@@ -84,13 +84,18 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     setup = _environment()
     run_id, interaction = item["run_id"], Interaction(**item["interaction"])
     store = setup.store
-    if store.has_result(run_id, interaction.id):
-        return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None}
     run = _run(setup, store, run_id)
     applier = None
     if item["mode"] == "apply":
         key = AuditKey.from_env(setup.config.settings.audit.key_env)
         applier = Applier(store, run.connector, run_id, key, item["actor"])
+    if store.has_result(run_id, interaction.id):
+        # Delivered again: the worker before may have died between journaling and writing; the claims and
+        # idempotency keys make finishing its writes here a no-op for what it did write.
+        rows = store.actions(run_id, interaction.id)
+        if applier is not None and any(r.status in APPLICABLE_STATUSES for r in rows):
+            applier.apply_interaction(rows)
+        return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None}
     ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
                      setup.home, run.meter, item["max_tokens"])
     record, _ = process_interaction(ctx, interaction)
@@ -125,6 +130,10 @@ def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[I
             rejects.add(Reject(note.get("source") or "", note.get("position") or "", note.get("error") or "",
                                note["interaction_id"]))
         report(note)
+    if ctx.applier is not None:     # a safety net: writes a dead worker journaled but never made
+        from crm_crew.pipeline.apply_run import finish_pending
+
+        finish_pending(ctx.applier, ctx.store, ctx.run_id)
     if out is not None:
         for record in ctx.store.results(ctx.run_id):
             out.write(json.dumps(record) + "\n")

@@ -215,7 +215,7 @@ def rescue_orphans(queue: Queue) -> int:
     registry = StartedJobRegistry(queue=queue)
     orphans = []
     for jid, execution_id in registry.get_job_and_execution_ids(cleanup=False):
-        name = client.hget(f"rq:execution:{execution_id}", "worker_name")
+        name = client.hget(f"rq:execution:{jid}:{execution_id}", "worker_name")   # rq 2: Execution.key
         worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + (text(name) or ""), connection=client) \
             if name else None
         if worker is None or not worker_alive(worker):

@@ -37,11 +37,13 @@ class SharedState:
             client.ping()
         return cls(url, client)
 
-    def limiter(self, name: str, rpm: int, itpm: int = 0, otpm: int = 0) -> RedisRateLimiter:
-        """The limiter `name` every process shares (0: that dimension is unlimited)."""
+    def limiter(self, name: str, rpm: int, itpm: int = 0, otpm: int = 0, window_s: float = 60.0) -> RedisRateLimiter:
+        """The limiter `name` every process shares: at most rpm requests (and itpm/otpm tokens; 0: unlimited)
+        in any window_s seconds."""
         with self._lock:
             if name not in self._limiters:
-                self._limiters[name] = RedisRateLimiter(self.client, f"{self.namespace}:{name}", rpm, itpm, otpm)
+                self._limiters[name] = RedisRateLimiter(self.client, f"{self.namespace}:{name}", rpm, itpm, otpm,
+                                                        window_s=window_s)
             return self._limiters[name]
 
     def lookup_cache(self, crm: str, ttl_s: float) -> RedisLookupCache:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,21 +9,15 @@ import psycopg
 import pytest
 
 from tests.e2e.clihelp import SAMPLES, cli
-from tests.servers_fixtures import postgres_url  # noqa: F401  (session fixture)
+from tests.servers_fixtures import fresh_database, postgres_url  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.slow(seconds=25)
 
 
 @pytest.fixture
 def database_url(postgres_url: str) -> Iterator[str]:  # noqa: F811
-    """A fresh database on the tests' PostgreSQL."""
-    name = f"crm_crew_e2e_{secrets.token_hex(4)}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    base, _, _ = postgres_url.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with fresh_database(postgres_url) as url:
+        yield url
 
 
 def test_a_run_journals_reviews_and_audits_in_postgresql(tmp_path: Path, database_url: str) -> None:

@@ -1,4 +1,5 @@
-"""Smoke test of scripts/bench.py: both systems run in both modes and the JSON has every figure."""
+"""Smoke tests of scripts/bench.py: both systems run in both modes and the JSON has every figure; crm-crew also
+runs on the RQ runner with two workers (the bench starts its own redis-server)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,12 @@ RATIO_KEYS = {"throughput_per_s", "calls_per_interaction", "tokens_per_interacti
               "routine_calls_per_interaction", "routine_tokens_per_interaction"}
 
 
-def _bench(*args: str) -> dict:
-    done = subprocess.run([sys.executable, str(BENCH), "--n", "4", "--baseline-n", "2", *args],
+RQ_KEYS = {"runner", "workers", "store", "jobs", "handoff_p50_ms", "handoff_p95_ms", "pickup_p50_ms", "pickup_p95_ms",
+           "jobs_per_s", "jobs_per_s_per_worker", "follower_peak_rss_mb", "worker_peak_rss_mb"}
+
+
+def _bench(*args: str, n: int = 4) -> dict:
+    done = subprocess.run([sys.executable, str(BENCH), "--n", str(n), "--baseline-n", "2", *args],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)       # stdout is exactly one JSON object
@@ -32,6 +37,7 @@ def _check(result: dict, mode: str) -> None:
         assert figures["calls_per_interaction"] > 0 and figures["tokens_per_interaction"] > 0, system
         assert figures["peak_rss_mb"] > 0, system
     assert set(result["ratios"]) == RATIO_KEYS
+    assert not RQ_KEYS & set(result["crm_crew"]), "the in-process runner's output is unchanged"
     assert all(isinstance(v, float) and v > 0 for v in result["ratios"].values())
 
 
@@ -47,3 +53,18 @@ def test_bench_offline_and_claude_sim() -> None:
     # The baseline's per-interaction figures add up to what the fake API served in its phase.
     baseline = result["baseline"]
     assert baseline["calls_per_interaction"] * 2 == baseline["server"]["requests"]
+
+
+@pytest.mark.slow(seconds=25)
+def test_bench_rq_runner_with_two_workers() -> None:
+    result = _bench("--runner", "rq", "--workers", "2", "--only", "crm_crew", n=6)
+    crm_crew = result["crm_crew"]
+    assert SYSTEM_KEYS | RQ_KEYS <= set(crm_crew)
+    assert crm_crew["runner"] == "rq" and crm_crew["workers"] == 2 and crm_crew["store"] == "sqlite"
+    assert crm_crew["interactions"] == crm_crew["jobs"] == 6 and crm_crew["errors"] == 0
+    assert 0 <= crm_crew["handoff_p50_ms"] <= crm_crew["handoff_p95_ms"]
+    assert 0 <= crm_crew["pickup_p50_ms"] <= crm_crew["pickup_p95_ms"]
+    assert crm_crew["jobs_per_s"] > 0 and 1 <= len(crm_crew["jobs_per_s_per_worker"]) <= 2
+    assert len(crm_crew["worker_peak_rss_mb"]) == 2 and crm_crew["follower_peak_rss_mb"] > 0
+    assert crm_crew["peak_rss_mb"] == max(crm_crew["worker_peak_rss_mb"])
+    assert result["baseline"] == {} and all(v is None for v in result["ratios"].values())

@@ -35,7 +35,7 @@ class ExportFormat(str, Enum):
 
 
 def export_columns() -> tuple[str, ...]:
-    from crm_crew.store.sqlite_schema import AUDIT_COLUMNS
+    from crm_crew.store.rows import AUDIT_COLUMNS
 
     return AUDIT_COLUMNS
 

@@ -11,15 +11,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from psycopg.rows import DictRow
-
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.postgres_audit import UPSERT_ACTION, AuditMixin
 from crm_crew.store.postgres_reviews import ReviewMixin, insert_review
 from crm_crew.store.records import compose_record
-from crm_crew.store.sqlite_audit import action_values
-from crm_crew.store.sqlite_db import loads_or_none, now_iso
+from crm_crew.store.rows import action_row, action_values, now_iso, run_info
 
 # The server's clock times every lease, so machines with skewed clocks agree on when one expires.
 HELD_CLAIM = ("SELECT c.run_id, c.owner, c.claimed_at, clock.now FROM "
@@ -51,18 +48,13 @@ class PostgresStore(AuditMixin, ReviewMixin):
     def reopen_run(self, run_id: str) -> None:
         self._exec("UPDATE runs SET status='running', finished_at=NULL WHERE run_id=%s", (run_id,))
 
-    @staticmethod
-    def _run(row: DictRow) -> RunInfo:
-        return RunInfo(row["run_id"], row["started_at"], row["finished_at"], row["status"], row["mode"],
-                       json.loads(row["sources"]), row["config_dir"], row["crm_type"], json.loads(row["summary"]))
-
     def get_run(self, run_id: str) -> RunInfo | None:
         rows = self._exec("SELECT * FROM runs WHERE run_id=%s", (run_id,))
-        return self._run(rows[0]) if rows else None
+        return run_info(rows[0]) if rows else None
 
     def list_runs(self, limit: int = 50) -> list[RunInfo]:
         rows = self._exec("SELECT * FROM runs ORDER BY started_at DESC, created DESC LIMIT %s", (limit,))
-        return [self._run(r) for r in rows]
+        return [run_info(r) for r in rows]
 
     def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
                     review: dict[str, Any] | None = None) -> None:
@@ -94,13 +86,6 @@ class PostgresStore(AuditMixin, ReviewMixin):
             db.execute("UPDATE results SET record=%s, status=%s WHERE seq=%s",
                        (json.dumps(record), record["status"], row["seq"]))
 
-    @staticmethod
-    def _action(row: DictRow) -> ActionRow:
-        return ActionRow(row["run_id"], row["interaction_id"], row["seq"], row["type"], row["object"],
-                         json.loads(row["fields"]), row["idempotency_key"], row["agent"], row["record_id"],
-                         row["contact_ref"], row["status"], row["note"], loads_or_none(row["expected"]),
-                         loads_or_none(row["before"]))
-
     def actions(self, run_id: str, interaction_id: str | None = None) -> list[ActionRow]:
         if interaction_id is None:
             rows = self._exec("SELECT a.* FROM actions a JOIN results r "
@@ -109,7 +94,7 @@ class PostgresStore(AuditMixin, ReviewMixin):
         else:
             rows = self._exec("SELECT * FROM actions WHERE run_id=%s AND interaction_id=%s ORDER BY seq",
                               (run_id, interaction_id))
-        return [self._action(r) for r in rows]
+        return [action_row(r) for r in rows]
 
     def update_action(self, row: ActionRow) -> None:
         self.update_actions([row])

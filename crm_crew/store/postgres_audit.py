@@ -8,26 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from psycopg.rows import DictRow
-
 from crm_crew.store.audit import GENESIS, AuditEntry, AuditHead, AuditKey
 from crm_crew.store.base import Outcome
 from crm_crew.store.postgres_db import Connection, PostgresDb
 from crm_crew.store.postgres_schema import AUDIT_LOCK, LOCK_SPACE
-from crm_crew.store.sqlite_audit import action_values
-from crm_crew.store.sqlite_db import json_or_none, loads_or_none, now_iso
-from crm_crew.store.sqlite_schema import ACTION_COLUMNS, AUDIT_COLUMNS
+from crm_crew.store.rows import ACTION_COLUMNS, AUDIT_COLUMNS, action_values, audit_entry, audit_values, now_iso
 
 UPSERT_ACTION = (f"INSERT INTO actions ({', '.join(ACTION_COLUMNS)}) VALUES ({', '.join(['%s'] * len(ACTION_COLUMNS))}) "
                  "ON CONFLICT (run_id, interaction_id, seq) DO UPDATE SET "
                  + ", ".join(f"{c}=EXCLUDED.{c}" for c in ACTION_COLUMNS[3:]))
 INSERT_AUDIT = f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(AUDIT_COLUMNS))})"
-
-
-def audit_entry(r: DictRow) -> AuditEntry:
-    return AuditEntry(r["run_id"], r["interaction_id"], r["actor"], r["agent"], r["connector"], r["operation"],
-                      r["object"], r["record_id"], loads_or_none(r["before"]), loads_or_none(r["after"]),
-                      r["outcome"], r["detail"], r["at"], r["seq"], r["prev_hash"], r["hash"])
 
 
 class AuditMixin(PostgresDb):
@@ -55,10 +45,7 @@ class AuditMixin(PostgresDb):
                 if outcome.entry is not None and key is not None:
                     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
                     head = key.chain(outcome.entry, seq + 1, prev)
-                    e = outcome.entry
-                    db.execute(INSERT_AUDIT, (e.seq, e.at, e.run_id, e.interaction_id, e.actor, e.agent, e.connector,
-                                              e.operation, e.object, e.record_id, json_or_none(e.before),
-                                              json_or_none(e.after), e.outcome, e.detail, e.prev_hash, e.hash))
+                    db.execute(INSERT_AUDIT, audit_values(outcome.entry))
             if head is not None:
                 db.execute("INSERT INTO audit_head VALUES (1,%s,%s,%s) ON CONFLICT (id) DO UPDATE "
                            "SET seq=EXCLUDED.seq, hash=EXCLUDED.hash, mac=EXCLUDED.mac", (head.seq, head.hash, head.mac))

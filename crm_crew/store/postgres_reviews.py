@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from psycopg.rows import DictRow
-
 from crm_crew.store.base import ReviewItem
 from crm_crew.store.postgres_db import Connection, PostgresDb
-from crm_crew.store.sqlite_db import json_or_none, loads_or_none, now_iso
+from crm_crew.store.rows import json_or_none, now_iso, review_item
 
 
 def insert_review(db: Connection, item: ReviewItem) -> int:
@@ -31,12 +29,6 @@ class ReviewMixin(PostgresDb):
         with self._transaction() as db:
             return insert_review(db, item)
 
-    @staticmethod
-    def _review(r: DictRow) -> ReviewItem:
-        return ReviewItem(r["review_id"], r["run_id"], r["interaction_id"], r["status"], r["reason"], r["intent"],
-                          r["urgency"], r["created_at"], json.loads(r["context"]), r["decided_at"], r["decided_by"],
-                          r["decision_note"], loads_or_none(r["reply"]))
-
     def list_reviews(self, status: str | None = "pending", reason: str | None = None, intent: str | None = None,
                      run_id: str | None = None) -> list[ReviewItem]:
         where: list[str] = []
@@ -49,11 +41,11 @@ class ReviewMixin(PostgresDb):
             where.append("reason ILIKE %s")   # as SQLite LIKE: ASCII case-insensitive
             params.append(f"%{reason}%")
         sql = "SELECT * FROM reviews" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY review_id"
-        return [self._review(r) for r in self._exec(sql, tuple(params))]
+        return [review_item(r) for r in self._exec(sql, tuple(params))]
 
     def get_review(self, review_id: int) -> ReviewItem | None:
         rows = self._exec("SELECT * FROM reviews WHERE review_id=%s", (review_id,))
-        return self._review(rows[0]) if rows else None
+        return review_item(rows[0]) if rows else None
 
     def decide_review(self, review_id: int, status: str, by: str, note: str | None,
                       reply: dict[str, Any] | None) -> bool:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 
 from crm_crew.store.audit import AuditEntry, AuditHead, AuditKey
-from crm_crew.store.base import ActionRow, Outcome
-from crm_crew.store.sqlite_db import SQLiteDb, json_or_none, loads_or_none, now_iso
-from crm_crew.store.sqlite_schema import ACTION_COLUMNS, AUDIT_COLUMNS
+from crm_crew.store.base import Outcome
+from crm_crew.store.rows import ACTION_COLUMNS, AUDIT_COLUMNS, action_values, audit_entry, audit_values, now_iso
+from crm_crew.store.sqlite_db import SQLiteDb
 
-
-def action_values(a: ActionRow) -> tuple[object, ...]:
-    return (a.run_id, a.interaction_id, a.seq, a.type, a.object, json.dumps(a.fields), a.idempotency_key,
-            a.agent, a.record_id, a.contact_ref, a.status, a.note, json_or_none(a.expected), json_or_none(a.before))
-
-
+INSERT_AUDIT = f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})"
 UPSERT_ACTION = (f"INSERT OR REPLACE INTO actions ({', '.join(ACTION_COLUMNS)}) "
                  f"VALUES ({', '.join('?' * len(ACTION_COLUMNS))})")
 
@@ -42,11 +36,7 @@ class AuditMixin(SQLiteDb):
                 if outcome.entry is not None and key is not None:
                     seq, prev = (head.seq, head.hash) if head else (0, "0" * 64)
                     head = key.chain(outcome.entry, seq + 1, prev)
-                    e = outcome.entry
-                    db.execute(f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
-                               (e.seq, e.at, e.run_id, e.interaction_id, e.actor, e.agent, e.connector, e.operation,
-                                e.object, e.record_id, json_or_none(e.before), json_or_none(e.after), e.outcome,
-                                e.detail, e.prev_hash, e.hash))
+                    db.execute(INSERT_AUDIT, audit_values(outcome.entry))
             if head is not None:
                 db.execute("INSERT OR REPLACE INTO audit_head VALUES (1,?,?,?)", (head.seq, head.hash, head.mac))
 
@@ -73,9 +63,5 @@ class AuditMixin(SQLiteDb):
             page = self._exec(sql, (last, *params))
             if not page:
                 return
-            for r in page:
-                yield AuditEntry(r["run_id"], r["interaction_id"], r["actor"], r["agent"], r["connector"],
-                                 r["operation"], r["object"], r["record_id"], loads_or_none(r["before"]),
-                                 loads_or_none(r["after"]), r["outcome"], r["detail"], r["at"], r["seq"],
-                                 r["prev_hash"], r["hash"])
+            yield from (audit_entry(r) for r in page)
             last = page[-1]["seq"]

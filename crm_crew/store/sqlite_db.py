@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from crm_crew.errors import CrmCrewError
 from crm_crew.store.sqlite_schema import create_schema
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def json_or_none(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
-
-
-def loads_or_none(text: str | None) -> Any:
-    return json.loads(text) if text else None
 
 
 class SQLiteDb:

@@ -7,7 +7,8 @@ import sqlite3
 from typing import Any
 
 from crm_crew.store.base import ReviewItem
-from crm_crew.store.sqlite_db import SQLiteDb, json_or_none, loads_or_none, now_iso
+from crm_crew.store.rows import json_or_none, now_iso, review_item
+from crm_crew.store.sqlite_db import SQLiteDb
 
 
 def insert_review(db: sqlite3.Connection, item: ReviewItem) -> int:
@@ -23,12 +24,6 @@ class ReviewMixin(SQLiteDb):
         with self._transaction() as db:
             return insert_review(db, item)
 
-    @staticmethod
-    def _review(r: sqlite3.Row) -> ReviewItem:
-        return ReviewItem(r["review_id"], r["run_id"], r["interaction_id"], r["status"], r["reason"], r["intent"],
-                          r["urgency"], r["created_at"], json.loads(r["context"]), r["decided_at"], r["decided_by"],
-                          r["decision_note"], loads_or_none(r["reply"]))
-
     def list_reviews(self, status: str | None = "pending", reason: str | None = None, intent: str | None = None,
                      run_id: str | None = None) -> list[ReviewItem]:
         where: list[str] = []
@@ -41,11 +36,11 @@ class ReviewMixin(SQLiteDb):
             where.append("reason LIKE ?")
             params.append(f"%{reason}%")
         sql = "SELECT * FROM reviews" + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY review_id"
-        return [self._review(r) for r in self._exec(sql, tuple(params))]
+        return [review_item(r) for r in self._exec(sql, tuple(params))]
 
     def get_review(self, review_id: int) -> ReviewItem | None:
         rows = self._exec("SELECT * FROM reviews WHERE review_id=?", (review_id,))
-        return self._review(rows[0]) if rows else None
+        return review_item(rows[0]) if rows else None
 
     def decide_review(self, review_id: int, status: str, by: str, note: str | None,
                       reply: dict[str, Any] | None) -> bool:

@@ -46,12 +46,6 @@ CREATE TABLE IF NOT EXISTS reviews (
 CREATE INDEX IF NOT EXISTS reviews_by_status ON reviews(status);
 """
 
-ACTION_COLUMNS: tuple[str, ...] = ("run_id", "interaction_id", "seq", "type", "object", "fields", "idempotency_key",
-                                   "agent", "record_id", "contact_ref", "status", "note", "expected", "before")
-AUDIT_COLUMNS: tuple[str, ...] = ("seq", "at", "run_id", "interaction_id", "actor", "agent", "connector", "operation",
-                                  "object", "record_id", "before", "after", "outcome", "detail", "prev_hash", "hash")
-
-
 def create_schema(db: sqlite3.Connection) -> None:
     db.executescript(SCHEMA)
     present = {row[1] for row in db.execute("PRAGMA table_info(actions)")}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from typing import Any
+from typing import Any, Literal
 
 from crm_crew.connectors.base import CheckReport, Connector, ObjectType
 from crm_crew.errors import ConnectorError
@@ -18,13 +18,69 @@ from crm_crew.models import Activity, Contact
 _MISSING = object()
 
 
-class CachedReads:
-    """A Connector wrapping another; reads are answered from memory when seen before."""
+Write = Literal["create", "update", "delete"]
+
+
+class CacheFront:
+    """A Connector wrapping another: writes pass through, then `_after_write` drops what they made stale.
+    Subclasses answer the reads (a cache per process, or one shared by the workers)."""
 
     def __init__(self, inner: Connector) -> None:
         self.inner = inner
         self.name = inner.name
         self.lossy_fields = inner.lossy_fields
+
+    def _after_write(self, write: Write, obj: str, record_id: str | None, fields: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
+        try:
+            return self.inner.create(obj, fields, idempotency_key)
+        finally:
+            self._after_write("create", obj, None, fields)
+
+    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
+        try:
+            return self.inner.create_many(obj, items)
+        finally:
+            for fields, _ in items:
+                self._after_write("create", obj, None, fields)
+
+    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
+               expected: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            return self.inner.update(obj, record_id, fields, expected)
+        finally:
+            self._after_write("update", obj, record_id, fields)
+
+    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
+        """Never cached: rollback needs the record as it is now."""
+        return self.inner.get(obj, record_id)
+
+    def delete(self, obj: ObjectType, record_id: str) -> bool:
+        try:
+            return self.inner.delete(obj, record_id)
+        finally:
+            self._after_write("delete", obj, record_id, {})
+
+    def check(self) -> CheckReport:
+        return self.inner.check()
+
+    def export_all(self) -> dict[str, list[dict[str, Any]]]:
+        return self.inner.export_all()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class CachedReads(CacheFront):
+    """Reads answered from this process's memory when seen before."""
+
+    def __init__(self, inner: Connector) -> None:
+        super().__init__(inner)
         self._lock = threading.Lock()
         self._by_email: dict[str, Contact | None] = {}
         self._by_id: dict[str, Contact | None] = {}
@@ -100,60 +156,16 @@ class CachedReads:
             for key in [k for k in self._history if k[0] == str(contact_id)]:
                 del self._history[key]
 
-    def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
-        try:
-            return self.inner.create(obj, fields, idempotency_key)
-        finally:
-            self._after_create(obj, fields)
-
-    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
-        try:
-            return self.inner.create_many(obj, items)
-        finally:
-            for fields, _ in items:
-                self._after_create(obj, fields)
-
-    def _after_create(self, obj: str, fields: dict[str, Any]) -> None:
+    def _after_write(self, write: Write, obj: str, record_id: str | None, fields: dict[str, Any]) -> None:
         if obj == "contact":
-            self._forget_contact(None, str(fields.get("email") or ""))
-        else:
+            self._forget_contact(record_id, str(fields.get("email") or ""))
+        elif write == "create":
             self._forget_history(fields.get("contact_id"))
-
-    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
-               expected: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            return self.inner.update(obj, record_id, fields, expected)
-        finally:
-            if obj == "contact":
-                self._forget_contact(record_id, str(fields.get("email") or ""))
-
-    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
-        """Never cached: rollback needs the record as it is now."""
-        return self.inner.get(obj, record_id)
-
-    def delete(self, obj: ObjectType, record_id: str) -> bool:
-        try:
-            return self.inner.delete(obj, record_id)
-        finally:
-            if obj == "contact":
-                self._forget_contact(record_id, None)
-            elif obj == "activity":
-                self._forget_activity(record_id)
+        elif write == "delete" and obj == "activity" and record_id:
+            self._forget_activity(record_id)
 
     def _forget_activity(self, activity_id: str) -> None:
         """Drop the cached histories that list this activity (a history without it stays true)."""
         with self._lock:
             for key in [k for k, found in self._history.items() if any(a.id == activity_id for a in found)]:
                 del self._history[key]
-
-    def check(self) -> CheckReport:
-        return self.inner.check()
-
-    def export_all(self) -> dict[str, list[dict[str, Any]]]:
-        return self.inner.export_all()
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_crew.connectors.base import CheckReport, Connector, ObjectType
-from crm_crew.errors import ConnectorError
+from crm_crew.connectors.base import Connector
+from crm_crew.connectors.read_cache import CacheFront, Write
 from crm_crew.models import Activity, Contact
 from crm_crew.shared.redis_cache import Mentions, RedisLookupCache
 
@@ -26,14 +26,12 @@ def _contact_mentions(contact: Contact | None, email: str = "") -> Mentions:
     return Mentions(records=records, emails=[email or (contact.email if contact else "")])
 
 
-class SharedCachedReads:
-    """A Connector wrapping another; reads come from the shared cache when another worker made them."""
+class SharedCachedReads(CacheFront):
+    """Reads come from the shared cache when another worker made them."""
 
     def __init__(self, inner: Connector, cache: RedisLookupCache) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.cache = cache
-        self.name = inner.name
-        self.lossy_fields = inner.lossy_fields
 
     def find_contact_by_email(self, email: str) -> Contact | None:
         key = email.strip().lower()
@@ -61,55 +59,13 @@ class SharedCachedReads:
                                   lambda v: Mentions(records=[("history", contact_id)], types=["history"]))
         return [Activity(**a) for a in found]
 
-    def create(self, obj: ObjectType, fields: dict[str, Any], idempotency_key: str) -> str:
-        try:
-            return self.inner.create(obj, fields, idempotency_key)
-        finally:
-            self._after_write(obj, None, fields)
-
-    def create_many(self, obj: ObjectType, items: list[tuple[dict[str, Any], str]]) -> list[str | ConnectorError]:
-        try:
-            return self.inner.create_many(obj, items)
-        finally:
-            for fields, _ in items:
-                self._after_write(obj, None, fields)
-
-    def update(self, obj: ObjectType, record_id: str, fields: dict[str, Any],
-               expected: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            return self.inner.update(obj, record_id, fields, expected)
-        finally:
-            self._after_write(obj, record_id, fields)
-
-    def get(self, obj: ObjectType, record_id: str) -> dict[str, Any] | None:
-        """Never cached: rollback needs the record as it is now."""
-        return self.inner.get(obj, record_id)
-
-    def delete(self, obj: ObjectType, record_id: str) -> bool:
-        try:
-            return self.inner.delete(obj, record_id)
-        finally:
-            self._after_write(obj, record_id, {})
-
-    def _after_write(self, obj: str, record_id: str | None, fields: dict[str, Any]) -> None:
+    def _after_write(self, write: Write, obj: str, record_id: str | None, fields: dict[str, Any]) -> None:
         if obj == "contact":
             self.cache.invalidate_record("contact", record_id, str(fields.get("email") or "") or None)
         elif fields.get("contact_id"):
             self.cache.invalidate_record("history", str(fields["contact_id"]))
         elif record_id:          # a deleted activity, case or task: its contact is unknown here
             self.cache.invalidate_record("history", None)
-
-    def check(self) -> CheckReport:
-        return self.inner.check()
-
-    def export_all(self) -> dict[str, list[dict[str, Any]]]:
-        return self.inner.export_all()
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def _dump(contact: Contact | None) -> dict[str, Any] | None:

@@ -36,7 +36,7 @@ from rq.job import Job
 from rq.worker import Worker
 
 from crm_crew.pipeline.rq_runner import ENQUEUE_CHUNK, QUEUE_NAME, job_id
-from crm_crew.shared import text
+from crm_crew.shared.client import text
 from crm_crew.testing.servers import PostgresServer, RedisServer
 
 QUEUED_TIMEOUT_S = 300

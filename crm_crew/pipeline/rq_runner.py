@@ -26,7 +26,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from rq.worker import BaseWorker, Worker
 
 from crm_crew.errors import SharedStateUnavailable
-from crm_crew.shared import connect, describe, guarded, text
+from crm_crew.shared.client import connect, describe, guarded, text
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -28,7 +28,7 @@ from typing import Any, Final
 import redis
 
 from crm_crew.errors import SharedStateUnavailable
-from crm_crew.shared import guarded, text
+from crm_crew.shared.client import guarded, text
 
 log = logging.getLogger(__name__)
 

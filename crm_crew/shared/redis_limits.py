@@ -19,7 +19,7 @@ import redis
 from redis.typing import EncodableT, FieldT
 
 from crm_crew.llm.ratelimit import HEADER_NAMES, MARGIN, MAX_MARGIN_S, _int, _parse_reset
-from crm_crew.shared import guarded, text
+from crm_crew.shared.client import guarded, text
 
 KEY_PREFIX = "crm-crew:ratelimit"
 ANNOUNCED_LIMITS_TTL_S = 3600

@@ -17,7 +17,7 @@ from types import TracebackType
 import redis
 
 from crm_crew.errors import CrmCrewError, SharedStateUnavailable
-from crm_crew.shared import guarded
+from crm_crew.shared.client import guarded
 
 MAX_POLL_S = 0.2
 

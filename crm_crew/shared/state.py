@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import redis
+if TYPE_CHECKING:      # redis-py takes about 0.15 s to import: only processes that share state pay for it
+    import redis
 
-from crm_crew.shared import connect, guarded
-from crm_crew.shared.redis_cache import RedisLookupCache
-from crm_crew.shared.redis_limits import RedisRateLimiter
-from crm_crew.shared.redis_locks import RecordLock, record_lock_key
+    from crm_crew.shared.redis_cache import RedisLookupCache
+    from crm_crew.shared.redis_limits import RedisRateLimiter
+    from crm_crew.shared.redis_locks import RecordLock
 
 NAMESPACE = "crm-crew"
 
@@ -24,14 +25,16 @@ NAMESPACE = "crm-crew"
 @dataclass
 class SharedState:
     url: str
-    client: redis.Redis
+    client: "redis.Redis"
     namespace: str = NAMESPACE
-    _limiters: dict[str, RedisRateLimiter] = field(default_factory=dict)
-    _caches: dict[str, RedisLookupCache] = field(default_factory=dict)
+    _limiters: dict[str, "RedisRateLimiter"] = field(default_factory=dict)
+    _caches: dict[str, "RedisLookupCache"] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, url: str) -> SharedState:
+        from crm_crew.shared.client import connect, guarded
+
         client = connect(url)
         with guarded(client, "connecting"):
             client.ping()
@@ -40,6 +43,8 @@ class SharedState:
     def limiter(self, name: str, rpm: int, itpm: int = 0, otpm: int = 0, window_s: float = 60.0) -> RedisRateLimiter:
         """The limiter `name` every process shares: at most rpm requests (and itpm/otpm tokens; 0: unlimited)
         in any window_s seconds."""
+        from crm_crew.shared.redis_limits import RedisRateLimiter
+
         with self._lock:
             if name not in self._limiters:
                 self._limiters[name] = RedisRateLimiter(self.client, f"{self.namespace}:{name}", rpm, itpm, otpm,
@@ -47,12 +52,16 @@ class SharedState:
             return self._limiters[name]
 
     def lookup_cache(self, crm: str, ttl_s: float) -> RedisLookupCache:
+        from crm_crew.shared.redis_cache import RedisLookupCache
+
         with self._lock:
             if crm not in self._caches:
                 self._caches[crm] = RedisLookupCache(self.client, f"{self.namespace}:{crm}", ttl_s)
             return self._caches[crm]
 
     def record_lock(self, obj: str, record_id: str, ttl_s: float = 30.0, timeout_s: float = 120.0) -> RecordLock:
+        from crm_crew.shared.redis_locks import RecordLock, record_lock_key
+
         return RecordLock(self.client, record_lock_key(self.namespace, obj, record_id), ttl_s=ttl_s,
                           timeout_s=timeout_s)
 

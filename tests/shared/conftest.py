@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from crm_crew.shared import connect
+from crm_crew.shared.client import connect
 from tests.servers_fixtures import redis_url  # noqa: F401 - the session fixture, made available here
 
 

@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from crm_crew.errors import SharedStateUnavailable
-from crm_crew.shared import connect
+from crm_crew.shared.client import connect
 from crm_crew.shared.redis_cache import MISS, Mentions, RedisLookupCache
 from crm_crew.testing.servers import RedisServer
 

@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from crm_crew.errors import SharedStateUnavailable
-from crm_crew.shared import connect
+from crm_crew.shared.client import connect
 from crm_crew.shared.redis_limits import RedisRateLimiter
 from crm_crew.testing.servers import RedisServer
 from tests.shared import workers

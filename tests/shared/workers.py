@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from crm_crew.shared import connect
+from crm_crew.shared.client import connect
 from crm_crew.shared.redis_limits import RedisRateLimiter
 from crm_crew.shared.redis_locks import RecordLock
 

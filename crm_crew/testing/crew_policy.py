@@ -77,7 +77,8 @@ def crew_policy(settings: Any) -> Policy:
     """The policy answering crewai's requests as the offline model would, with `settings`' rules."""
 
     def policy(request: dict[str, Any]) -> Reply:
-        from crm_crew.llm.offline.lean import LEAN_MARKER, answer_lean
+        from crm_crew.llm.lean_protocol import LEAN_MARKER
+        from crm_crew.llm.offline.lean import answer_lean
 
         if LEAN_MARKER in system_text(request):
             case = next(m for m in request["messages"] if m.get("role") == "user")   # a repair request follows it

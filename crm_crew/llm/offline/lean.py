@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from crm_crew.llm.lean_protocol import LEAN_MARKER, read_case
+from crm_crew.llm.lean_protocol import read_case
 from crm_crew.llm.offline.rules import classify_intent, classify_urgency, requested_task_kinds
-
-__all__ = ["LEAN_MARKER", "answer_lean"]
 
 
 def answer_lean(prompt: str, settings: Any) -> str:

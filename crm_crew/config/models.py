@@ -190,14 +190,36 @@ class MatchingSettings(_Strict):
     non_human_senders: list[str] = Field(default_factory=shipped("matching", "non_human_senders"))
 
 
+# A cue list: a plain list (every language) or {language: list}, where `any` holds cues for every language.
+CueList = list[str] | dict[str, list[str]]
+
+
 class IntentConfig(_Strict):
     description: str
-    keywords: list[str] = Field(default_factory=list)
+    keywords: CueList = Field(default_factory=list)
+    weak_keywords: CueList = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+    negatable: bool = False          # "no need to cancel": a negated cue does not count for this intent
 
 
 class UrgencySettings(_Strict):
     levels: list[str] = Field(default_factory=shipped("urgency", "levels"), min_length=1)
-    keywords: dict[str, list[str]] = Field(default_factory=shipped("urgency", "keywords"))
+    default: str = Field(default_factory=shipped("urgency", "default"))
+    keywords: dict[str, CueList] = Field(default_factory=shipped("urgency", "keywords"))
+    emphasis: CueList = Field(default_factory=shipped("urgency", "emphasis"))
+
+
+class CalibrationSettings(_Strict):
+    bias: float = Field(default_factory=shipped("triage", "calibration", "bias"))
+    margin: float = Field(default_factory=shipped("triage", "calibration", "margin"))
+    score: float = Field(default_factory=shipped("triage", "calibration", "score"))
+
+
+class TriageSettings(_Strict):
+    example_weight: float = Field(default_factory=shipped("triage", "example_weight"), ge=0)
+    weak_weight: float = Field(default_factory=shipped("triage", "weak_weight"), ge=0)
+    min_evidence: float = Field(default_factory=shipped("triage", "min_evidence"), ge=0)
+    calibration: CalibrationSettings = Field(default_factory=CalibrationSettings)
 
 
 class EscalationWhen(_Strict):
@@ -228,7 +250,7 @@ class ActionsSettings(_Strict):
     case_intents: list[str] = Field(default_factory=shipped("actions", "case_intents"))
     case_urgencies: list[str] = Field(default_factory=shipped("actions", "case_urgencies"))
     task_due_days: int = Field(default_factory=shipped("actions", "task_due_days"), ge=0)
-    task_triggers: dict[str, list[str]] = Field(default_factory=shipped("actions", "task_triggers"))
+    task_triggers: dict[str, CueList] = Field(default_factory=shipped("actions", "task_triggers"))
     lead_status: dict[str, str] = Field(default_factory=shipped("actions", "lead_status"))
 
 
@@ -250,6 +272,7 @@ class Settings(_Strict):
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    triage: TriageSettings = Field(default_factory=TriageSettings)
     intents: dict[str, IntentConfig] = Field(default_factory=shipped("intents"))
     urgency: UrgencySettings = Field(default_factory=UrgencySettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)

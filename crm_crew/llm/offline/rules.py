@@ -1,54 +1,39 @@
-"""Keyword rules of the offline model, all read from crm-crew.yaml."""
+"""The offline model's judgement of one message: the triage rules read from crm-crew.yaml."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-
-@lru_cache(maxsize=512)
-def _pattern(keyword: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(keyword.lower()) + r"(?!\w)")
-
-
-def count_hits(text: str, keywords: list[str]) -> int:
-    lowered = text.lower()
-    return sum(1 for k in keywords if _pattern(k).search(lowered))
+from crm_crew.triage.classifier import IntentGuess, classify_intent
+from crm_crew.triage.cues import cues_for, find_cues
+from crm_crew.triage.language import detect_language
+from crm_crew.triage.text import tokens
+from crm_crew.triage.urgency import classify_urgency
 
 
 @dataclass(frozen=True)
-class IntentGuess:
-    intent: str
-    confidence: float
-    hits: dict[str, int]
+class Judgement:
+    language: str
+    intent: IntentGuess
+    urgency: str
+    task_kinds: list[str]
+
+    @property
+    def rationale(self) -> str:
+        return self.intent.rationale
 
 
-def classify_intent(text: str, settings: Any) -> IntentGuess:
-    """The intent with the most keyword hits (ties: the first listed); confidence from the margin."""
-    hits = {name: count_hits(text, intent.keywords) for name, intent in settings.intents.items()}
-    ranked = sorted(hits.items(), key=lambda kv: -kv[1])  # stable: ties keep taxonomy order
-    (best, top), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0)
-    if top == 0:
-        return IntentGuess("other", 0.35, hits)
-    if top >= 2 and top > runner_up:
-        confidence = 0.9
-    elif top > runner_up:
-        confidence = 0.75
-    else:
-        confidence = 0.55
-    return IntentGuess(best, confidence, hits)
+def judge(subject: str, body: str, settings: Any) -> Judgement:
+    text = f"{subject}\n{body}"
+    language = detect_language(text)
+    guess = classify_intent(text, settings, language, subject)
+    urgency = classify_urgency(subject, body, settings, language).level
+    return Judgement(language, guess, urgency, requested_task_kinds(text, settings, language))
 
 
-def classify_urgency(text: str, settings: Any) -> str:
-    """The highest level with a keyword hit; otherwise the lowest level."""
-    levels = list(settings.urgency.levels)
-    for level in reversed(levels):
-        if count_hits(text, settings.urgency.keywords.get(level, [])):
-            return level
-    return levels[0]
-
-
-def requested_task_kinds(text: str, settings: Any) -> list[str]:
-    return [kind for kind, words in settings.actions.task_triggers.items() if count_hits(text, words)]
+def requested_task_kinds(text: str, settings: Any, language: str | None = None) -> list[str]:
+    language = language or detect_language(text)
+    toks = tokens(text)
+    return [kind for kind, spec in settings.actions.task_triggers.items()
+            if any(not h.negated for h in find_cues(toks, cues_for(spec, language)))]

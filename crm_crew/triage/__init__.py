@@ -1,0 +1,1 @@
+"""Triage for the offline model: language, intent, urgency, calibrated confidence, automated mail."""

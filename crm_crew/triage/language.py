@@ -1,0 +1,31 @@
+"""Which language a message is written in, among those triage knows (langid's bundled model, no network)."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+SUPPORTED = ("en", "de", "es", "fr", "pt")
+FALLBACK = "en"
+_MIN_LETTERS = 12            # shorter texts carry too little evidence: the fallback language
+_MIN_PROBABILITY = 0.6
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(SUPPORTED))
+    return identifier
+
+
+def detect_language(text: str) -> str:
+    """An ISO 639-1 code from SUPPORTED; the fallback when the text is too short or too ambiguous."""
+    if sum(ch.isalpha() for ch in text) < _MIN_LETTERS:
+        return FALLBACK
+    with _lock:
+        language, probability = _identifier().classify(text[:2000])
+    return language if probability >= _MIN_PROBABILITY else FALLBACK

@@ -36,7 +36,8 @@ def system_prompt(role: str, goal: str, backstory: str) -> str:
             '"confidence": <0..1, how sure you are of intent and urgency>, "rationale": <one sentence>, '
             '"task_kinds": [<those of case.task_kinds the customer explicitly asks for>], '
             '"reply": {"subject": ..., "body": ...} or null}\n'
-            "Write the reply in the right tone for the intent and sentiment, without repeating redacted data; "
+            "Write the reply in the customer's language (case.interaction.language, an ISO 639-1 code) and in "
+            "the right tone for the intent and sentiment, without repeating redacted data; "
             "answer null for reply to use the team's template, or when no reply should be sent (spam).")
 
 

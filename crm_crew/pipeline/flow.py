@@ -25,6 +25,7 @@ from crm_crew.security.screen import ScreenResult, screen
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.records import compose_record
 from crm_crew.tools.spec import ToolContext
+from crm_crew.triage.language import detect_language
 
 NO_ASSESSMENT = "The crew did not complete its assessment."
 MODEL_DOWN = "The model API was unavailable: the offline model handled this interaction; check it before applying."
@@ -59,7 +60,7 @@ def _base_record(interaction_id: str, status: str) -> dict[str, Any]:
     return {
         "interaction_id": interaction_id, "status": status,
         "contact": {"id": None, "email": None, "match": "none"},
-        "intent": None, "sentiment": None, "urgency": None, "confidence": None,
+        "intent": None, "sentiment": None, "urgency": None, "confidence": None, "language": None,
         "actions": [], "reply": None, "escalation": None,
         "security": {"injection": False, "pii_redacted": [], "flags": []},
         "route": None, "route_reason": None,
@@ -127,8 +128,10 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
     config = ctx.config
     settings = config.settings
 
+    language = detect_language(f"{screened.subject}\n{screened.body}")
+
     def fresh() -> InteractionSession:
-        return InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies)
+        return InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies, language=language)
 
     session = fresh()
     reason = "routing is off"
@@ -182,6 +185,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
         "match": match.how if match and match.contact else ("created" if created else "none"),
     }
     record["security"] = session.screen.record()
+    record["language"] = session.language
     record["reply"] = session.reply
     if a is not None:
         record.update(intent=a.intent, urgency=a.urgency, confidence=a.confidence,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,12 @@ MAX_REPLY_CHARS = 4000
 class ReplyTemplates:
     signature: str
     templates: dict[str, dict[str, str] | None]
+    languages: dict[str, "ReplyTemplates"] = field(default_factory=dict)   # language code -> its templates
+
+    def for_language(self, language: str, intent: str) -> "ReplyTemplates":
+        """The language's templates when they cover the intent, else these (English)."""
+        own = self.languages.get(language)
+        return own if own is not None and intent in own.templates else self
 
 
 @lru_cache(maxsize=8)
@@ -34,17 +40,32 @@ def load_reply_templates(config_dir: Path) -> ReplyTemplates:
         raise UserError(f"{path}: invalid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("templates"), dict):
         raise UserError(f"{path}: expected a mapping with `signature` and `templates`")
+    languages = data.get("languages") or {}
+    if not isinstance(languages, dict):
+        raise UserError(f"{path}: `languages` must map a language code (de, es, ...) to its `signature` and `templates`")
+    by_language = {}
+    for code, section in languages.items():
+        if not isinstance(section, dict) or not isinstance(section.get("templates"), dict):
+            raise UserError(f"{path}: languages.{code} must have `signature` and `templates`")
+        by_language[str(code)] = ReplyTemplates(str(section.get("signature", data.get("signature", ""))),
+                                                _templates(path, section["templates"], f"languages.{code}."))
+    return ReplyTemplates(str(data.get("signature", "")), _templates(path, data["templates"], ""), by_language)
+
+
+def _templates(path: Path, entries: dict[Any, Any], where: str) -> dict[str, dict[str, str] | None]:
     templates: dict[str, dict[str, str] | None] = {}
-    for intent, entry in data["templates"].items():
+    for intent, entry in entries.items():
         if entry is not None and not (isinstance(entry, dict) and set(entry) == {"subject", "body"}):
-            raise UserError(f"{path}: template '{intent}' must be null or have exactly `subject` and `body`")
+            raise UserError(f"{path}: template '{where}{intent}' must be null or have exactly `subject` and `body`")
         templates[str(intent)] = entry
-    return ReplyTemplates(str(data.get("signature", "")), templates)
+    return templates
 
 
-def render_reply(templates: ReplyTemplates, intent: str, variables: dict[str, Any]) -> dict[str, str] | None:
+def render_reply(templates: ReplyTemplates, intent: str, variables: dict[str, Any],
+                 language: str = "en") -> dict[str, str] | None:
     from jinja2 import Environment, StrictUndefined
 
+    templates = templates.for_language(language, intent)
     entry = templates.templates.get(intent, templates.templates.get("other"))
     if entry is None:
         return None

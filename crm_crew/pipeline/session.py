@@ -45,6 +45,7 @@ class InteractionSession:
     plan: Plan = field(default_factory=Plan)
     tool_calls: list[str] = field(default_factory=list)
     crm_error: ConnectorError | None = None   # a CRM read failed: the interaction cannot be trusted
+    language: str = "en"               # detected from the screened text (crm_crew.triage.language)
 
     @property
     def tier(self) -> str:
@@ -78,6 +79,7 @@ class InteractionSession:
                 "subject": self.screen.subject,
                 "body": self.screen.body,
                 "received_at": it.received_at,
+                "language": self.language,
                 "automated_sender": is_automated(it, self.settings.matching.non_human_senders),
             },
             "security": self.screen.record(),

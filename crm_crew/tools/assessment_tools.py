@@ -69,7 +69,7 @@ def _render(ctx: ToolContext, _: NoArgs) -> dict[str, Any]:
         "subject": session.screen.subject or "your message",
         "intent": a.intent, "urgency": a.urgency, "sentiment": a.sentiment_label,
         "tier": session.tier, "company": contact.company if contact else (session.sender.company if session.sender else ""),
-    })
+    }, session.language)
     if draft is None:
         session.reply_declined = f"no reply is sent for intent '{a.intent}'"
         return {"reply": None, "reason": session.reply_declined}

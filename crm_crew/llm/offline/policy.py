@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from crm_crew.llm.offline.rules import classify_intent, classify_urgency, requested_task_kinds
+from crm_crew.llm.offline.rules import Judgement, judge
 from crm_crew.llm.offline.transcript import DELEGATE, Transcript
 
 Step = tuple[str, dict[str, Any]]
@@ -44,22 +44,21 @@ def _manage(t: Transcript) -> Step | str:
                       "coworker": coworker}
 
 
-def _text(t: Transcript) -> str:
+def _judgement(t: Transcript, settings: Any) -> Judgement:
     it = t.last("read_interaction").get("interaction") or {}
-    return f"{it.get('subject', '')}\n{it.get('body', '')}"
+    return judge(str(it.get("subject", "")), str(it.get("body", "")), settings)
 
 
 def _assessment_args(t: Transcript, settings: Any) -> dict[str, Any]:
-    text = _text(t)
-    guess = classify_intent(text, settings)
+    j = _judgement(t, settings)
     sentiment = t.last("score_sentiment")
     return {
-        "intent": guess.intent,
-        "urgency": classify_urgency(text, settings),
+        "intent": j.intent.intent,
+        "urgency": j.urgency,
         "sentiment": sentiment.get("label", "neutral"),
         "sentiment_score": sentiment.get("score", 0.0),
-        "confidence": guess.confidence,
-        "rationale": "keyword hits: " + ", ".join(f"{k}={v}" for k, v in guess.hits.items() if v) if any(guess.hits.values()) else "no taxonomy keyword matched",
+        "confidence": j.intent.confidence,
+        "rationale": j.rationale,
     }
 
 
@@ -123,7 +122,7 @@ def _playbook(t: Transcript, settings: Any) -> list[tuple[str, Callable[[], dict
     def task_args(kind: str) -> Callable[[], dict[str, Any] | None]:
         return lambda: {"kind": kind, "note": f"The customer asked for a {kind}."}
 
-    for kind in requested_task_kinds(_text(t), settings) if _has_contact(t) and intent != "spam" else []:
+    for kind in _judgement(t, settings).task_kinds if _has_contact(t) and intent != "spam" else []:
         steps.append(("plan_create_task", task_args(kind)))
     steps += [
         ("plan_update_lead_status", lambda: when(_has_contact(t) and bool(target_status) and contact.get("lead_status") != target_status,

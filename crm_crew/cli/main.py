@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from crm_crew import __version__
-from crm_crew.cli import config_cmd, crm_cmd, rollback_cmd, run_cmd, runs_cmd, sandbox_cmd, worker_cmd
+from crm_crew.cli import config_cmd, crm_cmd, eval_cmd, rollback_cmd, run_cmd, runs_cmd, sandbox_cmd, worker_cmd
 from crm_crew.cli.audit_cmd import audit_app
 from crm_crew.cli.common import err, state_home
 from crm_crew.cli.review_cmd import review_app
@@ -55,6 +55,7 @@ def root(
 
 
 run_cmd.register(app)
+eval_cmd.register(app)
 runs_cmd.register(app)
 config_cmd.register(app)
 app.add_typer(crm_cmd.crm_app, name="crm")

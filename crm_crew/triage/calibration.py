@@ -48,11 +48,11 @@ def expected_calibration_error(confidences: Sequence[float], correct: Sequence[b
     return sum(b.count / n * abs(b.accuracy - b.mean_confidence) for b in reliability(confidences, correct, bins))
 
 
-def fit_logistic(features: Sequence[tuple[float, float]], correct: Sequence[bool],
+def fit_logistic(features: Sequence[tuple[float, float]], correct: Sequence[bool], capped: bool = True,
                  iterations: int = 50, ridge: float = 1e-3) -> tuple[float, float, float]:
     """(bias, margin, score) maximizing the likelihood of `correct` given (score, margin) features, by
     Newton's method with a small ridge penalty; the features are capped as `calibrated_confidence` caps them."""
-    rows = [(1.0, min(m, 4.0), min(s, 6.0)) for s, m in features]
+    rows = [(1.0, min(m, 4.0), min(s, 6.0)) if capped else (1.0, m, s) for s, m in features]
     w = [0.0, 0.0, 0.0]
     for _ in range(iterations):
         grad = [0.0, 0.0, 0.0]
@@ -86,3 +86,12 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     for r in range(n - 1, -1, -1):
         out[r] = (m[r][n] - sum(m[r][c] * out[c] for c in range(r + 1, n))) / m[r][r]
     return out
+
+
+def refit(confidences: Sequence[float], correct: Sequence[bool], current: Any) -> tuple[float, float, float]:
+    """New `triage.calibration` coefficients (bias, margin, score) for labelled results: Platt scaling of the
+    current curve, z' = a z + b, fitted on the logit of the confidences the offline model gave."""
+    eps = 1e-4
+    logits = [math.log(max(eps, min(1 - eps, c)) / (1 - max(eps, min(1 - eps, c)))) for c in confidences]
+    b, a, _ = fit_logistic([(0.0, z) for z in logits], correct, capped=False)   # the margin slot carries the logit
+    return round(a * current.bias + b, 3), round(a * current.margin, 3), round(a * current.score, 3)

@@ -1,0 +1,1 @@
+"""`crm-crew eval`: the crew in shadow mode on labelled messages, scored."""

@@ -24,6 +24,7 @@ from crm_crew.config.checks import (
 )
 from crm_crew.config.models import AgentConfig, CrmSettings, Settings, TaskConfig
 from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, YamlPath, parse_yaml
+from crm_crew.config.triage_checks import check_examples, check_triage_config
 from crm_crew.config.report import FileKind, Reporter, describe
 from crm_crew.config.shipped import default_config_dir
 from crm_crew.errors import ConfigError
@@ -167,7 +168,12 @@ def _validate_settings(raw: Any, agent_ids: list[str] | None, rep: Reporter) -> 
             ok = False
     ok = _validate_crm_options(sections.get("crm"), rep, skip) and ok
     check_settings(raw, agent_ids, rep)
-    return Settings(**sections) if ok else None
+    check_triage_config(raw, rep)
+    if not ok or rep.problems:
+        return None
+    settings = Settings(**sections)
+    check_examples(settings, rep)
+    return settings
 
 
 def _validate_crm_options(crm: Any, rep: Reporter, skip: set[YamlPath]) -> bool:

@@ -15,6 +15,7 @@ from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
+from crm_crew.pipeline.automated import handle_automated
 from crm_crew.pipeline.escalation import Facts, escalation_reason
 from crm_crew.pipeline.lean import ASSESSOR, read_sender, run_lean
 from crm_crew.pipeline.matching import normalize_email
@@ -25,6 +26,7 @@ from crm_crew.security.screen import ScreenResult, screen
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.records import compose_record
 from crm_crew.tools.spec import ToolContext
+from crm_crew.triage.automated import automated_mail
 from crm_crew.triage.language import detect_language
 
 NO_ASSESSMENT = "The crew did not complete its assessment."
@@ -134,6 +136,10 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         return InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies, language=language)
 
     session = fresh()
+    automated = automated_mail(interaction)
+    if automated is not None and not screened.flags:
+        handle_automated(config, session, automated)
+        return Worked(session, LEAN, f"{automated.kind}: handled in code, no model call")
     reason = "routing is off"
     if settings.routing.enabled:
         model = route_models(config, LEAN, override)[ASSESSOR]

@@ -87,12 +87,14 @@ def classify_intent(text: str, settings: Any, language: str | None = None, subje
     for order, (name, spec) in enumerate(settings.intents.items()):
         if name == FALLBACK_INTENT:
             continue
-        strong = [h for h in find_cues(toks, cues_for(spec.keywords, language)) if not (spec.negatable and h.negated)]
+        found = find_cues(toks, cues_for(spec.keywords, language))
+        strong = [h for h in found if not (spec.negatable and h.negated)]
+        denied = bool(found) and not strong      # every cue of a negatable intent negated: "no need to cancel"
         strong_texts = {h.text for h in strong}
         weak = [h for h in find_cues(toks, cues_for(spec.weak_keywords, language))
                 if h.text not in strong_texts and not (spec.negatable and h.negated)]
         in_subject = {h.text for h in find_cues(subject_toks, cues_for(spec.keywords, language))} if subject else set()
-        sim = similarity.get(name, 0.0)
+        sim = 0.0 if denied else similarity.get(name, 0.0)
         score = _evidence(len(strong) + len(in_subject), len(weak), tuning.weak_weight) + tuning.example_weight * sim
         ranked.append(IntentScore(name, round(score, 4), tuple(h.text for h in strong + weak), round(sim, 3)))
     ranked.sort(key=lambda s: (-s.score, -s.example_similarity))

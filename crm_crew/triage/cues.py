@@ -36,9 +36,14 @@ def all_cues(spec: CueList | None) -> list[str]:
     return list(spec)
 
 
+def cue_words(cue: str) -> list[str]:
+    """A cue's words as the text's tokens come out: folded, hyphens split ('opt-out' = 'opt out')."""
+    return fold(cue).replace("-", " ").split()
+
+
 def cue_problem(cue: str) -> str | None:
     """Why a cue can never match, or None."""
-    words = fold(cue).split()
+    words = cue_words(cue)
     if not words:
         return "empty cue"
     if words[0] == GAP or words[-1] == GAP:
@@ -62,7 +67,7 @@ def _word_pattern(word: str) -> str:
 
 def _phrase_pattern(cue: str) -> str:
     parts: list[str] = []
-    for word in fold(cue).split():
+    for word in cue_words(cue):
         parts.append(_GAP_PATTERN if word == GAP else _word_pattern(word) + " ")
     return "".join(parts)[:-1]           # the last word's trailing space
 

@@ -61,13 +61,18 @@ class ExampleIndex:
         return {t: v / norm for t, v in vec.items()}
 
     def similarity(self, text: str, language: str) -> dict[str, float]:
-        query = self._vector(Counter(stems(text, language)))
+        counts = Counter(stems(text, language))
+        query = self._vector(counts)
         scores: dict[int, float] = {}
+        shared: dict[int, int] = {}
         for term, weight in query.items():
             for doc, doc_weight in self._postings.get(term, ()):
                 scores[doc] = scores.get(doc, 0.0) + weight * doc_weight
+                shared[doc] = shared.get(doc, 0) + 1
         best: dict[str, float] = {}
         for doc, score in scores.items():
+            if shared[doc] < 2 and shared[doc] / len(counts) < 0.3:
+                continue            # one word in common with a longer message is chance, not likeness
             intent = self._intents[doc]
             if score > best.get(intent, 0.0):
                 best[intent] = score

@@ -43,13 +43,14 @@ def test_text_without_json_is_refused() -> None:
         parse_answer("I think this is a billing question.", SETTINGS, KINDS)
 
 
-def test_the_offline_model_answers_a_lean_case_by_its_keyword_rules() -> None:
+def test_the_offline_model_answers_a_lean_case_by_its_triage_rules() -> None:
     case = {"interaction": {"subject": "Urgent: call me about the invoice", "body": "I was charged twice, "
                             "please call me back today."},
             "sentiment_lexicon": {"label": "negative", "score": -0.3}, "task_kinds": KINDS}
     prompt = case_message(case)
     assert read_case(prompt) == case
     answer = parse_answer(answer_lean(prompt, SETTINGS), SETTINGS, KINDS)
-    assert (answer.intent, answer.urgency, answer.sentiment, answer.task_kinds) == ("billing", "high", "negative",
+    # "Urgent" in the subject alone does not make a double charge high.
+    assert (answer.intent, answer.urgency, answer.sentiment, answer.task_kinds) == ("billing", "medium", "negative",
                                                                                     ["call"])
     assert answer.reply is None

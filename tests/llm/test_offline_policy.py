@@ -162,7 +162,7 @@ def test_communication_worker_assesses_renders_and_submits() -> None:
     assessment = calls[2][1]
     assert assessment["intent"] == "support" and assessment["urgency"] == "high"
     assert assessment["sentiment"] == "negative" and assessment["sentiment_score"] == -0.42
-    assert assessment["confidence"] == 0.9
+    assert 0.8 <= assessment["confidence"] <= 1.0
     assert assessment["rationale"].startswith("keyword hits: ") and "support=" in assessment["rationale"]
     assert calls[4] == ("submit_reply", reply)
 
@@ -173,7 +173,7 @@ def test_communication_worker_stops_when_the_assessment_is_refused() -> None:
                     "record_assessment": {"recorded": False, "problems": ["..."]}}
     calls, _ = walk(COMMUNICATION, observations)
     assert [name for name, _ in calls] == ["read_interaction", "score_sentiment", "record_assessment"]
-    assert calls[2][1]["intent"] == "other" and calls[2][1]["rationale"] == "no taxonomy keyword matched"
+    assert calls[2][1]["intent"] == "other" and calls[2][1]["rationale"] == "nothing in the message fits a taxonomy intent"
 
 
 def test_communication_worker_submits_nothing_when_no_reply_is_due() -> None:

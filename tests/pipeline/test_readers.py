@@ -246,15 +246,15 @@ def test_unknown_channel(tmp_path: Path) -> None:
     ]
 
 
-def test_empty_body(tmp_path: Path) -> None:
-    only_quote = good(2, body="> just a quote\n> of an older mail\n")
-    path = write_jsonl(tmp_path / "in.jsonl", [good(1), only_quote, good(3, body="   ")])
+def test_no_text_at_all_is_rejected_but_a_subject_alone_is_a_message(tmp_path: Path) -> None:
+    only_quote = good(2, body="> just a quote\n> of an older mail\n", subject="")
+    subject_only = good(4, body="", subject="Please resend last month's bill")
+    path = write_jsonl(tmp_path / "in.jsonl", [good(1), only_quote, good(3, body="   ", subject=" "), subject_only])
     results = read(path)
-    assert [r.id for r in interactions(results)] == ["r1"]
-    assert rejects(results) == [
-        Reject(str(path), "line 2", "body is empty", "r2"),
-        Reject(str(path), "line 3", "body is empty", "r3"),
-    ]
+    assert [r.id for r in interactions(results)] == ["r1", "r4"]
+    assert interactions(results)[1].subject == "Please resend last month's bill"
+    no_text = "no text: the subject and the body are both empty"
+    assert rejects(results) == [Reject(str(path), "line 2", no_text, "r2"), Reject(str(path), "line 3", no_text, "r3")]
 
 
 def test_transcript_becomes_body(tmp_path: Path) -> None:

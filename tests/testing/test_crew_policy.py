@@ -155,7 +155,7 @@ def test_tool_results_with_crewai_reminders_after_the_json_still_count(settings:
 
     (name, args), = reply.tool_calls
     assert name == "record_assessment"
-    assert (args["intent"], args["urgency"], args["sentiment"]) == ("sales_inquiry", "low", "neutral")
+    assert (args["intent"], args["urgency"], args["sentiment"]) == ("sales_inquiry", "medium", "neutral")
 
 
 def test_a_lean_route_request_gets_the_offline_lean_answer(settings: Any) -> None:

@@ -220,8 +220,8 @@ def finish(draft: Draft, limits: Limits, *, source: str, position: str) -> Inter
     body = new_text
     if draft.extra_body.strip():
         body = f"{body}\n\n{draft.extra_body.strip()}" if body else draft.extra_body.strip()
-    if not body.strip():
-        raise RecordError("body is empty", draft.id or None)
+    if not body.strip() and not subject.strip():
+        raise RecordError("no text: the subject and the body are both empty", draft.id or None)
     metadata = dict(draft.metadata)
     metadata["quoted_chars"] = len(quoted)
     interaction_id = draft.id or content_id(draft.sender_email, subject, draft.received_at, body)

@@ -34,6 +34,8 @@ HEADERS_OF_INTEREST: tuple[str, ...] = (
     "X-Autoreply",
     "X-Autorespond",
     "Return-Path",
+    "Content-Type",
+    "X-Failed-Recipients",
 )
 
 _PARSER = BytesParser(policy=policy.default)
@@ -166,6 +168,8 @@ def message_to_interaction(
         if attachments:
             meta["attachments"] = attachments
         headers = {name: _header(msg, name) for name in HEADERS_OF_INTEREST if msg.get(name) is not None}
+        if not headers.get("Content-Type", "").lower().startswith("multipart/report"):
+            headers.pop("Content-Type", None)       # only a delivery report's type says something
         if headers:
             meta["headers"] = headers
         received_at = _received_at(msg, meta)

@@ -278,7 +278,7 @@ def test_bad_regex(cfg: Path) -> None:
 
 
 def test_settings_types_and_references(cfg: Path) -> None:
-    edit(cfg, "crm-crew.yaml", "  concurrency: 1\n", "  concurrency: two\n")
+    edit(cfg, "crm-crew.yaml", "  concurrency: 1\n", "  concurrency: lots\n")
     edit(cfg, "crm-crew.yaml", "  confidence_threshold: 0.5\n", "  confidence_threshold: 1.5\n")
     edit(cfg, "crm-crew.yaml", "when: {urgency: [critical]}", "when: {urgency: [critcal], sentiment: [negativ]}")
     edit(cfg, "crm-crew.yaml", "  action: [create_contact,", "  actoin: [create_contact,")
@@ -287,7 +287,7 @@ def test_settings_types_and_references(cfg: Path) -> None:
     edit(cfg, "crm-crew.yaml", "  redact: [email,", "  redact: [emial,")
     edit(cfg, "crm-crew.yaml", "matching:\n", "matchin:\n")
     assert problems(cfg) == [
-        f"{at(cfg, 'crm-crew.yaml', 'two')}: runner.concurrency: must be an integer, got 'two'",
+        f"{at(cfg, 'crm-crew.yaml', 'lots')}: runner.concurrency: must be an integer, got 'lots'",
         f"{at(cfg, 'crm-crew.yaml', 'matchin')}: unknown key 'matchin' (did you mean 'matching'?)",
         f"{at(cfg, 'crm-crew.yaml', 'intents:', after='non_human_senders')}: intents: missing intent 'other' (the fallback when nothing else fits)",
         f"{at(cfg, 'crm-crew.yaml', '1.5')}: escalation.confidence_threshold: must be at most 1, got 1.5",

@@ -50,7 +50,7 @@ def test_apply_later_writes_the_plan_once_and_never_the_held_actions(backend: Ba
     # one activity per non-spam, non-escalated interaction, each on its contact
     assert len(crm["activities"]) == 5
     assert {t["kind"] for t in crm["tasks"]} == {"quote", "call"}
-    assert [c["priority"] for c in crm["cases"]] == ["Low"]
+    assert sorted(c["priority"] for c in crm["cases"]) == ["High", "Medium"]   # msg-001 broken login; msg-025
 
     again = backend.cli("apply", "r1", "--json")
     assert again.code == 0

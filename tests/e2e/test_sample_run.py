@@ -88,7 +88,7 @@ def test_complaints_and_high_urgency_open_cases_with_mapped_priority(shadow: dic
     complaint = shadow["records"]["msg-025"]
     assert complaint["intent"] == "complaint" and complaint["status"] == "processed"
     case = next(a for a in complaint["actions"] if a["type"] == "create_case")
-    assert case["fields"]["priority"] == "Low" and case["status"] == "planned"
+    assert case["fields"]["priority"] == "Medium" and case["status"] == "planned"
     urgent = shadow["records"]["msg-015"]
     assert urgent["urgency"] == "high"
     assert next(a for a in urgent["actions"] if a["type"] == "create_case")["fields"]["priority"] == "High"

@@ -163,7 +163,7 @@ def test_communication_worker_assesses_renders_and_submits() -> None:
     assert assessment["intent"] == "support" and assessment["urgency"] == "high"
     assert assessment["sentiment"] == "negative" and assessment["sentiment_score"] == -0.42
     assert 0.8 <= assessment["confidence"] <= 1.0
-    assert assessment["rationale"].startswith("keyword hits: ") and "support=" in assessment["rationale"]
+    assert assessment["rationale"].startswith("support ") and "cues:" in assessment["rationale"]
     assert calls[4] == ("submit_reply", reply)
 
 

@@ -75,9 +75,9 @@ def test_run_apply_twice_over_the_same_inbox_creates_no_duplicates(backend: Back
     assert second.code == 0
     summary = second.json()
     # The three contacts created by the first run now match by email and already are
-    # "Working" leads, so the second run plans only 4 activities and 3 tasks: all skipped.
-    assert first.json()["actions"]["applied"] == 13
-    assert summary["actions"] == {"planned": 0, "applied": 0, "held": 0, "skipped": 7, "failed": 0}
+    # "Working" leads, so the second run plans only 4 activities, 3 tasks and msg-001's case: all skipped.
+    assert first.json()["actions"]["applied"] == 14   # msg-001 (a broken login: high) also opens a case
+    assert summary["actions"] == {"planned": 0, "applied": 0, "held": 0, "skipped": 8, "failed": 0}
     assert backend.export() == crm
     notes = [a.get("note", "") for r in read_jsonl(tmp_path / "second.jsonl") for a in r["actions"]]
     assert all(n.startswith("already applied in run") for n in notes)

@@ -105,7 +105,7 @@ def test_list_filters(templates: dict[str, Path]) -> None:
     ids = lambda *args: {r["interaction_id"] for r in reviews(home, *args)}  # noqa: E731
     assert ids("--reason", "Enterprise-tier") == {"msg-002", "msg-015"}
     assert ids("--reason", "enterprise-TIER") == {"msg-002", "msg-015"}
-    assert ids("--intent", "support") == {"msg-010", "msg-015"}
+    assert ids("--intent", "support") == {"msg-007", "msg-008", "msg-009", "msg-010", "msg-015"}
     assert ids("--intent", "support", "--reason", "critical") == {"msg-010"}
     assert ids("--run", "shadow") == ESCALATED
     assert ids("--run", "no-such-run") == set()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from crm_crew.config.models import MANAGER_ROLE, ROLES, Settings
 from crm_crew.config.positions import START, YamlPath
 from crm_crew.config.report import Reporter, hint
 from crm_crew.connectors.registry import CONNECTORS
 from crm_crew.llm.registry import model_string_problem
+from crm_crew.security.safe_regex import config_regex_problem
 from crm_crew.security.screen import INJECTION_FLAG
 from crm_crew.tools.registry import tool_names
 
@@ -36,7 +38,8 @@ CREDENTIAL_SUFFIXES: tuple[str, ...] = ("api_key", "password", "token", "secret"
 
 
 def check_credentials(data: Any, rep: Reporter, path: YamlPath = ()) -> set[YamlPath]:
-    """Reject every credential-looking key; returns their paths (not to be re-reported)."""
+    """Reject credential-looking keys and URLs that carry a credential; returns their paths
+    (not to be re-reported, so that no other message repeats the value)."""
     found: set[YamlPath] = set()
     if isinstance(data, dict):
         for key, value in data.items():
@@ -45,12 +48,43 @@ def check_credentials(data: Any, rep: Reporter, path: YamlPath = ()) -> set[Yaml
                 rep.at_key(child, f"credential '{key}' must not be in YAML: put the value in an "
                                   f"environment variable and name it in `{key}_env`")
                 found.add(child)
+            elif isinstance(key, str) and url_credential(key):
+                rep.at_key(child, _URL_CREDENTIAL)
+                found.add(child)
             else:
                 found |= check_credentials(value, rep, child)
     elif isinstance(data, list):
         for index, item in enumerate(data):
             found |= check_credentials(item, rep, (*path, index))
+    elif isinstance(data, str) and url_credential(data):
+        advice = _URL_ADVICE.get(path, _URL_CREDENTIAL_ADVICE)
+        rep.at_value(path, f"{_URL_CREDENTIAL}: {advice}")
+        found.add(path)
     return found
+
+
+_URL_CREDENTIAL = "a URL must not carry a credential (user:password@ or a secret query parameter; not repeated here)"
+_URL_CREDENTIAL_ADVICE = "put the secret in an environment variable and leave it out of the URL"
+_URL_ADVICE: dict[YamlPath, str] = {
+    ("store", "url"): "use PGPASSWORD or ~/.pgpass, or put the whole URL in the DATABASE_URL environment variable",
+}
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S+")
+_USERINFO_WITH_PASSWORD = re.compile(r"[^/?#@]*://[^/?#@]*:[^/?#@]+@")
+_SECRET_PARAMETER = re.compile(r"(?:password|passwd|pwd|secret|token|api[_\-]?key|apikey|signature|sig)$", re.IGNORECASE)
+
+
+def url_credential(text: str) -> bool:
+    """True when `text` holds a URL with a password (`user:password@`) or a secret query parameter."""
+    if "://" not in text:
+        return False
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        if _USERINFO_WITH_PASSWORD.match(url):
+            return True
+        query = url.partition("?")[2].partition("#")[0]
+        if any(value and _SECRET_PARAMETER.search(name) for name, value in parse_qsl(query)):
+            return True
+    return False
 
 
 def _is_credential_key(key: Any) -> bool:
@@ -219,12 +253,6 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
         if isinstance(model, str) and (problem := model_string_problem(model)):
             rep.at_value(("routing", route, "llm"), problem)
 
-    url = _at(raw, "store", "url")
-    if isinstance(url, str) and "@" in url and ":" in url.split("://", 1)[-1].split("@", 1)[0]:
-        rep.at_value(("store", "url"), "store.url must not carry a password (it is not repeated here): use "
-                                       "PGPASSWORD or ~/.pgpass, or put the whole URL in the DATABASE_URL "
-                                       "environment variable")
-
     _check_keys(rep, raw, ("permissions",), agent_ids, "agent")
     _check_keys(rep, raw, ("actions", "case_priority"), levels, "urgency level")
     _check_items(rep, raw, ("actions", "case_intents"), intent_names, "intent")
@@ -233,13 +261,8 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
 
     patterns = _at(raw, "security", "injection_patterns")
     for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
-        if not isinstance(pattern, str):
-            continue
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            rep.at_value(("security", "injection_patterns", index),
-                         f"invalid regular expression '{pattern}': {exc}")
+        if isinstance(pattern, str) and (problem := config_regex_problem(pattern)) is not None:
+            rep.at_value(("security", "injection_patterns", index), f"regular expression refused: {problem}")
 
 
 _ABSENT = object()

@@ -52,13 +52,17 @@ def config_regex_problem(pattern: str) -> str | None:
     if len(pattern) > _MAX_PATTERN_CHARS:
         return f"pattern is {len(pattern)} characters long (limit {_MAX_PATTERN_CHARS})"
     if _ASCII_BOUNDARY_NEAR_LETTER.search(pattern):
-        return (r"\b next to a non-ASCII letter never matches (RE2 word boundaries are ASCII-only): "
+        return (r"\b next to a non-ASCII letter is no word boundary in RE2 (its \b and \w are ASCII-only): "
                 r"drop the \b or write (?:^|\s) instead")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"invalid regular expression: {exc}"
     try:
         re2.compile(pattern, _options())
     except re2.error as exc:
-        return f"not supported by the RE2 engine ({_reason(exc)}); look-around and back-references " \
-               "are not available, and \\Z is written \\z"
+        return (f"the RE2 engine does not support this ({_reason(exc)}): config patterns cannot use "
+                "look-around, back-references or atomic groups, and \\Z is written \\z")
     return None
 
 

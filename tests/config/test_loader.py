@@ -273,8 +273,8 @@ def test_unknown_connector(cfg: Path) -> None:
 def test_bad_regex(cfg: Path) -> None:
     edit(cfg, "crm-crew.yaml", "    - you are now\n", "    - you are (now\n")
     assert problems(cfg) == [
-        f"{at(cfg, 'crm-crew.yaml', 'you are (now')}: security.injection_patterns[2]: invalid regular expression "
-        "'you are (now': missing ), unterminated subpattern at position 8"]
+        f"{at(cfg, 'crm-crew.yaml', 'you are (now')}: security.injection_patterns[2]: regular expression refused: "
+        "invalid regular expression: missing ), unterminated subpattern at position 8"]
 
 
 def test_settings_types_and_references(cfg: Path) -> None:

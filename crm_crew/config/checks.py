@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl
 
 from crm_crew.config.models import MANAGER_ROLE, ROLES, Settings
 from crm_crew.config.positions import START, YamlPath
@@ -17,7 +16,6 @@ from crm_crew.connectors.registry import CONNECTORS
 from crm_crew.llm.registry import model_string_problem
 from crm_crew.security.safe_regex import config_regex_problem
 from crm_crew.security.screen import INJECTION_FLAG
-from crm_crew.tools.registry import tool_names
 
 # The pattern CrewAI interpolates: `{name}`, leaving JSON-like braces alone.
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_\-]*)\}")
@@ -34,64 +32,6 @@ AGENT_PLACEHOLDERS: frozenset[str] = INTERACTION_PLACEHOLDERS & RUN_PLACEHOLDERS
 
 AGENT_TEXT_FIELDS: tuple[str, ...] = ("role", "goal", "backstory")
 TASK_TEXT_FIELDS: tuple[str, ...] = ("description", "expected_output")
-CREDENTIAL_SUFFIXES: tuple[str, ...] = ("api_key", "password", "token", "secret")
-
-
-def check_credentials(data: Any, rep: Reporter, path: YamlPath = ()) -> set[YamlPath]:
-    """Reject credential-looking keys and URLs that carry a credential; returns their paths
-    (not to be re-reported, so that no other message repeats the value)."""
-    found: set[YamlPath] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            child = (*path, key)
-            if _is_credential_key(key):
-                rep.at_key(child, f"credential '{key}' must not be in YAML: put the value in an "
-                                  f"environment variable and name it in `{key}_env`")
-                found.add(child)
-            elif isinstance(key, str) and url_credential(key):
-                rep.at_key(child, _URL_CREDENTIAL)
-                found.add(child)
-            else:
-                found |= check_credentials(value, rep, child)
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            found |= check_credentials(item, rep, (*path, index))
-    elif isinstance(data, str) and url_credential(data):
-        advice = _URL_ADVICE.get(path, _URL_CREDENTIAL_ADVICE)
-        rep.at_value(path, f"{_URL_CREDENTIAL}: {advice}")
-        found.add(path)
-    return found
-
-
-_URL_CREDENTIAL = "a URL must not carry a credential (user:password@ or a secret query parameter; not repeated here)"
-_URL_CREDENTIAL_ADVICE = "put the secret in an environment variable and leave it out of the URL"
-_URL_ADVICE: dict[YamlPath, str] = {
-    ("store", "url"): "use PGPASSWORD or ~/.pgpass, or put the whole URL in the DATABASE_URL environment variable",
-}
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S+")
-_USERINFO_WITH_PASSWORD = re.compile(r"[^/?#@]*://[^/?#@]*:[^/?#@]+@")
-_SECRET_PARAMETER = re.compile(r"(?:password|passwd|pwd|secret|token|api[_\-]?key|apikey|signature|sig)$", re.IGNORECASE)
-
-
-def url_credential(text: str) -> bool:
-    """True when `text` holds a URL with a password (`user:password@`) or a secret query parameter."""
-    if "://" not in text:
-        return False
-    for match in _URL.finditer(text):
-        url = match.group(0)
-        if _USERINFO_WITH_PASSWORD.match(url):
-            return True
-        query = url.partition("?")[2].partition("#")[0]
-        if any(value and _SECRET_PARAMETER.search(name) for name, value in parse_qsl(query)):
-            return True
-    return False
-
-
-def _is_credential_key(key: Any) -> bool:
-    if not isinstance(key, str):
-        return False
-    lowered = key.lower()
-    return not lowered.endswith("_env") and lowered.endswith(CREDENTIAL_SUFFIXES)
 
 
 def check_placeholders(rep: Reporter, path: YamlPath, text: Any, available: tuple[str, ...],
@@ -114,6 +54,8 @@ def check_placeholders(rep: Reporter, path: YamlPath, text: Any, available: tupl
 
 
 def check_agents(raw: dict[Any, Any], rep: Reporter) -> None:
+    from crm_crew.tools.registry import tool_names   # the tools import the pipeline, which imports config
+
     tools = tool_names()
     agent_available = tuple(n for n in _INTERACTION_ORDER if n in AGENT_PLACEHOLDERS)
     for agent_id, agent in raw.items():

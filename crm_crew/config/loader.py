@@ -18,10 +18,10 @@ from crm_crew.config.checks import (
     INTERACTION_PLACEHOLDERS,
     RUN_PLACEHOLDERS,
     check_agents,
-    check_credentials,
     check_settings,
     check_tasks,
 )
+from crm_crew.config.credentials import check_credentials
 from crm_crew.config.models import AgentConfig, CrmSettings, Settings, TaskConfig
 from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, YamlPath, read_yaml_file
 from crm_crew.config.report import FileKind, Reporter, describe

@@ -25,7 +25,7 @@ def validate(config: ConfigOption = None) -> int:
     if problems := replies_problems(directory):
         raise ConfigError(problems)
     out.print(f"config OK: {directory} ({len(cfg.agents)} agents, {len(cfg.tasks)} tasks, crm: {cfg.settings.crm.type}, "
-              f"models: {', '.join(sorted({a.llm for a in cfg.agents.values()}))})", markup=False)
+              f"models: {', '.join(sorted({a.llm for a in cfg.agents.values()}))})")
     return 0
 
 
@@ -41,7 +41,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to create with a
     shutil.copytree(default_config_dir(), directory, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
     out.print(f"wrote {directory}: edit agents.yaml, tasks.yaml, crm-crew.yaml, replies.yaml; then run "
-              f"`crm-crew validate --config {directory}`", markup=False)
+              f"`crm-crew validate --config {directory}`")
     return 0
 
 

@@ -176,7 +176,7 @@ def template_problems(source: str) -> list[TemplateProblem]:
             env.compile(tree)
         except TemplateError as exc:
             problems.append(TemplateProblem(getattr(exc, "lineno", None) or 1, 1, f"template error: {exc}"))
-    return sorted(problems, key=lambda p: (p.line, p.col))
+    return sorted(set(problems), key=lambda p: (p.line, p.col, p.message))
 
 
 def _constant(node: nodes.Node) -> Any:

@@ -55,12 +55,12 @@ def config_regex_problem(pattern: str) -> str | None:
         return (r"\b next to a non-ASCII letter is no word boundary in RE2 (its \b and \w are ASCII-only): "
                 r"drop the \b or write (?:^|\s) instead")
     try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"invalid regular expression: {exc}"
-    try:
         re2.compile(pattern, _options())
     except re2.error as exc:
+        try:
+            re.compile(pattern)
+        except re.error as syntax:
+            return f"invalid regular expression: {syntax}"
         return (f"the RE2 engine does not support this ({_reason(exc)}): config patterns cannot use "
                 "look-around, back-references or atomic groups, and \\Z is written \\z")
     return None

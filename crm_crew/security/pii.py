@@ -50,13 +50,20 @@ def redact(text: str, kinds: Iterable[str]) -> tuple[str, list[str]]:
     return "".join(_pieces(text, spans)), [kind for kind in KINDS if any(s.kind == kind for s in spans)]
 
 
-def _pieces(text: str, spans: list[Span]) -> Iterator[str]:
+def _pieces(text: str, spans: list[Span], token: bool = True) -> Iterator[str]:
+    """The text between the spans, with a `[KIND]` token for each span (or nothing)."""
     position = 0
     for span in spans:
         yield text[position:span.start]
-        yield f"[{span.kind.upper()}]"
+        if token:
+            yield f"[{span.kind.upper()}]"
         position = span.end
     yield text[position:]
+
+
+def remove_pii(text: str) -> str:
+    """`text` with every kind of personal data cut out and spaces collapsed: for names, which never hold any."""
+    return " ".join("".join(_pieces(text, find_pii(text, KINDS), token=False)).split())
 
 
 def find_phone(text: str) -> str:
@@ -65,4 +72,4 @@ def find_phone(text: str) -> str:
     return text[spans[0].start:spans[0].end] if spans else ""
 
 
-__all__ = ["KINDS", "Span", "find_phone", "find_pii", "redact"]
+__all__ = ["KINDS", "Span", "find_phone", "find_pii", "redact", "remove_pii"]

@@ -6,7 +6,6 @@ Exit codes: 0 done (verify: the trail is intact); 1 cannot run (e.g. no audit ke
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -18,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from crm_crew.cli.common import ConfigOption, JsonOption, err, load, open_store_for, out
+from crm_crew.cli.csv_cells import csv_writer
 
 if TYPE_CHECKING:
     from crm_crew.store.audit import AuditEntry
@@ -89,7 +89,7 @@ def verify(as_json: JsonOption = False, config: ConfigOption = None) -> int:
     if not result.ok:
         raise AuditBroken(f"audit trail broken at entry {result.broken_seq}: {result.problem} "
                           f"({result.entries} entries before it are intact)")
-    out.print(f"audit trail intact: {result.entries} entries", markup=False)
+    out.print(f"audit trail intact: {result.entries} entries")
     return 0
 
 
@@ -109,7 +109,7 @@ def _write(entries: Any, fmt: ExportFormat, stream: IO[str]) -> int:
     count = 0
     writer = None
     if fmt is ExportFormat.csv:
-        writer = csv.writer(stream, lineterminator="\n")
+        writer = csv_writer(stream)
         writer.writerow(columns)
     for entry in entries:
         if writer is not None:
@@ -141,7 +141,7 @@ def export(
         count = _export_to_file(entries, fmt, out_file)
     finally:
         store.close()
-    err.print(f"exported {count} audit entries to {out_file}", markup=False)
+    err.print(f"exported {count} audit entries to {out_file}")
     return 0
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
+
+from crm_crew.cli.terminal import DataConsole
 
 if TYPE_CHECKING:
     from crm_crew.config.loader import CrewConfig
@@ -36,8 +37,8 @@ def actor_name(given: str | None) -> str:
 
 # Off a terminal (pipes, cron logs) Rich would assume 80 columns and squeeze tables.
 _PIPE_WIDTH = 160
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
-err = Console(stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
+out = DataConsole(width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+err = DataConsole(stderr=True, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
 
 
 def load(config_option: str | None) -> "CrewConfig":

@@ -14,13 +14,18 @@ from crm_crew.cli.common import ConfigOption, out
 def validate(config: ConfigOption = None) -> int:
     """Check the config strictly; print every problem as file:line:col, exit 1 if any."""
     from crm_crew.config.loader import load_config, resolve_config_dir
-    from crm_crew.pipeline.replies import load_reply_templates
+    from crm_crew.config.replies import replies_problems
+    from crm_crew.errors import ConfigError
 
     directory = resolve_config_dir(config)
-    cfg = load_config(directory)
-    load_reply_templates(directory.resolve())
+    try:
+        cfg = load_config(directory)
+    except ConfigError as exc:
+        raise ConfigError([*exc.problems, *replies_problems(directory)]) from None
+    if problems := replies_problems(directory):
+        raise ConfigError(problems)
     out.print(f"config OK: {directory} ({len(cfg.agents)} agents, {len(cfg.tasks)} tasks, crm: {cfg.settings.crm.type}, "
-              f"models: {', '.join(sorted({a.llm for a in cfg.agents.values()}))})", markup=False)
+              f"models: {', '.join(sorted({a.llm for a in cfg.agents.values()}))})")
     return 0
 
 
@@ -36,7 +41,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder to create with a
     shutil.copytree(default_config_dir(), directory, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
     out.print(f"wrote {directory}: edit agents.yaml, tasks.yaml, crm-crew.yaml, replies.yaml; then run "
-              f"`crm-crew validate --config {directory}`", markup=False)
+              f"`crm-crew validate --config {directory}`")
     return 0
 
 

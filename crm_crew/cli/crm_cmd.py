@@ -73,11 +73,11 @@ def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON L
         print(json.dumps(report.to_dict(), indent=2))
     else:
         out.print(f"{file}: {len(report.created)} created, {len(report.updated)} updated, "
-                  f"{len(report.unchanged)} unchanged, {len(report.rejected)} rejected", markup=False)
+                  f"{len(report.unchanged)} unchanged, {len(report.rejected)} rejected")
     for warning in report.warnings:
-        err.print(f"warning: {file}: {warning}", markup=False)
+        err.print(f"warning: {file}: {warning}")
     for rejection in report.rejected:
-        err.print(f"{file}:{rejection.row}: {rejection.reason}", markup=False)
+        err.print(f"{file}:{rejection.row}: {rejection.reason}")
     return 3 if report.rejected else 0
 
 
@@ -114,19 +114,18 @@ def check(as_json: JsonOption = False, config: ConfigOption = None) -> int:
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0 if report.ok else 1
-    out.print(f"{report.crm} at {report.endpoint}" + (f" as {report.identity}" if report.identity else ""),
-              markup=False)
+    out.print(f"{report.crm} at {report.endpoint}" + (f" as {report.identity}" if report.identity else ""))
     table = Table("permission", "granted", title="permissions", title_justify="left")
     for name, granted in report.permissions.items():
         table.add_row(name, "yes" if granted else "NO")
     out.print(table)
     if report.budget:
-        out.print("API budget: " + ", ".join(f"{k} {_fmt(v)}" for k, v in report.budget.items()), markup=False)
+        out.print("API budget: " + ", ".join(f"{k} {_fmt(v)}" for k, v in report.budget.items()))
     for note in report.notes:
-        out.print(f"note: {note}", markup=False)
+        out.print(f"note: {note}")
     if not report.ok:
         missing = [name for name, granted in report.permissions.items() if not granted]
-        err.print(f"missing permissions: {', '.join(missing)}", markup=False)
+        err.print(f"missing permissions: {', '.join(missing)}")
     return 0 if report.ok else 1
 
 

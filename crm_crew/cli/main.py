@@ -94,17 +94,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except ConfigError as exc:
         for problem in exc.problems:
-            err.print(str(problem), markup=False)
+            err.print(str(problem))
         err.print(f"{len(exc.problems)} problem(s) in the configuration; fix them and run `crm-crew validate`.")
         return 1
     except CrmCrewError as exc:
-        err.print(f"error: {exc}", markup=False)
+        err.print(f"error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("interrupted")
         return 1
     except Exception as exc:  # the one place unknown errors land
-        err.print(f"internal error: {type(exc).__name__}: {exc}\ncrash log: {_crash_log(exc)}", markup=False)
+        err.print(f"internal error: {type(exc).__name__}: {exc}\ncrash log: {_crash_log(exc)}")
         return 1
 
 

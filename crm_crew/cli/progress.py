@@ -36,8 +36,7 @@ class RunProgress:
             return
         total = f"/{self.total}" if self.total else ""
         detail = record.get("intent") or record.get("error") or ""
-        self.console.print(f"[{self.done}{total}] {record['interaction_id']} {record['status']} {detail}",
-                           markup=False, highlight=False)
+        self.console.print(f"[{self.done}{total}] {record['interaction_id']} {record['status']} {detail}")
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

@@ -13,9 +13,9 @@ def _line(counts: dict[str, int]) -> str:
 
 
 def render_summary(console: Console, s: dict[str, Any]) -> None:
-    console.print(f"run {s['run_id']}  ({s['mode']}, crm: {s['crm']})", markup=False)
+    console.print(f"run {s['run_id']}  ({s['mode']}, crm: {s['crm']})")
     if s.get("offline_model"):
-        console.print(s["offline_model"], markup=False)
+        console.print(s["offline_model"])
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_row("records", f"{s['interactions']} ({_line(s['by_status'])})")
     table.add_row("intent", _line(s["by_intent"]))
@@ -32,11 +32,11 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
                           f"each, ${r['cost_usd']:.4f}")
     table.add_row("time", f"{s['duration_s']} s, {s['throughput_per_s']}/s, latency p50 {s['latency_p50_ms']} ms, "
                           f"p95 {s['latency_p95_ms']} ms")
-    console.print(table, markup=False)
+    console.print(table)
     if s.get("insights"):
-        console.print(f"analytics: {s['insights']}", markup=False)
+        console.print(f"analytics: {s['insights']}")
     if s["mode"] == "shadow" and s["actions"].get("planned"):
-        console.print(f"shadow run: nothing was written. Apply the plan with: crm-crew apply {s['run_id']}", markup=False)
+        console.print(f"shadow run: nothing was written. Apply the plan with: crm-crew apply {s['run_id']}")
 
 
 def _llm_extras(s: dict[str, Any]) -> str:
@@ -51,7 +51,7 @@ def _llm_extras(s: dict[str, Any]) -> str:
 def render_apply(console: Console, r: dict[str, Any]) -> None:
     console.print(f"run {r['run_id']} applied to crm {r['crm']}: {r['applied']} applied, {r['skipped']} skipped "
                   f"(already in the CRM), {r['failed']} failed, {r['held']} held for review, "
-                  f"{r['already_applied']} applied before", markup=False)
+                  f"{r['already_applied']} applied before")
 
 
 def render_runs(console: Console, runs: list[dict[str, Any]]) -> None:
@@ -70,7 +70,7 @@ def render_run(console: Console, run: dict[str, Any], results: list[dict[str, An
     if "by_status" in summary:
         render_summary(console, summary)
     else:
-        console.print(f"run {run['run_id']} ({run['status']})", markup=False)
+        console.print(f"run {run['run_id']} ({run['status']})")
     table = Table("interaction", "status", "intent", "urgency", "sentiment", "contact", "actions", "escalation / error")
     for r in results:
         actions = ", ".join(f"{a['type']}:{a['status']}" for a in r["actions"])

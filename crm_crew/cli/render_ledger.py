@@ -6,31 +6,23 @@ parsed as Rich markup) after control characters are made visible.
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from crm_crew.cli.terminal import terminal_safe
+
 MAX_VALUE_CHARS = 60
 
 
-def clean(value: Any) -> str:
-    """A value as safe terminal text: no escape sequences, no markup."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return "".join(c if c in "\n\t" or unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in text)
-
-
 def _t(value: Any) -> Text:
-    return Text(clean(value))
+    return Text(terminal_safe(value))
 
 
 def _short(value: Any) -> str:
-    text = clean(value).replace("\n", " ")
+    text = terminal_safe(value).replace("\n", " ")
     return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
 
 

@@ -32,16 +32,16 @@ def rollback(
         print(json.dumps(report.to_dict(), indent=2))
         return report.exit_code
     out.print(f"run {run_id} rolled back on crm {report.crm}: {len(report.reverted)} change(s) undone, "
-              f"{len(report.conflicts)} conflict(s), {len(report.failed)} failed", markup=False)
+              f"{len(report.conflicts)} conflict(s), {len(report.failed)} failed")
     for item in report.conflicts:
         out.print(f"  conflict: {item['interaction_id']} {item['type']} {item['object']} {item['record_id']}: "
-                  f"{item['reason']}", markup=False)
+                  f"{item['reason']}")
     for item in report.failed:
-        out.print(f"  failed: {item['interaction_id']} {item['type']} {item['record_id']}: {item['reason']}", markup=False)
+        out.print(f"  failed: {item['interaction_id']} {item['type']} {item['record_id']}: {item['reason']}")
     if report.conflicts:
-        out.print(f"left alone; to undo them anyway: crm-crew rollback {run_id} --force", markup=False)
+        out.print(f"left alone; to undo them anyway: crm-crew rollback {run_id} --force")
     if not report.reverted and not report.conflicts and not report.failed:
-        out.print("nothing to roll back: no applied change of this run is left", markup=False)
+        out.print("nothing to roll back: no applied change of this run is left")
     return report.exit_code
 
 

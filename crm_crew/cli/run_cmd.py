@@ -73,7 +73,7 @@ def run(
     else:
         render_summary(out, outcome.summary)
     if outcome.rejects_path is not None:
-        err.print(f"some records were rejected or failed: see {outcome.rejects_path}", markup=False)
+        err.print(f"some records were rejected or failed: see {outcome.rejects_path}")
     return outcome.exit_code
 
 

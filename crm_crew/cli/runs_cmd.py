@@ -57,12 +57,12 @@ def show(run_id: Annotated[str, typer.Argument(help="The run to show.", show_def
         return 0
     render_run(out, asdict(info), results)
     if problem:
-        err.print(f"dead letters unknown: {problem}", markup=False)
+        err.print(f"dead letters unknown: {problem}")
     elif letters:
         out.print(f"{len(letters)} dead letter(s): jobs that failed every retry; "
-                  f"`crm-crew run --resume {run_id} --queue URL` requeues them", markup=False)
+                  f"`crm-crew run --resume {run_id} --queue URL` requeues them")
         for letter in letters:
-            out.print(f"  {letter['interaction_id']}  {letter['failed_at'] or '-'}  {letter['error']}", markup=False)
+            out.print(f"  {letter['interaction_id']}  {letter['failed_at'] or '-'}  {letter['error']}")
     return 0
 
 

@@ -49,17 +49,16 @@ def sandbox(
     emulator.start()
     connection = emulator.connection()
     snippet = yaml.safe_dump({"crm": connection["crm"]}, sort_keys=False).rstrip()
-    out.print(f"{kind.value} sandbox listening on {emulator.url}", markup=False)
-    out.print("point crm-crew at it with this in crm-crew.yaml:\n\n" + snippet + "\n", markup=False)
+    out.print(f"{kind.value} sandbox listening on {emulator.url}")
+    out.print("point crm-crew at it with this in crm-crew.yaml:\n\n" + snippet + "\n")
     for name, value in connection["env"].items():
-        out.print(f"export {name}={value}", markup=False)
+        out.print(f"export {name}={value}")
     if write_config is not None:
         from crm_crew.testing.configs import write_config as write_config_folder
 
         write_config_folder(write_config, connection["crm"])
-        out.print(f"\nwrote {write_config} (use: crm-crew --config {write_config} ... or CRM_CREW_CONFIG)",
-                  markup=False)
-    out.print("\nCtrl-C stops it (its records live in memory only).", markup=False)
+        out.print(f"\nwrote {write_config} (use: crm-crew --config {write_config} ... or CRM_CREW_CONFIG)")
+    out.print("\nCtrl-C stops it (its records live in memory only).")
     sys.stdout.flush()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -69,6 +68,6 @@ def sandbox(
         pass
     finally:
         emulator.stop()
-        err.print(f"{kind.value} sandbox stopped", markup=False)
+        err.print(f"{kind.value} sandbox stopped")
     return 0
 

@@ -86,9 +86,9 @@ def workers(queue: QueueOption, as_json: JsonOption = False) -> int:
                       str(w["successful"]), str(w["failed"]), f"{w['throughput_per_s']:.2f}", w["birth"] or "-")
     out.print(table)
     out.print(f"{len(listing)} worker(s); queued {counts['queued']}, running {counts['started']}, "
-              f"waiting to retry {counts['scheduled']}, dead letters {counts['dead_letters']}", markup=False)
+              f"waiting to retry {counts['scheduled']}, dead letters {counts['dead_letters']}")
     if not listing:
-        err.print(f"no live worker: start one with `crm-crew worker --queue {report['queue']}`", markup=False)
+        err.print(f"no live worker: start one with `crm-crew worker --queue {report['queue']}`")
     return 0
 
 

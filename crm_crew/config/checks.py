@@ -14,8 +14,8 @@ from crm_crew.config.positions import START, YamlPath
 from crm_crew.config.report import Reporter, hint
 from crm_crew.connectors.registry import CONNECTORS
 from crm_crew.llm.registry import model_string_problem
+from crm_crew.security.safe_regex import config_regex_problem
 from crm_crew.security.screen import INJECTION_FLAG
-from crm_crew.tools.registry import tool_names
 
 # The pattern CrewAI interpolates: `{name}`, leaving JSON-like braces alone.
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_\-]*)\}")
@@ -32,32 +32,6 @@ AGENT_PLACEHOLDERS: frozenset[str] = INTERACTION_PLACEHOLDERS & RUN_PLACEHOLDERS
 
 AGENT_TEXT_FIELDS: tuple[str, ...] = ("role", "goal", "backstory")
 TASK_TEXT_FIELDS: tuple[str, ...] = ("description", "expected_output")
-CREDENTIAL_SUFFIXES: tuple[str, ...] = ("api_key", "password", "token", "secret")
-
-
-def check_credentials(data: Any, rep: Reporter, path: YamlPath = ()) -> set[YamlPath]:
-    """Reject every credential-looking key; returns their paths (not to be re-reported)."""
-    found: set[YamlPath] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            child = (*path, key)
-            if _is_credential_key(key):
-                rep.at_key(child, f"credential '{key}' must not be in YAML: put the value in an "
-                                  f"environment variable and name it in `{key}_env`")
-                found.add(child)
-            else:
-                found |= check_credentials(value, rep, child)
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            found |= check_credentials(item, rep, (*path, index))
-    return found
-
-
-def _is_credential_key(key: Any) -> bool:
-    if not isinstance(key, str):
-        return False
-    lowered = key.lower()
-    return not lowered.endswith("_env") and lowered.endswith(CREDENTIAL_SUFFIXES)
 
 
 def check_placeholders(rep: Reporter, path: YamlPath, text: Any, available: tuple[str, ...],
@@ -80,6 +54,8 @@ def check_placeholders(rep: Reporter, path: YamlPath, text: Any, available: tupl
 
 
 def check_agents(raw: dict[Any, Any], rep: Reporter) -> None:
+    from crm_crew.tools.registry import tool_names   # the tools import the pipeline, which imports config
+
     tools = tool_names()
     agent_available = tuple(n for n in _INTERACTION_ORDER if n in AGENT_PLACEHOLDERS)
     for agent_id, agent in raw.items():
@@ -219,12 +195,6 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
         if isinstance(model, str) and (problem := model_string_problem(model)):
             rep.at_value(("routing", route, "llm"), problem)
 
-    url = _at(raw, "store", "url")
-    if isinstance(url, str) and "@" in url and ":" in url.split("://", 1)[-1].split("@", 1)[0]:
-        rep.at_value(("store", "url"), "store.url must not carry a password (it is not repeated here): use "
-                                       "PGPASSWORD or ~/.pgpass, or put the whole URL in the DATABASE_URL "
-                                       "environment variable")
-
     _check_keys(rep, raw, ("permissions",), agent_ids, "agent")
     _check_keys(rep, raw, ("actions", "case_priority"), levels, "urgency level")
     _check_items(rep, raw, ("actions", "case_intents"), intent_names, "intent")
@@ -233,13 +203,8 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
 
     patterns = _at(raw, "security", "injection_patterns")
     for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
-        if not isinstance(pattern, str):
-            continue
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            rep.at_value(("security", "injection_patterns", index),
-                         f"invalid regular expression '{pattern}': {exc}")
+        if isinstance(pattern, str) and (problem := config_regex_problem(pattern)) is not None:
+            rep.at_value(("security", "injection_patterns", index), f"regular expression refused: {problem}")
 
 
 _ABSENT = object()

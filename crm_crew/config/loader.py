@@ -18,12 +18,12 @@ from crm_crew.config.checks import (
     INTERACTION_PLACEHOLDERS,
     RUN_PLACEHOLDERS,
     check_agents,
-    check_credentials,
     check_settings,
     check_tasks,
 )
+from crm_crew.config.credentials import check_credentials
 from crm_crew.config.models import AgentConfig, CrmSettings, Settings, TaskConfig
-from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, YamlPath, parse_yaml
+from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, YamlPath, read_yaml_file
 from crm_crew.config.triage_checks import check_examples, check_triage_config
 from crm_crew.config.report import FileKind, Reporter, describe
 from crm_crew.config.shipped import default_config_dir
@@ -99,17 +99,8 @@ def load_config(directory: Path) -> CrewConfig:
 
 def _open(path: Path, kind: FileKind) -> tuple[Reporter, Any]:
     """Read and parse one file. The Reporter has no SourceMap data when that failed."""
-    file = str(path)
-    rep = Reporter(file, SourceMap(), kind)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return rep.failed(Problem(file, 1, 1, "file not found")), None
-    except UnicodeDecodeError as exc:
-        return rep.failed(Problem(file, 1, 1, f"cannot read file: not valid UTF-8 ({exc.reason} at byte {exc.start})")), None
-    except OSError as exc:
-        return rep.failed(Problem(file, 1, 1, f"cannot read file: {exc.strerror or exc}")), None
-    parsed: ParsedYaml = parse_yaml(text, file)
+    rep = Reporter(str(path), SourceMap(), kind)
+    parsed: ParsedYaml = read_yaml_file(path)
     if parsed.error is not None:
         return rep.failed(parsed.error), None
     rep.source = parsed.source

@@ -3,16 +3,23 @@
 `parse_yaml` turns YAML text into plain dicts, lists and scalars plus a `SourceMap` that
 gives the 1-based line and column of every mapping key and every value, addressed by a
 path tuple such as ("data", "tools", 2). Syntax errors and duplicate keys become Problems.
+
+Config is data, never a way to take the machine down: files over MAX_CONFIG_BYTES are not
+read, nesting is bounded, and aliases may not expand a document by more than
+MAX_ALIAS_EXPANSION nodes (a "billion laughs" document is refused before it is built).
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import AliasEvent
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
 # A key path: mapping keys (usually str) and list indexes, e.g. ("data", "tools", 2).
 YamlPath = tuple[Any, ...]
@@ -21,6 +28,12 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+MAX_CONFIG_BYTES = 1_000_000
+MAX_DEPTH = 64
+# Nodes that aliases may add to a document beyond the ones written out: `<<: *defaults` merges
+# and shared lists stay far below it; nested aliases that multiply (billion laughs) do not.
+MAX_ALIAS_EXPANSION = 10_000
 
 
 @dataclass
@@ -139,12 +152,31 @@ class PositionLoader(yaml.SafeLoader):
         self.source_map = SourceMap(lines=_LINE_BREAK.split(text))
         self.duplicates: list[Duplicate] = []
         self._active: set[int] = set()
+        self._depth = 0
+        self._first_alias: yaml.Mark | None = None
 
     def load_document(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
+        if self._first_alias is not None and _alias_expansion(node) > MAX_ALIAS_EXPANSION:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases expand this document by more than {MAX_ALIAS_EXPANSION} nodes "
+                "(nested aliases that multiply, a 'billion laughs' document): write the values out",
+                self._first_alias)
         return self._build(node, ())
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.check_event(AliasEvent) and self._first_alias is None:
+            self._first_alias = self.peek_event().start_mark
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
 
     def _build(self, node: Node, path: YamlPath) -> Any:
         start = _pos(node.start_mark)
@@ -190,6 +222,62 @@ class PositionLoader(yaml.SafeLoader):
             self.source_map.keys[child] = key_pos
             result[key] = self._build(value_node, child)
         return result
+
+
+def _alias_expansion(root: Node) -> int:
+    """How many nodes aliases add: the size of the document fully expanded minus the nodes written.
+
+    Sizes are memoized per node, so this takes time linear in the written document however
+    far the aliases would expand it. A recursive alias counts once (the builder refuses it).
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(child), 1) for child in _children(node))
+        elif key not in sizes and key not in on_path:
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return sizes[id(root)] - len(sizes)
+
+
+def _children(node: Node) -> list[Node]:
+    if not isinstance(node, CollectionNode):
+        return []
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
+
+
+def read_yaml_file(path: Path) -> ParsedYaml:
+    """Read and parse one config file; `error` says why when it cannot be used (never its content)."""
+    file = str(path)
+
+    def failed(message: str) -> ParsedYaml:
+        return ParsedYaml(None, SourceMap(), [], Problem(file, 1, 1, message))
+
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return failed("cannot read file: not a regular file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return failed("file not found")
+    except OSError as exc:
+        return failed(f"cannot read file: {exc.strerror or exc}")
+    if len(data) > MAX_CONFIG_BYTES:
+        return failed(f"file is larger than {MAX_CONFIG_BYTES:,} bytes, the limit for a config file: "
+                      "is it the right file?")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return failed(f"cannot read file: not valid UTF-8 ({exc.reason} at byte {exc.start})")
+    return parse_yaml(text, file)
 
 
 def parse_yaml(text: str, file: str) -> ParsedYaml:

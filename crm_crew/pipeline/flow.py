@@ -166,7 +166,7 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
     a = session.assessment
     return {
         "interaction": {"id": it.id, "channel": it.channel, "sender_email": it.sender_email,
-                        "sender_name": it.sender_name, "received_at": it.received_at, "source": it.source,
+                        "sender_name": session.display_name, "received_at": it.received_at, "source": it.source,
                         "position": it.position, "subject": session.screen.subject, "body": session.screen.body},
         "reasoning": {"escalation_reason": (record.get("escalation") or {}).get("reason"),
                       "intent": record.get("intent"), "urgency": record.get("urgency"),

@@ -16,6 +16,7 @@ from crm_crew.pipeline.matching import MatchResult
 from crm_crew.pipeline.plan import Plan
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.signature import SenderDetails
+from crm_crew.security.pii import redact
 from crm_crew.security.screen import ScreenResult
 
 
@@ -48,6 +49,11 @@ class InteractionSession:
     language: str = "en"               # detected from the screened text (crm_crew.triage.language)
 
     @property
+    def display_name(self) -> str:
+        """The sender's display name as models and reviewers see it: personal data redacted."""
+        return redact(self.interaction.sender_name, self.settings.security.redact)[0]
+
+    @property
     def tier(self) -> str:
         return self.match.contact.tier if self.match and self.match.contact else ""
 
@@ -58,7 +64,7 @@ class InteractionSession:
             "interaction_id": it.id,
             "channel": it.channel,
             "sender_email": it.sender_email,
-            "sender_name": it.sender_name or "(no name)",
+            "sender_name": self.display_name or "(no name)",
             "subject": self.screen.subject or "(no subject)",
             "body": self.screen.body,
             "received_at": it.received_at or "(unknown time)",
@@ -75,7 +81,7 @@ class InteractionSession:
                 "id": it.id,
                 "channel": it.channel,
                 "sender_email": it.sender_email,
-                "sender_name": it.sender_name,
+                "sender_name": self.display_name,
                 "subject": self.screen.subject,
                 "body": self.screen.body,
                 "received_at": it.received_at,

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from crm_crew.models import Interaction
-from crm_crew.security.pii import find_phone
+from crm_crew.security.pii import find_phone, remove_pii
 
 _COMPANY_SUFFIX = re.compile(
     r"\b(inc|inc\.|ltd|ltd\.|llc|gmbh|corp|corp\.|corporation|co\.|company|plc|s\.a\.|ag|bv|group|industries|systems|consulting|labs|solutions)\b",
@@ -65,8 +65,9 @@ def extract_sender(interaction: Interaction, free_mail_domains: list[str]) -> Se
     details = SenderDetails()
     lines = [ln.strip() for ln in interaction.signature.splitlines() if ln.strip()]
     lines = [ln for ln in lines if not _SIGN_OFF.match(ln)]
-    if interaction.sender_name.strip() and "@" not in interaction.sender_name:
-        details.first_name, details.last_name = _split_name(interaction.sender_name)
+    display_name = remove_pii(interaction.sender_name)
+    if display_name and "@" not in display_name:
+        details.first_name, details.last_name = _split_name(display_name)
         details.name_source = "header"
     for i, line in enumerate(lines):
         if not details.name_source and _NAME_LINE.match(line) and not _COMPANY_SUFFIX.search(line):

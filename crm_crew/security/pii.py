@@ -1,70 +1,75 @@
-"""Personal-data redaction of text before any model sees it."""
+"""Personal-data redaction of text before any model sees it.
+
+Every enabled kind proposes spans of the original text, each one checked by a maintained
+validator where there is one (`phonenumbers` for international phone numbers, `python-stdnum`
+for IBAN checksums, Luhn and SSN rules). Overlapping spans are settled before anything is
+replaced, longest first, so a value becomes exactly one `[KIND]` token: never `+49 [PHONE]`
+or `AT61-[CARD]`.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-_PATTERNS: dict[str, re.Pattern[str]] = {
-    "email": re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"),
-    "iban": re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"),
-    "card": re.compile(r"\b(?:\d[ -]?){12,18}\d\b"),
-    "ssn": re.compile(r"\b\d{3}-\d{2}-\d{4}\b"),
-    "phone": re.compile(r"(?<![\w/-])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,5}(?![\w/])"),
-}
-# Order matters: the most specific kinds are replaced first.
-_ORDER: tuple[str, ...] = ("email", "iban", "card", "ssn", "phone")
+from crm_crew.security.pii_finders import FINDERS
+
+# The order kinds are reported in, and which kind wins a tie between spans of equal length.
+KINDS: tuple[str, ...] = ("email", "iban", "card", "ssn", "phone")
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d * 2 > 9 else d * 2
-        total += d
-    return total % 10 == 0
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
 
 
-_DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
-
-
-def _is_phone(candidate: str) -> bool:
-    if _DATE.match(candidate.strip()):
-        return False
-    digits = re.sub(r"\D", "", candidate)
-    return 7 <= len(digits) <= 15
+def find_pii(text: str, kinds: Iterable[str]) -> list[Span]:
+    """Non-overlapping spans of personal data of the given kinds, in text order."""
+    enabled = [kind for kind in KINDS if kind in set(kinds)]
+    candidates = [Span(start, end, kind) for kind in enabled for start, end in FINDERS[kind](text)]
+    candidates.sort(key=lambda s: (-(s.end - s.start), KINDS.index(s.kind), s.start))
+    chosen: list[Span] = []       # kept in text order, never overlapping
+    starts: list[int] = []
+    for span in candidates:
+        index = bisect.bisect_left(starts, span.start)
+        if (index == 0 or chosen[index - 1].end <= span.start) and \
+                (index == len(chosen) or span.end <= chosen[index].start):
+            chosen.insert(index, span)
+            starts.insert(index, span.start)
+    return chosen
 
 
 def redact(text: str, kinds: Iterable[str]) -> tuple[str, list[str]]:
     """Replace personal data of the given kinds with `[KIND]`; return the text and kinds found."""
-    found: list[str] = []
-    enabled = set(kinds)
-    for kind in _ORDER:
-        if kind not in enabled:
-            continue
-        pattern = _PATTERNS[kind]
-        hits = 0
+    spans = find_pii(text, kinds)
+    if not spans:
+        return text, []
+    return "".join(_pieces(text, spans)), [kind for kind in KINDS if any(s.kind == kind for s in spans)]
 
-        def _sub(match: re.Match[str], kind: str = kind) -> str:
-            nonlocal hits
-            value = match.group(0)
-            if kind == "card" and (not _luhn_ok(re.sub(r"\D", "", value)) or match.string[match.start() - 1:match.start()] == "+"):
-                return value  # not a card, or an international phone number
-            if kind == "phone" and not _is_phone(value):
-                return value
-            hits += 1
-            return f"[{kind.upper()}]"
 
-        text = pattern.sub(_sub, text)
-        if hits:
-            found.append(kind)
-    return text, found
+def _pieces(text: str, spans: list[Span], token: bool = True) -> Iterator[str]:
+    """The text between the spans, with a `[KIND]` token for each span (or nothing)."""
+    position = 0
+    for span in spans:
+        yield text[position:span.start]
+        if token:
+            yield f"[{span.kind.upper()}]"
+        position = span.end
+    yield text[position:]
+
+
+def remove_pii(text: str) -> str:
+    """`text` with every kind of personal data cut out and spaces collapsed: for names, which never hold any."""
+    return " ".join("".join(_pieces(text, find_pii(text, KINDS), token=False)).split())
 
 
 def find_phone(text: str) -> str:
     """The first plausible phone number in `text`, as written, or an empty string."""
-    for match in _PATTERNS["phone"].finditer(text):
-        if _is_phone(match.group(0)):
-            return match.group(0).strip()
-    return ""
+    spans = find_pii(text, ["phone"])
+    return text[spans[0].start:spans[0].end] if spans else ""
+
+
+__all__ = ["KINDS", "Span", "find_phone", "find_pii", "redact", "remove_pii"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from crm_crew.models import Interaction
 from crm_crew.security.pii import redact
+from crm_crew.security.safe_regex import ConfigRegex, compile_config_regex
 
 INJECTION_FLAG = "prompt_injection"
 
@@ -37,8 +38,8 @@ class ScreenResult:
 
 
 @lru_cache(maxsize=64)
-def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+def _compile(patterns: tuple[str, ...]) -> tuple[ConfigRegex, ...]:
+    return tuple(compile_config_regex(p) for p in patterns)
 
 
 @lru_cache(maxsize=64)

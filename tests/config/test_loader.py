@@ -273,8 +273,8 @@ def test_unknown_connector(cfg: Path) -> None:
 def test_bad_regex(cfg: Path) -> None:
     edit(cfg, "crm-crew.yaml", "    - you are now\n", "    - you are (now\n")
     assert problems(cfg) == [
-        f"{at(cfg, 'crm-crew.yaml', 'you are (now')}: security.injection_patterns[2]: invalid regular expression "
-        "'you are (now': missing ), unterminated subpattern at position 8"]
+        f"{at(cfg, 'crm-crew.yaml', 'you are (now')}: security.injection_patterns[2]: regular expression refused: "
+        "invalid regular expression: missing ), unterminated subpattern at position 8"]
 
 
 def test_settings_types_and_references(cfg: Path) -> None:
@@ -390,7 +390,7 @@ def test_escalation_flags_must_be_known(tmp_path: Path) -> None:
 def test_a_store_url_with_a_password_is_refused_without_repeating_it(cfg: Path) -> None:
     edit(cfg, "crm-crew.yaml", "  url: null\n", "  url: postgresql://app:hunter2-secret@db:5432/crm\n")
     found = problems(cfg)
-    assert found == [f"{at(cfg, 'crm-crew.yaml', 'postgresql://app')}: store.url: store.url must not carry a password "
-                     "(it is not repeated here): use PGPASSWORD or ~/.pgpass, or put the whole URL in the "
-                     "DATABASE_URL environment variable"]
+    assert found == [f"{at(cfg, 'crm-crew.yaml', 'postgresql://app')}: store.url: a URL must not carry a credential "
+                     "(user:password@ or a secret query parameter; not repeated here): use PGPASSWORD or ~/.pgpass, "
+                     "or put the whole URL in the DATABASE_URL environment variable"]
     assert "hunter2" not in "".join(found)

@@ -234,7 +234,7 @@ def test_invalid_sender_email(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", [good(1), good(2, **{"from": "xyz"}), good(3)])
     results = read(path)
     assert [r.id for r in interactions(results)] == ["r1", "r3"]
-    assert rejects(results) == [Reject(str(path), "line 2", "invalid sender email 'xyz'", "r2")]
+    assert rejects(results) == [Reject(str(path), "line 2", "invalid sender in `from`: not an email address or `Name <address>`", "r2")]
 
 
 def test_unknown_channel(tmp_path: Path) -> None:
@@ -242,7 +242,7 @@ def test_unknown_channel(tmp_path: Path) -> None:
     results = read(path)
     assert [(r.id, r.channel) for r in interactions(results)] == [("r1", "email"), ("r3", "chat")]
     assert rejects(results) == [
-        Reject(str(path), "line 2", f"unknown channel 'fax' (expected one of: {CHANNELS})", "r2")
+        Reject(str(path), "line 2", f"field `channel`: unknown channel (expected one of: {CHANNELS})", "r2")
     ]
 
 

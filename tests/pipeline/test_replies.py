@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from crm_crew.errors import UserError
+from crm_crew.errors import ConfigError
 from crm_crew.pipeline.replies import MAX_REPLY_CHARS, ReplyTemplates, check_reply, load_reply_templates, render_reply
 from tests.unit_fixtures import CONFIG_DIR, shipped_settings
 
@@ -101,21 +101,25 @@ def test_load_a_custom_file(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=r"replies\.yaml: file not found"):
+    with pytest.raises(ConfigError, match=r"replies\.yaml:1:1: file not found"):
         load_reply_templates(tmp_path)
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("templates: [unclosed", "invalid YAML"),
-    ("- a\n- b\n", "expected a mapping with `signature` and `templates`"),
-    ("signature: x\n", "expected a mapping with `signature` and `templates`"),
-    ("templates:\n  support: {subject: s}\n", "template 'support' must be null or have exactly `subject` and `body`"),
-    ("templates:\n  support: {subject: s, body: b, cc: c}\n", "template 'support' must be null or have exactly"),
-    ("templates:\n  support: just text\n", "template 'support' must be null"),
+    ("templates: [unclosed", "replies.yaml:1:21: invalid YAML"),
+    ("- a\n- b\n", "replies.yaml:1:1: must be a mapping with `signature` and `templates`"),
+    ("signature: x\n", "replies.yaml:1:1: must be a mapping with `signature` and `templates`"),
+    ("templates:\n  support: {subject: s}\n",
+     "replies.yaml:2:12: templates.support: must be null (no reply) or have exactly `subject` and `body`"),
+    ("templates:\n  support: {subject: s, body: b, cc: c}\n", "replies.yaml:2:12: templates.support: must be null"),
+    ("templates:\n  support: just text\n", "replies.yaml:2:12: templates.support: must be null"),
+    ("signature: [a]\ntemplates: {}\n", "replies.yaml:1:12: signature: must be a string, got a list"),
+    ("templates: {}\nsignatur: x\n", "replies.yaml:2:1: unknown key 'signatur' (did you mean 'signature'?)"),
 ])
 def test_bad_files(tmp_path: Path, text: str, message: str) -> None:
-    with pytest.raises(UserError, match=message.replace("(", r"\(").replace("[", r"\[")):
+    with pytest.raises(ConfigError) as caught:
         load_reply_templates(write(tmp_path, text))
+    assert str(caught.value).startswith(str(tmp_path / message.split(":")[0]) + message[len("replies.yaml"):])
 
 
 # -- check_reply --------------------------------------------------------------------------------

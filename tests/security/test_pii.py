@@ -5,8 +5,37 @@ from __future__ import annotations
 import pytest
 
 from crm_crew.security.pii import find_phone, redact
+from tests.security.pii_corpus import BENIGN, PII_CASES
 
 ALL = ["email", "phone", "card", "iban", "ssn"]
+
+
+# -- the corpus -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "value", "sentence"), PII_CASES, ids=[v for _, v, _ in PII_CASES])
+def test_personal_data_becomes_exactly_one_token(kind: str, value: str, sentence: str) -> None:
+    assert redact(sentence.format(value), ALL) == (sentence.format(f"[{kind.upper()}]"), [kind])
+
+
+@pytest.mark.parametrize("sentence", BENIGN)
+def test_numbers_that_only_look_like_personal_data_stay(sentence: str) -> None:
+    assert redact(sentence, ALL) == (sentence, [])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Zentrale: +49 (0)30 2345 6789.", "Zentrale: [PHONE]."),
+    ("Konto AT61-1904-3002-3457-3201 bitte", "Konto [IBAN] bitte"),
+    ("call +44 20 7946 0958/card 4111 1111 1111 1111", "call [PHONE]/card [CARD]"),
+    ("IBAN de89 3704 0044 0532 0130 00, Tel +49 30 1234567", "IBAN [IBAN], Tel [PHONE]"),
+])
+def test_no_partial_redactions(text: str, expected: str) -> None:
+    assert redact(text, ALL)[0] == expected
+
+
+def test_a_phone_number_is_never_taken_for_a_card_when_only_cards_are_redacted() -> None:
+    text = "Mobil +4915112345678, Karte 4111 1111 1111 1111"
+    assert redact(text, ["card"]) == ("Mobil +4915112345678, Karte [CARD]", ["card"])
 
 
 # -- each kind --------------------------------------------------------------------------

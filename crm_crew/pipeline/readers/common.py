@@ -61,20 +61,25 @@ def is_valid_email(address: str) -> bool:
     return bool(_EMAIL_RE.match(address))
 
 
-def parse_sender(value: str) -> tuple[str, str]:
+# Reject reasons name the field and the problem, never the value: a malformed field may hold
+# anything (a card number where the sender should be), and reasons reach rejects.jsonl, the
+# journal, stderr and --out.
+
+
+def parse_sender(value: str, field: str = "from") -> tuple[str, str]:
     """(email, display name) from "Jane Doe <jane@x.com>" or a bare address."""
     raw = value.strip()
     name, address = parseaddr(raw)
     address = address.strip()
     if not address or not is_valid_email(address):
-        raise RecordError(f"invalid sender email {raw!r}")
+        raise RecordError(f"invalid sender in `{field}`: not an email address or `Name <address>`")
     return address, name.strip()
 
 
 def check_channel(value: Any) -> str:
     channel = value.strip().lower() if isinstance(value, str) else value
     if channel not in CHANNELS:
-        raise RecordError(f"unknown channel {value!r} (expected one of: {', '.join(CHANNELS)})")
+        raise RecordError(f"field `channel`: unknown channel (expected one of: {', '.join(CHANNELS)})")
     return str(channel)
 
 

@@ -154,7 +154,7 @@ def message_to_interaction(
         from_value = _header(msg, "From")
         if not from_value:
             raise RecordError("message has no From header")
-        sender_email, sender_name = parse_sender(from_value)
+        sender_email, sender_name = parse_sender(from_value, "From")
         meta: dict[str, Any] = {
             "to": _header(msg, "To"),
             "cc": _header(msg, "Cc"),
@@ -200,7 +200,7 @@ def _convert(data: bytes, limits: Limits, *, source: str, position: str) -> Inte
     try:
         msg = _PARSER.parsebytes(data)
     except Exception as error:  # noqa: BLE001 - the parser may raise on pathological input
-        return Reject(source, position, f"cannot parse message: {error}")
+        return Reject(source, position, f"cannot parse message ({type(error).__name__})")
     try:
         return message_to_interaction(cast(EmailMessage, msg), limits, source=source, position=position)
     except RecordError as error:
@@ -211,7 +211,7 @@ def _convert(data: bytes, limits: Limits, *, source: str, position: str) -> Inte
             mid = message_id(msg) or None
         except Exception:  # noqa: BLE001
             pass
-        return Reject(source, position, f"cannot parse message: {type(error).__name__}: {error}", mid)
+        return Reject(source, position, f"cannot parse message: malformed headers ({type(error).__name__})", mid)
 
 
 def read_eml(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:

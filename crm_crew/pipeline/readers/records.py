@@ -114,8 +114,8 @@ def _build(
     if raw_sender is None:
         raise RecordError("missing sender: set `from` or `sender_email`")
     if not isinstance(raw_sender, str):
-        raise RecordError(f"invalid sender email {raw_sender!r} in `{sender_field}`")
-    sender_email, parsed_name = parse_sender(raw_sender)
+        raise RecordError(f"invalid sender in `{sender_field}`: must be a string, got {type(raw_sender).__name__}")
+    sender_email, parsed_name = parse_sender(raw_sender, sender_field)
     sender_name = _opt_str(record, "from_name", "sender_name").strip() or parsed_name
 
     channel_value = record.get("channel")

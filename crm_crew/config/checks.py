@@ -14,6 +14,7 @@ from crm_crew.config.positions import START, YamlPath
 from crm_crew.config.report import Reporter, hint
 from crm_crew.connectors.registry import CONNECTORS
 from crm_crew.llm.registry import model_string_problem
+from crm_crew.security.regex import RegexRefused, compile_config_regex
 from crm_crew.security.screen import INJECTION_FLAG
 from crm_crew.tools.registry import tool_names
 
@@ -231,15 +232,16 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
     _check_items(rep, raw, ("actions", "case_urgencies"), levels, "urgency level")
     _check_keys(rep, raw, ("actions", "lead_status"), intent_names, "intent")
 
-    patterns = _at(raw, "security", "injection_patterns")
-    for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
-        if not isinstance(pattern, str):
-            continue
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            rep.at_value(("security", "injection_patterns", index),
-                         f"invalid regular expression '{pattern}': {exc}")
+    languages = _at(raw, "security", "injection_patterns")
+    for language, patterns in (languages.items() if isinstance(languages, dict) else ()):
+        for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+            if not isinstance(pattern, str):
+                continue
+            try:
+                compile_config_regex(pattern)
+            except RegexRefused as exc:
+                rep.at_value(("security", "injection_patterns", language, index),
+                             f"regular expression refused: {exc}")
 
 
 _ABSENT = object()

@@ -157,7 +157,7 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
     a = session.assessment
     return {
         "interaction": {"id": it.id, "channel": it.channel, "sender_email": it.sender_email,
-                        "sender_name": it.sender_name, "received_at": it.received_at, "source": it.source,
+                        "sender_name": session.screen.sender_name, "received_at": it.received_at, "source": it.source,
                         "position": it.position, "subject": session.screen.subject, "body": session.screen.body},
         "reasoning": {"escalation_reason": (record.get("escalation") or {}).get("reason"),
                       "intent": record.get("intent"), "urgency": record.get("urgency"),
@@ -181,7 +181,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
         "email": normalize_email(it.sender_email, settings.matching.strip_plus_tags),
         "match": match.how if match and match.contact else ("created" if created else "none"),
     }
-    record["security"] = session.screen.record()
+    record["security"] = session.security_record()
     record["reply"] = session.reply
     if a is not None:
         record.update(intent=a.intent, urgency=a.urgency, confidence=a.confidence,

@@ -80,7 +80,7 @@ def _case(config: CrewConfig, session: InteractionSession, sentiment: dict[str, 
     it = session.interaction
     contact = session.match.contact if session.match else None
     return {
-        "interaction": {"channel": it.channel, "received_at": it.received_at, "sender_name": it.sender_name,
+        "interaction": {"channel": it.channel, "received_at": it.received_at, "sender_name": session.screen.sender_name,
                         "subject": session.screen.subject, "body": session.screen.body,
                         "automated_sender": is_automated(it, settings.matching.non_human_senders)},
         "sender": {"known_contact": contact is not None, "tier": session.tier,

@@ -6,6 +6,7 @@ contact, and gives each change a stable idempotency key. Nothing here writes to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +15,7 @@ from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
+from crm_crew.security.contact_fields import Checked, company_name, person_name
 
 EXCERPT_CHARS = 1000
 
@@ -31,6 +33,19 @@ def _check_permission(session: InteractionSession, agent_id: str, action_type: s
 def _excerpt(session: InteractionSession) -> str:
     body = session.screen.body
     return body if len(body) <= EXCERPT_CHARS else body[:EXCERPT_CHARS] + " ..."
+
+
+def _proposed(session: InteractionSession, agent_id: str, args: dict[str, Any], key: str,
+              check: Callable[[str], Checked], fallback: str) -> str:
+    """An agent's value for a contact field when it reads as one; else the extracted value, noted."""
+    raw = str(args.get(key) or "")
+    if not raw:
+        return fallback
+    checked = check(raw)
+    if checked.problem:
+        session.dropped.append(f"{key} (proposed by {agent_id}): {checked.problem}")
+        return fallback
+    return checked.value
 
 
 def _due_date(session: InteractionSession) -> str:
@@ -59,9 +74,9 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
         sender = session.sender
         fields = {
             "email": email,
-            "first_name": args.get("first_name") or (sender.first_name if sender else ""),
-            "last_name": args.get("last_name") or (sender.last_name if sender else ""),
-            "company": args.get("company") or (sender.company if sender else ""),
+            "first_name": _proposed(session, agent_id, args, "first_name", person_name, sender.first_name if sender else ""),
+            "last_name": _proposed(session, agent_id, args, "last_name", person_name, sender.last_name if sender else ""),
+            "company": _proposed(session, agent_id, args, "company", company_name, sender.company if sender else ""),
             "phone": sender.phone if sender else "",
             "lead_status": "New",
         }

@@ -45,6 +45,7 @@ class InteractionSession:
     plan: Plan = field(default_factory=Plan)
     tool_calls: list[str] = field(default_factory=list)
     crm_error: ConnectorError | None = None   # a CRM read failed: the interaction cannot be trusted
+    dropped: list[str] = field(default_factory=list)  # proposed values the write path would not write, and why
 
     @property
     def tier(self) -> str:
@@ -57,7 +58,7 @@ class InteractionSession:
             "interaction_id": it.id,
             "channel": it.channel,
             "sender_email": it.sender_email,
-            "sender_name": it.sender_name or "(no name)",
+            "sender_name": self.screen.sender_name or "(no name)",
             "subject": self.screen.subject or "(no subject)",
             "body": self.screen.body,
             "received_at": it.received_at or "(unknown time)",
@@ -74,13 +75,13 @@ class InteractionSession:
                 "id": it.id,
                 "channel": it.channel,
                 "sender_email": it.sender_email,
-                "sender_name": it.sender_name,
+                "sender_name": self.screen.sender_name,
                 "subject": self.screen.subject,
                 "body": self.screen.body,
                 "received_at": it.received_at,
                 "automated_sender": is_automated(it, self.settings.matching.non_human_senders),
             },
-            "security": self.screen.record(),
+            "security": self.security_record(),
             "sender_details": self.sender_view(),
             "contact": None if contact is None else {
                 "id": contact.id,
@@ -95,6 +96,15 @@ class InteractionSession:
             "reply": self.reply,
             "planned_actions": [a.type for a in self.plan.actions],
         }
+
+    def dropped_fields(self) -> list[str]:
+        """Message text kept out of models and the CRM, and why (field and reason, never the value)."""
+        sender = self.sender.dropped if self.sender else []
+        return list(dict.fromkeys([*self.screen.dropped_fields, *sender, *self.dropped]))
+
+    def security_record(self) -> dict[str, Any]:
+        """The `security` field of the result record."""
+        return {**self.screen.record(), "dropped_fields": self.dropped_fields()}
 
     def sender_view(self) -> dict[str, Any] | None:
         if self.sender is None:

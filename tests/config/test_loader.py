@@ -271,10 +271,17 @@ def test_unknown_connector(cfg: Path) -> None:
 
 
 def test_bad_regex(cfg: Path) -> None:
-    edit(cfg, "crm-crew.yaml", "    - you are now\n", "    - you are (now\n")
+    # RE2 runs `(a+)+$` in linear time, so it is accepted; what RE2 cannot compile is refused, with its reason.
+    edit(cfg, "crm-crew.yaml", "  injection_patterns:\n",
+         "  injection_patterns:\n    custom: ['you are (now', '(a+)+$', '(?<=admin)mode', '(x)\\1']\n")
+    unclosed, look_behind, backreference = (at(cfg, "crm-crew.yaml", text) for text in
+                                            ("'you are (now'", "'(?<=admin)mode'", "'(x)"))
     assert problems(cfg) == [
-        f"{at(cfg, 'crm-crew.yaml', 'you are (now')}: security.injection_patterns[2]: invalid regular expression "
-        "'you are (now': missing ), unterminated subpattern at position 8"]
+        f"{unclosed}: security.injection_patterns.custom[0]: regular expression refused: missing ): you are (now",
+        f"{look_behind}: security.injection_patterns.custom[2]: regular expression refused: "
+        "invalid perl operator: (?<= (RE2 has no backreferences and no look-around)",
+        f"{backreference}: security.injection_patterns.custom[3]: regular expression refused: "
+        "invalid escape sequence: \\1 (RE2 has no backreferences and no look-around)"]
 
 
 def test_settings_types_and_references(cfg: Path) -> None:
@@ -287,7 +294,7 @@ def test_settings_types_and_references(cfg: Path) -> None:
     edit(cfg, "crm-crew.yaml", "  redact: [email,", "  redact: [emial,")
     edit(cfg, "crm-crew.yaml", "matching:\n", "matchin:\n")
     assert problems(cfg) == [
-        f"{at(cfg, 'crm-crew.yaml', 'two')}: runner.concurrency: must be an integer, got 'two'",
+        f"{at(cfg, 'crm-crew.yaml', 'two', after='concurrency: ')}: runner.concurrency: must be an integer, got 'two'",
         f"{at(cfg, 'crm-crew.yaml', 'matchin')}: unknown key 'matchin' (did you mean 'matching'?)",
         f"{at(cfg, 'crm-crew.yaml', 'intents:', after='non_human_senders')}: intents: missing intent 'other' (the fallback when nothing else fits)",
         f"{at(cfg, 'crm-crew.yaml', '1.5')}: escalation.confidence_threshold: must be at most 1, got 1.5",

@@ -37,7 +37,7 @@ def session_for(crm: LocalCRM, interaction: Interaction, intent: str = "sales_in
     """A session as the tools leave it once the data and communication agents are done."""
     s = settings or shipped_settings()
     session = InteractionSession(interaction, screen(interaction, s.security, s.limits), s, crm)
-    session.sender = extract_sender(interaction, s.matching.free_mail_domains)
+    session.sender = extract_sender(interaction, session.screen, s.matching.free_mail_domains)
     session.match = match_contact(crm, interaction.sender_email, session.sender.full_name, session.sender.company,
                                   s.matching)
     session.assessment = Assessment(intent, urgency, "neutral", 0.0, 0.9, "test")

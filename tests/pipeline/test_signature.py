@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 
 from crm_crew.pipeline.signature import extract_sender
+from crm_crew.security.screen import screen
 from tests.unit_fixtures import make_interaction, shipped_settings
 
 
 def extract(**kw):
-    return extract_sender(make_interaction(**kw), shipped_settings().matching.free_mail_domains)
+    s = shipped_settings()
+    interaction = make_interaction(**kw)
+    return extract_sender(interaction, screen(interaction, s.security, s.limits), s.matching.free_mail_domains)
 
 
 # -- name --------------------------------------------------------------------------------------
@@ -51,7 +54,7 @@ def test_name_title_company_and_phone_from_the_signature() -> None:
     assert d.to_dict() == {
         "first_name": "Daniel", "last_name": "Okafor", "full_name": "Daniel Okafor", "name_source": "signature",
         "title": "Head of Operations", "company": "Brightwave Media Ltd", "company_source": "signature",
-        "phone": "+44 20 7946 0123",
+        "phone": "+44 20 7946 0123", "dropped": [],
     }
 
 

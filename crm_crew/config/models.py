@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from crm_crew.config.shipped import shipped
 
@@ -243,8 +244,9 @@ class SecuritySettings(_Strict):
     def _over_the_shipped_languages(cls, value: Any) -> Any:
         """The languages given replace the shipped ones of the same name; the other shipped languages stay."""
         if isinstance(value, list):
-            raise ValueError("must map a language (or any name, e.g. `custom`) to a list of patterns, "
-                             "not be a list: put the patterns under a key")
+            raise PydanticCustomError("patterns_by_language",
+                                      "must map a language (en, de, ... or a name of yours, e.g. custom) to a list "
+                                      "of patterns")
         if isinstance(value, dict):
             return {**shipped("security", "injection_patterns")(), **value}
         return value

@@ -16,6 +16,7 @@ from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, i
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.security.contact_fields import Checked, company_name, person_name
+from crm_crew.security.injection import detector_for
 
 EXCERPT_CHARS = 1000
 
@@ -42,8 +43,11 @@ def _proposed(session: InteractionSession, agent_id: str, args: dict[str, Any], 
     if not raw:
         return fallback
     checked = check(raw)
-    if checked.problem:
-        session.dropped.append(f"{key} (proposed by {agent_id}): {checked.problem}")
+    problem = checked.problem
+    if problem is None and detector_for(session.settings.security).signals(checked.value):
+        problem = "carries a prompt-injection signal"
+    if problem:
+        session.dropped.append(f"{key} (proposed by {agent_id}): {problem}")
         return fallback
     return checked.value
 

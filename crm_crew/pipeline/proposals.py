@@ -15,6 +15,7 @@ from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
+from crm_crew.pipeline.signature import SenderDetails
 from crm_crew.security.contact_fields import Checked, company_name, person_name
 from crm_crew.security.injection import detector_for
 
@@ -75,13 +76,13 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
             raise ProposalRefused("spam creates no contact")
         if is_automated(it, session.settings.matching.non_human_senders):
             raise ProposalRefused(f"{it.sender_email} is an automated sender, not a person")
-        sender = session.sender
+        sender = session.sender or SenderDetails()
         fields = {
             "email": email,
-            "first_name": _proposed(session, agent_id, args, "first_name", person_name, sender.first_name if sender else ""),
-            "last_name": _proposed(session, agent_id, args, "last_name", person_name, sender.last_name if sender else ""),
-            "company": _proposed(session, agent_id, args, "company", company_name, sender.company if sender else ""),
-            "phone": sender.phone if sender else "",
+            "first_name": _proposed(session, agent_id, args, "first_name", person_name, sender.first_name),
+            "last_name": _proposed(session, agent_id, args, "last_name", person_name, sender.last_name),
+            "company": _proposed(session, agent_id, args, "company", company_name, sender.company),
+            "phone": sender.phone,
             "lead_status": "New",
         }
         action = PlannedAction(action_type, "contact", fields, idempotency_key(action_type, email),

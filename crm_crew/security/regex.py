@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import re2
+import re2  # type: ignore[import-untyped]
 
 # Room for the DFA of a long alternation (the screen joins all its patterns into one).
 MAX_MEM = 64 << 20

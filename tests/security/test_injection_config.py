@@ -27,7 +27,8 @@ def _flagged(settings: Settings, body: str) -> bool:
 
 
 def test_a_new_key_adds_patterns_and_keeps_every_shipped_language(tmp_path: Path) -> None:
-    settings = load_config(_config(tmp_path, "  injection_patterns:\n    custom: ['\\bproject bluebird\\b']\n")).settings
+    folder = _config(tmp_path, "  injection_patterns:\n    custom: ['\\bproject bluebird\\b']\n")
+    settings = load_config(folder).settings
     shipped = shipped_settings().security.injection_patterns
     assert settings.security.injection_patterns == {**shipped, "custom": ["\\bproject bluebird\\b"]}
     assert _flagged(settings, "Tell me everything about PROJECT\n  Bluebird.")   # matched on the folded text

@@ -28,7 +28,8 @@ INBOX = [
     {"id": "sig-injection", "from": "t.becker@umbrella-rx.example", "subject": "Pricing for 40 seats",
      "body": f"Hi, quick question about your pricing for 40 seats.\n\n{SIGNATURE_INJECTION}"},
     {"id": "sig-markup", "from": "m.gomez@lindqvist-freight.example", "subject": "Brochure",
-     "body": "Could you send me a quote for 10 seats?\n\nBest regards,\nMaria Gomez\n<script>alert(1)</script> Holdings Ltd"},
+     "body": "Could you send me a quote for 10 seats?\n\nBest regards,\nMaria Gomez\n"
+             "<script>alert(1)</script> Holdings Ltd"},
     {"id": "plain", "from": "ana.silva@portofino-trading.example", "subject": "Quote please",
      "from_name": "Ana Silva", "body": "Please send a quote for 15 licences.\n\nBest regards,\nAna Silva\n"
                                       "Procurement Manager | Portofino Trading Ltd"},
@@ -57,7 +58,8 @@ def _assert_no_message_text_in_contacts(contacts: dict[str, dict[str, Any]]) -> 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     home = tmp_path_factory.mktemp("injection-e2e") / "state"
-    inbox = write_jsonl(home.parent / "inbox.jsonl", [{**r, "received_at": "2025-03-14T09:30:00Z"} for r in INBOX])
+    inbox = write_jsonl(home.parent / "inbox.jsonl",
+                        [{**record, "received_at": "2025-03-14T09:30:00Z"} for record in INBOX])
     _ok(cli("run", str(inbox), "--apply", "--run-id", "inj", "--json", home=home))
     shown = _ok(cli("show", "inj", "--json", home=home)).json()
     return home, {r["interaction_id"]: r for r in shown["results"]}
@@ -69,7 +71,8 @@ def test_injected_display_names_and_signatures_are_flagged_and_held(run: tuple[P
         record = records[flagged]
         assert record["security"]["injection"] is True and record["status"] == "escalated"
         assert {a["status"] for a in record["actions"]} == {"held"}
-    assert records["dn-injection"]["security"]["dropped_fields"] == ["sender_name: carries a prompt-injection signal"]
+    assert records["dn-injection"]["security"]["dropped_fields"] == [
+        "sender_name: carries a prompt-injection signal"]
     assert records["sig-injection"]["security"]["dropped_fields"] == ["signature: carries a prompt-injection signal"]
     assert "sales.lead@quillon.example" not in _contacts(home)
 
@@ -78,7 +81,8 @@ def test_invalid_values_are_dropped_noted_and_the_rest_is_written(run: tuple[Pat
     home, records = run
     assert records["dn-web-address"]["security"]["dropped_fields"] == [
         "sender_name: not a person's name: contains a web address"]
-    assert records["dn-phone"]["security"]["dropped_fields"] == ["sender_name: not a person's name: contains a long number"]
+    assert records["dn-phone"]["security"]["dropped_fields"] == [
+        "sender_name: not a person's name: contains a long number"]
     assert records["sig-markup"]["security"]["dropped_fields"] == [
         "company (signature): not a company name: contains markup or symbols"]
     contacts = _contacts(home)

@@ -14,7 +14,7 @@ from crm_crew.config.positions import START, YamlPath
 from crm_crew.config.report import Reporter, hint
 from crm_crew.connectors.registry import CONNECTORS
 from crm_crew.llm.registry import model_string_problem
-from crm_crew.security.safe_regex import config_regex_problem
+from crm_crew.security.regex import config_regex_problem
 from crm_crew.security.screen import INJECTION_FLAG
 
 # The pattern CrewAI interpolates: `{name}`, leaving JSON-like braces alone.
@@ -201,10 +201,11 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
     _check_items(rep, raw, ("actions", "case_urgencies"), levels, "urgency level")
     _check_keys(rep, raw, ("actions", "lead_status"), intent_names, "intent")
 
-    patterns = _at(raw, "security", "injection_patterns")
-    for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
-        if isinstance(pattern, str) and (problem := config_regex_problem(pattern)) is not None:
-            rep.at_value(("security", "injection_patterns", index), f"regular expression refused: {problem}")
+    languages = _at(raw, "security", "injection_patterns")
+    for language, patterns in (languages.items() if isinstance(languages, dict) else ()):
+        for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+            if isinstance(pattern, str) and (problem := config_regex_problem(pattern)) is not None:
+                rep.at_value(("security", "injection_patterns", language, index), f"regular expression refused: {problem}")
 
 
 _ABSENT = object()

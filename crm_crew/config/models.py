@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from crm_crew.config.shipped import shipped
 
@@ -255,9 +256,22 @@ class ActionsSettings(_Strict):
 
 
 class SecuritySettings(_Strict):
-    injection_patterns: list[str] = Field(default_factory=shipped("security", "injection_patterns"))
+    # Language (or any other key) -> RE2 patterns; checks.py compiles each and reports the ones refused.
+    injection_patterns: dict[str, list[str]] = Field(default_factory=shipped("security", "injection_patterns"))
     flag_patterns: dict[str, list[str]] = Field(default_factory=shipped("security", "flag_patterns"))
     redact: list[RedactKind] = Field(default_factory=shipped("security", "redact"))
+
+    @field_validator("injection_patterns", mode="before")
+    @classmethod
+    def _over_the_shipped_languages(cls, value: Any) -> Any:
+        """The languages given replace the shipped ones of the same name; the other shipped languages stay."""
+        if isinstance(value, list):
+            raise PydanticCustomError("patterns_by_language",
+                                      "must map a language (en, de, ... or a name of yours, e.g. custom) to a list "
+                                      "of patterns")
+        if isinstance(value, dict):
+            return {**shipped("security", "injection_patterns")(), **value}
+        return value
 
 
 class Settings(_Strict):

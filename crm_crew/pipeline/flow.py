@@ -190,7 +190,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
         "email": normalize_email(it.sender_email, settings.matching.strip_plus_tags),
         "match": match.how if match and match.contact else ("created" if created else "none"),
     }
-    record["security"] = session.screen.record()
+    record["security"] = session.security_record()
     record["language"] = session.language
     record["reply"] = session.reply
     if a is not None:

@@ -6,6 +6,7 @@ contact, and gives each change a stable idempotency key. Nothing here writes to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +15,9 @@ from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
+from crm_crew.pipeline.signature import SenderDetails
+from crm_crew.security.contact_fields import Checked, company_name, person_name
+from crm_crew.security.injection import detector_for
 
 EXCERPT_CHARS = 1000
 
@@ -31,6 +35,22 @@ def _check_permission(session: InteractionSession, agent_id: str, action_type: s
 def _excerpt(session: InteractionSession) -> str:
     body = session.screen.body
     return body if len(body) <= EXCERPT_CHARS else body[:EXCERPT_CHARS] + " ..."
+
+
+def _proposed(session: InteractionSession, agent_id: str, args: dict[str, Any], key: str,
+              check: Callable[[str], Checked], fallback: str) -> str:
+    """An agent's value for a contact field when it reads as one; else the extracted value, noted."""
+    raw = str(args.get(key) or "")
+    if not raw:
+        return fallback
+    checked = check(raw)
+    problem = checked.problem
+    if problem is None and detector_for(session.settings.security).signals(checked.value):
+        problem = "carries a prompt-injection signal"
+    if problem:
+        session.dropped.append(f"{key} (proposed by {agent_id}): {problem}")
+        return fallback
+    return checked.value
 
 
 def _due_date(session: InteractionSession) -> str:
@@ -56,13 +76,13 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
             raise ProposalRefused("spam creates no contact")
         if is_automated(it, session.settings.matching.non_human_senders):
             raise ProposalRefused(f"{it.sender_email} is an automated sender, not a person")
-        sender = session.sender
+        sender = session.sender or SenderDetails()
         fields = {
             "email": email,
-            "first_name": args.get("first_name") or (sender.first_name if sender else ""),
-            "last_name": args.get("last_name") or (sender.last_name if sender else ""),
-            "company": args.get("company") or (sender.company if sender else ""),
-            "phone": sender.phone if sender else "",
+            "first_name": _proposed(session, agent_id, args, "first_name", person_name, sender.first_name),
+            "last_name": _proposed(session, agent_id, args, "last_name", person_name, sender.last_name),
+            "company": _proposed(session, agent_id, args, "company", company_name, sender.company),
+            "phone": sender.phone,
             "lead_status": "New",
         }
         action = PlannedAction(action_type, "contact", fields, idempotency_key(action_type, email),

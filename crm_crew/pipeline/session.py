@@ -46,12 +46,13 @@ class InteractionSession:
     plan: Plan = field(default_factory=Plan)
     tool_calls: list[str] = field(default_factory=list)
     crm_error: ConnectorError | None = None   # a CRM read failed: the interaction cannot be trusted
+    dropped: list[str] = field(default_factory=list)  # proposed values the write path would not write, and why
     language: str = "en"               # detected from the screened text (crm_crew.triage.language)
 
     @property
     def display_name(self) -> str:
-        """The sender's display name as models and reviewers see it: personal data redacted."""
-        return redact(self.interaction.sender_name, self.settings.security.redact)[0]
+        """The sender's display name as models and reviewers see it: validated by the screen, PII redacted."""
+        return redact(self.screen.sender_name, self.settings.security.redact)[0]
 
     @property
     def tier(self) -> str:
@@ -88,7 +89,7 @@ class InteractionSession:
                 "language": self.language,
                 "automated_sender": is_automated(it, self.settings.matching.non_human_senders),
             },
-            "security": self.screen.record(),
+            "security": self.security_record(),
             "sender_details": self.sender_view(),
             "contact": None if contact is None else {
                 "id": contact.id,
@@ -103,6 +104,15 @@ class InteractionSession:
             "reply": self.reply,
             "planned_actions": [a.type for a in self.plan.actions],
         }
+
+    def dropped_fields(self) -> list[str]:
+        """Message text kept out of models and the CRM, and why (field and reason, never the value)."""
+        sender = self.sender.dropped if self.sender else []
+        return list(dict.fromkeys([*self.screen.dropped_fields, *sender, *self.dropped]))
+
+    def security_record(self) -> dict[str, Any]:
+        """The `security` field of the result record."""
+        return {**self.screen.record(), "dropped_fields": self.dropped_fields()}
 
     def sender_view(self) -> dict[str, Any] | None:
         if self.sender is None:

@@ -1,13 +1,22 @@
-"""Sender details from the From header, the signature block and the email domain."""
+"""Sender details from the From header, the signature block and the email domain.
+
+Each value is message text on its way to a CRM field: it is kept only when it reads as a name, job
+title or company (crm_crew.security.contact_fields); a dropped value is noted with the reason. The
+display name arrives already checked by the security screen, and a signature the screen flagged is
+not read at all.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crm_crew.models import Interaction
+from crm_crew.security.contact_fields import Checked, company_name, job_title, person_name
 from crm_crew.security.pii import find_phone, remove_pii
+from crm_crew.security.screen import ScreenResult
 
 _COMPANY_SUFFIX = re.compile(
     r"\b(inc|inc\.|ltd|ltd\.|llc|gmbh|corp|corp\.|corporation|co\.|company|plc|s\.a\.|ag|bv|group|industries|systems|consulting|labs|solutions)\b",
@@ -28,6 +37,7 @@ class SenderDetails:
     title: str = ""
     name_source: str = ""        # header | signature | ""
     company_source: str = ""     # signature | domain | ""
+    dropped: list[str] = field(default_factory=list)   # "field (source): why" for values not kept
 
     @property
     def full_name(self) -> str:
@@ -61,29 +71,43 @@ def _company_from_domain(email: str, free_mail_domains: list[str]) -> str:
     return " ".join(w.capitalize() for w in re.split(r"[-_]", core) if w)
 
 
-def extract_sender(interaction: Interaction, free_mail_domains: list[str]) -> SenderDetails:
+def _keep(details: SenderDetails, check: Callable[[str], Checked], raw: str, label: str) -> str:
+    checked = check(raw)
+    if checked.problem:
+        details.dropped.append(f"{label}: {checked.problem}")
+    return checked.value
+
+
+def extract_sender(interaction: Interaction, screened: ScreenResult, free_mail_domains: list[str]) -> SenderDetails:
     details = SenderDetails()
-    lines = [ln.strip() for ln in interaction.signature.splitlines() if ln.strip()]
+    signature = interaction.signature if screened.signature_usable else ""
+    lines = [ln.strip() for ln in signature.splitlines() if ln.strip()]
     lines = [ln for ln in lines if not _SIGN_OFF.match(ln)]
-    display_name = remove_pii(interaction.sender_name)
+    display_name = remove_pii(screened.sender_name)
     if display_name and "@" not in display_name:
         details.first_name, details.last_name = _split_name(display_name)
         details.name_source = "header"
     for i, line in enumerate(lines):
         if not details.name_source and _NAME_LINE.match(line) and not _COMPANY_SUFFIX.search(line):
-            details.first_name, details.last_name = _split_name(line)
-            details.name_source = "signature"
+            name = _keep(details, person_name, line, "name (signature)")
+            if name:
+                details.first_name, details.last_name = _split_name(name)
+                details.name_source = "signature"
             continue
         if _TITLE_WORDS.search(line) and not details.title:
             title, _, rest = line.partition("|") if "|" in line else line.partition(",")
-            details.title = title.strip()
+            details.title = _keep(details, job_title, title, "title (signature)")
             if rest.strip() and not details.company:
-                details.company, details.company_source = rest.strip(), "signature"
+                details.company = _keep(details, company_name, rest, "company (signature)")
+                details.company_source = "signature" if details.company else ""
             continue
         if not details.company and (_COMPANY_SUFFIX.search(line) or (i <= 2 and details.name_source == "signature" and not find_phone(line) and "@" not in line and len(line) < 50)):
-            details.company, details.company_source = line, "signature"
-    details.phone = find_phone(interaction.signature)
+            details.company = _keep(details, company_name, line, "company (signature)")
+            details.company_source = "signature" if details.company else ""
+    details.phone = find_phone(signature)
     if not details.company:
-        details.company = _company_from_domain(interaction.sender_email, free_mail_domains)
+        from_domain = _company_from_domain(interaction.sender_email, free_mail_domains)
+        if from_domain:
+            details.company = _keep(details, company_name, from_domain, "company (domain)")
         details.company_source = "domain" if details.company else ""
     return details

@@ -26,7 +26,7 @@ class HistoryArgs(BaseModel):
 
 def _extract_signature(ctx: ToolContext, _: NoArgs) -> dict[str, Any]:
     session = ctx.require_session()
-    session.sender = extract_sender(session.interaction, session.settings.matching.free_mail_domains)
+    session.sender = extract_sender(session.interaction, session.screen, session.settings.matching.free_mail_domains)
     return session.sender_view() or {}
 
 

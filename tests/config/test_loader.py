@@ -270,11 +270,22 @@ def test_unknown_connector(cfg: Path) -> None:
         "(known: local, salesforce, hubspot, rest; did you mean 'local'?)"]
 
 
+UNSUPPORTED = "config patterns cannot use look-around, back-references or atomic groups, and \\Z is written \\z"
+
+
 def test_bad_regex(cfg: Path) -> None:
-    edit(cfg, "crm-crew.yaml", "    - you are now\n", "    - you are (now\n")
+    # RE2 runs `(a+)+$` in linear time, so it is accepted; what RE2 cannot compile is refused, with its reason.
+    edit(cfg, "crm-crew.yaml", "  injection_patterns:\n",
+         "  injection_patterns:\n    custom: ['you are (now', '(a+)+$', '(?<=admin)mode', '(x)\\1']\n")
+    unclosed, look_behind, backreference = (at(cfg, "crm-crew.yaml", text) for text in
+                                            ("'you are (now'", "'(?<=admin)mode'", "'(x)"))
     assert problems(cfg) == [
-        f"{at(cfg, 'crm-crew.yaml', 'you are (now')}: security.injection_patterns[2]: regular expression refused: "
-        "invalid regular expression: missing ), unterminated subpattern at position 8"]
+        f"{unclosed}: security.injection_patterns.custom[0]: regular expression refused: invalid regular "
+        "expression: missing ), unterminated subpattern at position 8",
+        f"{look_behind}: security.injection_patterns.custom[2]: regular expression refused: the RE2 engine does "
+        "not support this (invalid perl operator: (?<=): " + UNSUPPORTED,
+        f"{backreference}: security.injection_patterns.custom[3]: regular expression refused: the RE2 engine does "
+        "not support this (invalid escape sequence: \\1): " + UNSUPPORTED]
 
 
 def test_settings_types_and_references(cfg: Path) -> None:

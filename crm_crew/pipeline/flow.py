@@ -17,10 +17,10 @@ from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.escalation import Facts, escalation_reason
 from crm_crew.pipeline.lean import ASSESSOR, read_sender, run_lean
-from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.routing import FULL, LEAN, route_models, tasks_done_in_code
 from crm_crew.pipeline.session import InteractionSession
+from crm_crew.security.addresses import identity_address
 from crm_crew.security.screen import ScreenResult, screen
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.records import compose_record
@@ -112,8 +112,8 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     record["duration_ms"] = int((time.perf_counter() - started) * 1000)
     review = review_context(session, record) if record["status"] == "escalated" else None
     ctx.store.save_result(ctx.run_id, record, rows, review)
-    if ctx.applier is not None and record["status"] == "processed":
-        ctx.applier.apply_interaction(rows)
+    if ctx.applier is not None and any(row.status == "planned" for row in rows):
+        ctx.applier.apply_interaction(rows)   # held actions stay held
     return compose_record({k: v for k, v in record.items() if k != "actions"}, rows), None
 
 
@@ -178,7 +178,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
     created = session.plan.has("create_contact")
     record["contact"] = {
         "id": match.contact.id if match and match.contact else None,
-        "email": normalize_email(it.sender_email, settings.matching.strip_plus_tags),
+        "email": identity_address(it.sender_email, settings.matching.strip_plus_tags),
         "match": match.how if match and match.contact else ("created" if created else "none"),
     }
     record["security"] = session.screen.record()
@@ -193,12 +193,14 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
     if reason is None and session.screen.injection:
         reason = "The security screen flagged a prompt-injection attempt."
     reason = forced_reason or reason
-    if reason:
+    holds = list(dict.fromkeys(a.hold for a in session.plan.actions if a.hold))
+    if reason or holds:
         record["status"] = "escalated"
-        record["escalation"] = {"reason": reason}
+        record["escalation"] = {"reason": "; ".join(([reason] if reason else []) + holds)}
     rows = []
     for seq, action in enumerate(session.plan.actions, start=1):
-        status, note = ("held", f"held for review: {reason}") if reason else ("planned", None)
+        held_for = reason or action.hold
+        status, note = ("held", f"held for review: {held_for}") if held_for else ("planned", None)
         rows.append(ActionRow(ctx.run_id, it.id, seq, action.type, action.object, action.fields,
                               action.idempotency_key, action.agent, action.record_id, action.contact_ref,
                               status, note, action.expected))

@@ -45,6 +45,7 @@ class InteractionSession:
     plan: Plan = field(default_factory=Plan)
     tool_calls: list[str] = field(default_factory=list)
     crm_error: ConnectorError | None = None   # a CRM read failed: the interaction cannot be trusted
+    about_someone_else: bool | None = None    # the message asks to change another person (computed once)
 
     @property
     def tier(self) -> str:

@@ -1,0 +1,86 @@
+"""The sender of a record: one unambiguous address, parsed strictly, or a specific reject reason.
+
+`victim@x <attacker@evil>` is one address to a lenient parser and another to a person, so a From
+value is accepted only when the standard library's RFC 5322 parser (email.headerregistry) reads
+exactly one mailbox with no defect and the lenient parser (email.utils.getaddresses) agrees with
+it. A display name may not carry an address other than the sender's. Reasons name the field and
+the problem, never the value.
+"""
+
+from __future__ import annotations
+
+import re
+from email.errors import InvalidHeaderDefect
+from email.headerregistry import HeaderRegistry
+from email.utils import getaddresses
+
+from crm_crew.pipeline.readers.common import RecordError
+from crm_crew.security.addresses import has_invisible_characters, same_address
+
+_REGISTRY = HeaderRegistry()
+_EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.(?:[A-Za-z0-9-]{2,}|[^\W\d_]{2,})$")
+_ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"'@]+@[^\s<>\"'@]+\.[^\s<>\"'@]+")
+FORM = 'write it as "Name <address>" or a bare address'
+
+
+def is_valid_email(address: str) -> bool:
+    """A plausible addr-spec: one @, no spaces, brackets or quotes, a dot and a top-level domain."""
+    return bool(_EMAIL_RE.match(address)) and not has_invisible_characters(address)
+
+
+def parse_from(value: str, where: str) -> tuple[str, str]:
+    """(address, display name) of a From value ("Name <addr>" or a bare address); RecordError otherwise.
+
+    `where` names the field in reasons: "`from`", "`sender_email`", "the From header".
+    """
+    text = value.strip()
+    if not text:
+        raise RecordError(f"{where} is empty: {FORM}")
+    if "\r" in text or "\n" in text:
+        raise RecordError(f"{where} has a line break: a sender is one line")
+    try:
+        header = _REGISTRY("from", text)
+    except Exception:  # noqa: BLE001 - the parser may raise on pathological input
+        raise RecordError(f"{where} cannot be parsed as an address: {FORM}") from None
+    if any(group.display_name is not None for group in header.groups):
+        raise RecordError(f"{where} is a group of addresses (name: ...;), not one sender")
+    lenient = [address for _, address in getaddresses([text]) if address]
+    mailboxes = header.addresses
+    if len(mailboxes) > 1 or len(lenient) > 1:
+        if len(mailboxes) == 1 and all("@" in a for a in lenient):
+            raise RecordError(f"{where} is ambiguous: it has text that reads as another address besides "
+                              f"the one in <...>; {FORM}")
+        raise RecordError(f"{where} holds several addresses (or a name with an unquoted comma): "
+                          "give exactly one sender, quoting a name that has a comma")
+    if not mailboxes or not mailboxes[0].username or not mailboxes[0].domain:
+        raise RecordError(f"{where} has no address (no name@domain): {FORM}")
+    mailbox = mailboxes[0]
+    if any(isinstance(defect, InvalidHeaderDefect) for defect in header.defects):
+        raise RecordError(f"{where} is malformed (unbalanced <>, quotes or brackets, or stray text): {FORM}")
+    address = mailbox.addr_spec
+    if has_invisible_characters(address):
+        raise RecordError(f"{where}: the address has invisible, control or space characters")
+    if not is_valid_email(address) or lenient != [address]:
+        raise RecordError(f"{where}: not a valid email address: {FORM}")
+    name = " ".join(mailbox.display_name.split())
+    if "<" in name or ">" in name or any(not same_address(found, address, False)
+                                         for found in _ADDRESS_IN_TEXT.findall(name)):
+        raise RecordError(f"{where}: the display name holds an email address other than the sender's")
+    return address, name
+
+
+def parse_bare_address(value: str, where: str) -> str:
+    """An addr-spec on its own (`sender_email`): no display name."""
+    address, name = parse_from(value, where)
+    if name:
+        raise RecordError(f"{where} must be a bare address: put the name in `sender_name`")
+    return address
+
+
+def check_sender_name(name: str, address: str, where: str) -> str:
+    """A separately given sender name may not carry another address (the display-name trick)."""
+    clean = " ".join(name.split())
+    if "<" in clean or ">" in clean or any(not same_address(found, address, False)
+                                           for found in _ADDRESS_IN_TEXT.findall(clean)):
+        raise RecordError(f"{where} holds an email address other than the sender's")
+    return clean

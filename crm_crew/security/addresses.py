@@ -2,8 +2,8 @@
 
 Two addresses are the same sender only when their normal forms are equal, character for
 character. The normal form lowercases ASCII letters only: Unicode case folding would turn
-look-alikes into the real address (KELVIN SIGN lowercases to ASCII `k`), and so would NFKC
-(fullwidth letters) or IDNA (a punycode label and its Unicode form). Look-alikes are
+look-alikes into the real address (KELVIN SIGN lowercases to ASCII `k`), and so would NFC or
+NFKC (KELVIN SIGN, fullwidth letters) or IDNA (a punycode label and its Unicode form). Look-alikes are
 recognized separately, by their skeleton, so that they can be named and held, never matched.
 """
 
@@ -18,8 +18,9 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
 
 def canonical_address(address: str) -> str:
-    """The stored form of an address: trimmed, NFC, ASCII letters lowercased, nothing else folded."""
-    return unicodedata.normalize("NFC", address.strip()).translate(_ASCII_LOWER)
+    """The stored form of an address: trimmed, ASCII letters lowercased, nothing else folded (not even
+    NFC, which maps KELVIN SIGN to K; RFC 6532 has internationalized addresses sent in NFC already)."""
+    return address.strip().translate(_ASCII_LOWER)
 
 
 def identity_address(address: str, strip_plus_tags: bool = True) -> str:

@@ -32,8 +32,10 @@ _REMOVE_VERBS = "|".join((
     r"lösch\w*", r"streich\w*", r"gestrichen",
     r"(?:melde|meldet|melden|trage|tragt|tragen|nehme|nehmt|nehmen)\b(?=[^.!?\n]{0,80}\b(?:ab|aus|raus|heraus)\b)",
     r"nicht\s+mehr\s+(?:an|zu)?(?:schreiben|kontaktieren|schicken|senden|anrufen|anschreiben)",
+    r"(?:aus|von)\s+(?:de[mr]|allen|ihre[mrn]?|eure[mrn]?|unsere[mrn]?)\s+(?:[\w-]+\s+)?"
+    r"(?:verteiler|newsletter|liste|mailingliste|e-mail-liste|datenbank|system)\w*\s+(?:nehmen|streichen|löschen)",
     # es
-    r"d(?:ar|en|é|e)(?:lo|la|le|los|las|les|me|nos|se)?\s+de\s+baja", r"desuscrib\w*", r"elimin\w*",
+    r"d(?:ar|ad|en|é|e)(?:lo|la|le|los|las|les|me|nos|se)?\s+de\s+baja", r"desuscrib\w*", r"elimin\w*",
     r"borr(?:ar|en|e|a)(?:lo|la|le|los|las|les|me|nos)?\b", r"quit(?:ar|en|a)(?:lo|la|le|los|las|les|me|nos)?\b",
     r"sac(?:ar|a|en)(?:lo|la|le|los|las|les|me|nos)?\b", r"dej(?:ar|en|e)\s+de\s+(?:enviar|mandar|escribir)",
     # fr
@@ -85,7 +87,7 @@ _RELATIONS = "|".join((
 ))
 _OWNERS = "|".join((
     r"my", r"our", r"his", r"her", r"their", r"a", r"an", r"the", r"this", r"that", r"former", r"old",
-    r"mein(?:e|en|em|er)?", r"unser(?:e|en|em|er)?", r"sein(?:e|en|em|er)?", r"ihr(?:e|en|em|er)?",
+    r"mein(?:e|en|em|er|es)?", r"unser(?:e|en|em|er|es)?", r"sein(?:e|en|em|er|es)?", r"ihr(?:e|en|em|er|es)?",
     r"de[rnm]", r"die", r"eine?[nmr]?",
     r"mis?", r"nuestr[oa]s?", r"sus?", r"el", r"la", r"los", r"las", r"una?", r"a\s+mi", r"a\s+su", r"al",
     r"mon", r"ma", r"mes", r"notre", r"nos", r"son", r"sa", r"ses", r"leurs?", r"le", r"les", r"l'", r"une?",
@@ -106,14 +108,18 @@ _PRONOUNS = "|".join((
 ))
 _OWNER = re.compile(rf"(?:{_OWNERS})", re.IGNORECASE)
 _REFERENCE = re.compile(
-    rf"(?<!\w)(?:(?:(?:{_OWNERS})\s+|l')(?:\w+\s+)?(?:{_RELATIONS})|{_PRONOUNS})(?!\w)", re.IGNORECASE)
+    rf"(?<!\w)(?:(?:(?:{_OWNERS})\s+|l')(?:[\w-]+\s+)?(?:ex-)?(?:{_RELATIONS})|{_PRONOUNS})(?!\w)", re.IGNORECASE)
 # A clitic on the verb itself: darlo de baja, eliminarla, descadastrá-lo, removê-la.
 _OTHER_CLITIC = re.compile(r"\w(?:lo|la|los|las|le|les)$|-(?:lo|la|los|las|lhe|lhes)$", re.IGNORECASE)
 _SELF_CLITIC = re.compile(r"\w(?:me|nos)$|-(?:me|nos)$", re.IGNORECASE)
 # A pronoun in front of the verb: le/la/les désinscrire (someone else), me désinscrire / me descadastrar (self).
 _OTHER_PROCLITIC = re.compile(r"(?:^|\s)(?:le|la|les|l'|lui|leur)\s*$", re.IGNORECASE)
 _SELF_PROCLITIC = re.compile(r"(?:^|\s)(?:me|m'|nous|nos)\s*$", re.IGNORECASE)
-_SELF_AFTER = re.compile(r"^[\s,]*(?:me|myself|us|ourselves|mich|uns|moi|nous|mim|nos)(?!\w)", re.IGNORECASE)
+_SELF_OBJECT = r"(?:me|myself|us|ourselves|mich|uns|moi|nous|mim|nos|a\s+mí|a\s+nosotr[oa]s)"
+_SELF_AFTER = re.compile(rf"^[\s,]*{_SELF_OBJECT}(?!\w)", re.IGNORECASE)
+# "unsubscribe me and my colleague": the sender's own request with someone else's joined to it.
+_AND_SOMEONE = re.compile(rf"^[\s,]*(?:{_SELF_OBJECT}\s+)?(?:and|&|as\s+well\s+as|plus|und|sowie|y|e|et|ou|or|oder|o)"
+                          r"\s+(?:a\s+|à\s+)?", re.IGNORECASE)
 _FIRST_PERSON_OBJECT = re.compile(r"(?<!\w)(?:me|us|mich|uns|moi|mim)(?!\w)", re.IGNORECASE)
 _TITLE_AND_NAME = re.compile(
     r"(?<!\w)(?:Mr|Mrs|Ms|Miss|Dr|Herrn?|Frau|Sra?|Srta|Don|Doña|M|Mme|Mlle|Monsieur|Madame|Senhora?|Dona)\.?"
@@ -154,20 +160,30 @@ def _someone_else(names: tuple[str, ...], sender_names: set[str]) -> bool:
     return not any(_OWNER.fullmatch(n) for n in names) and any(n.lower() not in sender_names for n in names)
 
 
+def _names_a_person(text: str, sender_names: set[str]) -> bool:
+    """Whether `text` starts with a reference to someone (my colleague, her, Mr. Okoro, Felix Brandt)."""
+    if _REFERENCE.match(text):
+        return True
+    titled = _TITLE_AND_NAME.match(text)
+    named = _FULL_NAME_AFTER.match(text)
+    return any(m is not None and _someone_else(m.groups(), sender_names) for m in (titled, named))
+
+
 def _third_party_verb(sentence: str, match: re.Match[str], sender_names: set[str]) -> bool:
     start, end = match.span()
     word = _word_at(sentence, start)
     after = sentence[end:end + WINDOW]
     before = sentence[max(0, start - WINDOW):start]
     own = bool(_SELF_AFTER.match(after) or _SELF_CLITIC.search(word) or _SELF_PROCLITIC.search(before))
+    if own:
+        joined = _AND_SOMEONE.match(after)
+        return joined is not None and _names_a_person(after[joined.end():], sender_names)
     if _OTHER_CLITIC.search(word) or _OTHER_PROCLITIC.search(before) or _REFERENCE.search(after):
         return True
     titled = _TITLE_AND_NAME.search(after)
     if titled and _someone_else(titled.groups(), sender_names):
         return True
     named = _FULL_NAME_AFTER.match(after)
-    if own:
-        return False
     if named and _someone_else(named.groups(), sender_names):
         return True
     mentions = [m for m in _REFERENCE.finditer(before)]

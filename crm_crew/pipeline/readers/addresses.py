@@ -62,11 +62,7 @@ def parse_from(value: str, where: str) -> tuple[str, str]:
         raise RecordError(f"{where}: the address has invisible, control or space characters")
     if not is_valid_email(address) or lenient != [address]:
         raise RecordError(f"{where}: not a valid email address: {FORM}")
-    name = " ".join(mailbox.display_name.split())
-    if "<" in name or ">" in name or any(not same_address(found, address, False)
-                                         for found in _ADDRESS_IN_TEXT.findall(name)):
-        raise RecordError(f"{where}: the display name holds an email address other than the sender's")
-    return address, name
+    return address, check_sender_name(mailbox.display_name, address, f"{where}: the display name")
 
 
 def parse_bare_address(value: str, where: str) -> str:
@@ -78,9 +74,10 @@ def parse_bare_address(value: str, where: str) -> str:
 
 
 def check_sender_name(name: str, address: str, where: str) -> str:
-    """A separately given sender name may not carry another address (the display-name trick)."""
+    """A sender's name may not carry another address (the display-name trick); a name that is just the
+    sender's own address is no name."""
     clean = " ".join(name.split())
     if "<" in clean or ">" in clean or any(not same_address(found, address, False)
                                            for found in _ADDRESS_IN_TEXT.findall(clean)):
         raise RecordError(f"{where} holds an email address other than the sender's")
-    return clean
+    return "" if same_address(clean.strip("'\" "), address, False) else clean

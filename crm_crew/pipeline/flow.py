@@ -199,7 +199,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
         record["escalation"] = {"reason": "; ".join(([reason] if reason else []) + holds)}
     rows = []
     for seq, action in enumerate(session.plan.actions, start=1):
-        held_for = reason or action.hold
+        held_for = "; ".join(r for r in (reason, action.hold) if r)
         status, note = ("held", f"held for review: {held_for}") if held_for else ("planned", None)
         rows.append(ActionRow(ctx.run_id, it.id, seq, action.type, action.object, action.fields,
                               action.idempotency_key, action.agent, action.record_id, action.contact_ref,

@@ -163,9 +163,19 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
                       "intent": record.get("intent"), "urgency": record.get("urgency"),
                       "sentiment": record.get("sentiment"), "confidence": record.get("confidence"),
                       "rationale": a.rationale if a else "", "contact": record.get("contact"),
-                      "security": record.get("security"), "tools_used": list(session.tool_calls)},
+                      "security": record.get("security"), "tools_used": list(session.tool_calls),
+                      "matched_contact": _other_contact(session)},
         "reply": session.reply,
     }
+
+
+def _other_contact(session: InteractionSession) -> dict[str, Any] | None:
+    """The contact a fuzzy or look-alike match linked, whose address is not the sender's (for the reviewer)."""
+    match = session.match
+    if match is None or match.contact is None or match.how == "email":
+        return None
+    c = match.contact
+    return {"id": c.id, "name": c.full_name, "email": c.email, "match": match.how}
 
 
 def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any],

@@ -73,6 +73,9 @@ def test_impersonations_link_the_activity_and_wait_for_review_with_the_reason(co
     victims = {email_of[outcome.records[i]["contact"]["id"]] for i in _ids("held")}
     assert victims == {"amara.okafor@quillbyte.io", "priyanka.rao@tallyworks.com", "nils.berg@fjordline.no"}
     assert _unchanged(outcome.contacts["priyanka.rao@tallyworks.com"])
+    shown = cli("review", "show", str(queue["idn-01"]["review_id"]), "--json", home=home).json()
+    assert shown["reasoning"]["matched_contact"]["email"] == "amara.okafor@quillbyte.io"
+    assert shown["interaction"]["sender_email"] == "amara.okafor@quillbyte-support.io"
 
 
 def test_ambiguous_senders_are_rejected_with_a_reason_that_never_quotes_them(corpus: tuple[Path, Outcome]) -> None:

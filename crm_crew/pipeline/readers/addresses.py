@@ -65,14 +65,6 @@ def parse_from(value: str, where: str) -> tuple[str, str]:
     return address, check_sender_name(mailbox.display_name, address, f"{where}: the display name")
 
 
-def parse_bare_address(value: str, where: str) -> str:
-    """An addr-spec on its own (`sender_email`): no display name."""
-    address, name = parse_from(value, where)
-    if name:
-        raise RecordError(f"{where} must be a bare address: put the name in `sender_name`")
-    return address
-
-
 def check_sender_name(name: str, address: str, where: str) -> str:
     """A sender's name may not carry another address (the display-name trick); a name that is just the
     sender's own address is no name."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from crm_crew.models import Interaction
-from crm_crew.pipeline.readers.addresses import check_sender_name, parse_bare_address, parse_from
+from crm_crew.pipeline.readers.addresses import check_sender_name, parse_from
 from crm_crew.pipeline.readers.common import (
     Draft,
     Limits,
@@ -94,13 +94,12 @@ def _sender(record: Mapping[str, Any]) -> tuple[str, str]:
             continue
         if not isinstance(value, str):
             raise RecordError(f"field `{field}` must be a string, got {type(value).__name__}")
-        found.append(parse_from(value, "`from`") if field == "from"
-                     else (parse_bare_address(value, "`sender_email`"), ""))
+        found.append(parse_from(value, f"`{field}`"))
     if not found:
         raise RecordError("missing sender: set `from` or `sender_email`")
     if len(found) == 2 and not same_address(found[0][0], found[1][0], False):
         raise RecordError("`from` and `sender_email` name different addresses: give one sender")
-    return found[0]
+    return found[0][0], found[0][1] or found[-1][1]
 
 
 def record_to_interaction(

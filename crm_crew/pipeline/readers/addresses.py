@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from email.errors import InvalidHeaderDefect
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import AddressHeader, HeaderRegistry
 from email.utils import getaddresses
 
 from crm_crew.pipeline.readers.common import RecordError
@@ -42,6 +42,7 @@ def parse_from(value: str, where: str) -> tuple[str, str]:
         header = _REGISTRY("from", text)
     except Exception:  # noqa: BLE001 - the parser may raise on pathological input
         raise RecordError(f"{where} cannot be parsed as an address: {FORM}") from None
+    assert isinstance(header, AddressHeader)
     if any(group.display_name is not None for group in header.groups):
         raise RecordError(f"{where} is a group of addresses (name: ...;), not one sender")
     lenient = [address for _, address in getaddresses([text]) if address]

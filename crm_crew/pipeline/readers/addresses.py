@@ -1,9 +1,11 @@
 """The sender of a record: one unambiguous address, parsed strictly, or a specific reject reason.
 
 `victim@x <attacker@evil>` is one address to a lenient parser and another to a person, so a From
-value is accepted only when the standard library's RFC 5322 parser (email.headerregistry) reads
-exactly one mailbox with no defect and the lenient parser (email.utils.getaddresses) agrees with
-it. A display name may not carry an address other than the sender's. Reasons name the field and
+value is accepted only when the standard library's RFC 5322 parser (email.headerregistry, the
+parser of email.policy.default) reads exactly one mailbox with no defect, and the lenient reading
+of email.utils.getaddresses (which tells "ambiguous" from "several addresses") finds that same one;
+on Pythons whose getaddresses has `strict` (3.11.10+, 3.12.6+, 3.13), its strict reading must agree
+too. A display name may not carry an address other than the sender's. Reasons name the field and
 the problem, never the value.
 """
 
@@ -13,6 +15,7 @@ import re
 from email.errors import InvalidHeaderDefect
 from email.headerregistry import AddressHeader, HeaderRegistry
 from email.utils import getaddresses
+from inspect import signature
 
 from crm_crew.pipeline.readers.common import RecordError
 from crm_crew.security.addresses import has_invisible_characters, same_address
@@ -21,6 +24,18 @@ _REGISTRY = HeaderRegistry()
 _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.(?:[A-Za-z0-9-]{2,}|[^\W\d_]{2,})$")
 _ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"'@]+@[^\s<>\"'@]+\.[^\s<>\"'@]+")
 FORM = 'write it as "Name <address>" or a bare address'
+_HAS_STRICT = "strict" in signature(getaddresses).parameters
+
+
+def _addresses(text: str, strict: bool) -> list[str]:
+    """The addresses getaddresses reads in `text`, leniently (the historic reading) or strictly."""
+    if _HAS_STRICT:
+        found = getaddresses([text], strict=strict)  # type: ignore[call-arg]
+    elif strict:
+        return []
+    else:
+        found = getaddresses([text])
+    return [address for _, address in found if address]
 
 
 def is_valid_email(address: str) -> bool:
@@ -45,7 +60,7 @@ def parse_from(value: str, where: str) -> tuple[str, str]:
     assert isinstance(header, AddressHeader)
     if any(group.display_name is not None for group in header.groups):
         raise RecordError(f"{where} is a group of addresses (name: ...;), not one sender")
-    lenient = [address for _, address in getaddresses([text]) if address]
+    lenient = _addresses(text, strict=False)
     mailboxes = header.addresses
     if len(mailboxes) > 1 or len(lenient) > 1:
         if len(mailboxes) == 1 and all("@" in a for a in lenient):
@@ -61,7 +76,7 @@ def parse_from(value: str, where: str) -> tuple[str, str]:
     address = mailbox.addr_spec
     if has_invisible_characters(address):
         raise RecordError(f"{where}: the address has invisible, control or space characters")
-    if not is_valid_email(address) or lenient != [address]:
+    if not is_valid_email(address) or lenient != [address] or (_HAS_STRICT and _addresses(text, True) != [address]):
         raise RecordError(f"{where}: not a valid email address: {FORM}")
     return address, check_sender_name(mailbox.display_name, address, f"{where}: the display name")
 

@@ -131,10 +131,12 @@ _LEFT = re.compile(
     r"(?:ist|sind)\s+nicht\s+mehr\s+(?:bei|im|in|für)|hat\s+(?:das\s+unternehmen|die\s+firma|uns)\s+verlassen|"
     r"ya\s+no\s+trabaja|dejó\s+(?:la|nuestra)\s+empresa|(?:il|elle)\s+ne\s+travaille\s+plus|"
     r"(?:il|elle)\s+a\s+quitté|não\s+trabalha\s+mais|saiu\s+da\s+empresa", re.IGNORECASE)
-_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"'.]+")
+_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']{1,64}@[^\s@<>()\[\],;:\"']{1,255}\.[^\s@<>()\[\],;:\"'.]{1,63}")
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_WORD = re.compile(r"[\w-]*")
 WINDOW = 80
+MAX_VERBS = 200      # bounds the work on a hostile body; past that many change verbs, nothing new is learned
 
 
 def _clean(text: str) -> str:
@@ -145,15 +147,18 @@ def _clean(text: str) -> str:
 def _verbs(sentence: str) -> list[re.Match[str]]:
     """The record-changing verbs of a sentence asking for a change: update verbs only beside a record field,
     never as nouns; English past participles only in the passive ("be removed", not "the export deleted")."""
+    def lead(m: re.Match[str]) -> str:
+        return sentence[max(0, m.start() - 40):m.start()]
+
     found = [m for m in _REMOVE.finditer(sentence)
-             if not (_PAST.match(_word_at(sentence, m.start())) and not _PASSIVE.search(sentence[:m.start()]))]
+             if not (_PAST.match(_word_at(sentence, m.start())) and not _PASSIVE.search(lead(m)))]
     if _RECORD_NOUNS.search(sentence):
-        found += [m for m in _UPDATE.finditer(sentence) if not _NOUN_USE.search(sentence[:m.start()])]
+        found += [m for m in _UPDATE.finditer(sentence) if not _NOUN_USE.search(lead(m))]
     return found
 
 
 def _word_at(text: str, start: int) -> str:
-    return re.match(r"[\w-]*", text[start:]).group(0)  # type: ignore[union-attr]
+    return _WORD.match(text, start).group(0)  # type: ignore[union-attr]
 
 
 def _someone_else(names: tuple[str, ...], sender_names: set[str]) -> bool:
@@ -196,7 +201,7 @@ def asks_about_someone_else(text: str, sender_email: str, sender_names: Iterable
     """Whether the text asks to change (unsubscribe, remove, delete, update) a person other than the sender."""
     text = _clean(text)
     sentences = _SENTENCES.split(text)
-    verbs = [(sentence, match) for sentence in sentences for match in _verbs(sentence)]
+    verbs = [(sentence, match) for sentence in sentences for match in _verbs(sentence)][:MAX_VERBS]
     if not verbs:
         return False
     if _LEFT.search(text):

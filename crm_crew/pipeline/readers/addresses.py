@@ -22,7 +22,7 @@ from crm_crew.security.addresses import has_invisible_characters, same_address
 
 _REGISTRY = HeaderRegistry()
 _EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.(?:[A-Za-z0-9-]{2,}|[^\W\d_]{2,})$")
-_ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"'@]+@[^\s<>\"'@]+\.[^\s<>\"'@]+")
+_ADDRESS_IN_TEXT = re.compile(r"[^\s<>\"'@]{1,64}@[^\s<>\"'@]{1,255}\.[^\s<>\"'@]{1,63}")
 FORM = 'write it as "Name <address>" or a bare address'
 _HAS_STRICT = "strict" in signature(getaddresses).parameters
 

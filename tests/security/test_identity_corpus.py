@@ -21,6 +21,7 @@ from tests.security.identity_corpus import CONTACTS, Outcome, load_cases, mailbo
 DIFFERENT = "sender address differs from the matched contact's"
 SOMEONE_ELSE = "the message asks to change another person's record"
 CASES = load_cases()
+pytestmark = pytest.mark.slow(seconds=15)   # one run of 19 interactions, the full crew route among them
 SEED = {row["email"]: row for row in csv.DictReader(CONTACTS.open(encoding="utf-8"))}
 STATE_ACTIONS = {"create_case", "create_task", "update_lead_status", "opt_out", "update_contact"}
 

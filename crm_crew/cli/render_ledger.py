@@ -57,10 +57,11 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
     sentiment = reasoning.get("sentiment") or {}
     security = reasoning.get("security") or {}
     contact = reasoning.get("contact") or {}
+    other = reasoning.get("matched_contact")
     flags = list(security.get("flags") or [])
     if security.get("injection"):
         flags.insert(0, "prompt injection")
-    for label, value in (
+    rows: list[tuple[str, Any]] = [
         ("escalation", reasoning.get("escalation_reason")),
         ("intent", reasoning.get("intent")),
         ("urgency", reasoning.get("urgency")),
@@ -71,7 +72,10 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
         ("tools used", ", ".join(reasoning.get("tools_used") or [])),
         ("security", ", ".join(str(f) for f in flags) or "no flags"),
         ("redacted", ", ".join(str(p) for p in security.get("pii_redacted") or []) or "-"),
-    ):
+    ]
+    if other:
+        rows.insert(6, ("matched contact", f"{other['name']} <{other['email']}>: not the sender's address"))
+    for label, value in rows:
         facts.add_row(label, _t(value))
     console.print(facts)
     actions = Table("#", "type", "object", "fields", "status", "note", title="actions", title_justify="left")

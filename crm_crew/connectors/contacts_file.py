@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from crm_crew.errors import NotFoundError, UserError
+from crm_crew.security.addresses import canonical_address
 
 ERROR_KEY = "__error__"
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".csv", ".jsonl", ".ndjson")
@@ -52,7 +53,8 @@ class ImportReport:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """How every connector stores and looks up an address (see `canonical_address`)."""
+    return canonical_address(email)
 
 
 def is_valid_email(email: str) -> bool:

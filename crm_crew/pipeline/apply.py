@@ -128,7 +128,7 @@ class Applier:
             after_crm_write()
         except StaleRecordError as exc:
             if resumed and row.expected is not None and _holds(exc.current, row.fields):
-                row.before, row.note = dict(row.expected), RECOVERED
+                row.before, row.note = {k: row.expected.get(k) for k in row.fields}, RECOVERED
                 self.applied(row, contact_id or "")
             else:
                 self._replan(row, contact_id, exc)

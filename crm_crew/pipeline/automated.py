@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.pipeline.lean import call_tool, read_sender
-from crm_crew.pipeline.matching import MatchResult, normalize_email
+from crm_crew.pipeline.matching import MatchResult
+from crm_crew.security.addresses import identity_address
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.triage.automated import BOUNCE, Automated
 
@@ -32,5 +33,5 @@ def handle_automated(config: CrewConfig, session: InteractionSession, mail: Auto
 def _bounced_contact(session: InteractionSession, address: str, strip_plus_tags: bool) -> MatchResult | None:
     if not address:
         return None
-    contact = session.connector.find_contact_by_email(normalize_email(address, strip_plus_tags))
+    contact = session.connector.find_contact_by_email(identity_address(address, strip_plus_tags))
     return MatchResult(contact, "email", 100.0) if contact is not None else None

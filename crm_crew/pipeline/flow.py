@@ -18,10 +18,10 @@ from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.automated import handle_automated
 from crm_crew.pipeline.escalation import Facts, escalation_reason
 from crm_crew.pipeline.lean import ASSESSOR, read_sender, run_lean
-from crm_crew.pipeline.matching import normalize_email
 from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.routing import FULL, LEAN, route_models, tasks_done_in_code
 from crm_crew.pipeline.session import InteractionSession
+from crm_crew.security.addresses import identity_address
 from crm_crew.security.screen import ScreenResult, screen
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.records import compose_record
@@ -115,8 +115,8 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     record["duration_ms"] = int((time.perf_counter() - started) * 1000)
     review = review_context(session, record) if record["status"] == "escalated" else None
     ctx.store.save_result(ctx.run_id, record, rows, review)
-    if ctx.applier is not None and record["status"] == "processed":
-        ctx.applier.apply_interaction(rows)
+    if ctx.applier is not None and any(row.status == "planned" for row in rows):
+        ctx.applier.apply_interaction(rows)   # held actions stay held
     return compose_record({k: v for k, v in record.items() if k != "actions"}, rows), None
 
 
@@ -172,9 +172,19 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
                       "intent": record.get("intent"), "urgency": record.get("urgency"),
                       "sentiment": record.get("sentiment"), "confidence": record.get("confidence"),
                       "rationale": a.rationale if a else "", "contact": record.get("contact"),
-                      "security": record.get("security"), "tools_used": list(session.tool_calls)},
+                      "security": record.get("security"), "tools_used": list(session.tool_calls),
+                      "matched_contact": _other_contact(session)},
         "reply": session.reply,
     }
+
+
+def _other_contact(session: InteractionSession) -> dict[str, Any] | None:
+    """The contact a fuzzy or look-alike match linked, whose address is not the sender's (for the reviewer)."""
+    match = session.match
+    if match is None or match.contact is None or match.how == "email":
+        return None
+    c = match.contact
+    return {"id": c.id, "name": c.full_name, "email": c.email, "match": match.how}
 
 
 def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any],
@@ -187,7 +197,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
     created = session.plan.has("create_contact")
     record["contact"] = {
         "id": match.contact.id if match and match.contact else None,
-        "email": normalize_email(it.sender_email, settings.matching.strip_plus_tags),
+        "email": identity_address(it.sender_email, settings.matching.strip_plus_tags),
         "match": match.how if match and match.contact else ("created" if created else "none"),
     }
     record["security"] = session.security_record()
@@ -203,12 +213,14 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
     if reason is None and session.screen.injection:
         reason = "The security screen flagged a prompt-injection attempt."
     reason = forced_reason or reason
-    if reason:
+    holds = list(dict.fromkeys(a.hold for a in session.plan.actions if a.hold))
+    if reason or holds:
         record["status"] = "escalated"
-        record["escalation"] = {"reason": reason}
+        record["escalation"] = {"reason": "; ".join(([reason] if reason else []) + holds)}
     rows = []
     for seq, action in enumerate(session.plan.actions, start=1):
-        status, note = ("held", f"held for review: {reason}") if reason else ("planned", None)
+        held_for = "; ".join(r for r in (reason, action.hold) if r)
+        status, note = ("held", f"held for review: {held_for}") if held_for else ("planned", None)
         rows.append(ActionRow(ctx.run_id, it.id, seq, action.type, action.object, action.fields,
                               action.idempotency_key, action.agent, action.record_id, action.contact_ref,
                               status, note, action.expected))

@@ -34,7 +34,8 @@ class PlannedAction:
     agent: str
     record_id: str | None = None       # the contact an update targets
     contact_ref: str | None = None     # NEW_CONTACT when the contact is created by this plan
-    expected: dict[str, Any] | None = None   # an update's fields as the plan saw them in the CRM
+    expected: dict[str, Any] | None = None   # an update's fields (and the contact's address) as the plan saw them
+    hold: str | None = None            # why the identity rule holds it for review (crm_crew.pipeline.identity)
 
 
 @dataclass

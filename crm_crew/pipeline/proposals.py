@@ -1,7 +1,9 @@
 """The planning half of the write path: every CRM change an agent proposes passes here.
 
 It enforces the permissions in crm-crew.yaml, confines changes to this interaction's own
-contact, and gives each change a stable idempotency key. Nothing here writes to the CRM.
+contact, holds for review what the identity rule does not let the sender do (see
+crm_crew.pipeline.identity), and gives each change a stable idempotency key. Nothing here
+writes to the CRM.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from crm_crew.errors import PermissionDenied
-from crm_crew.pipeline.matching import normalize_email
+from crm_crew.pipeline.identity import expected_identity, hold_reason
 from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.pipeline.signature import SenderDetails
 from crm_crew.security.contact_fields import Checked, company_name, person_name
 from crm_crew.security.injection import detector_for
+from crm_crew.security.addresses import identity_address
 
 EXCERPT_CHARS = 1000
 
@@ -65,7 +68,7 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
     """Validate one proposed change and add it to the plan; raise ProposalRefused or PermissionDenied."""
     _check_permission(session, agent_id, action_type)
     it = session.interaction
-    email = normalize_email(it.sender_email, session.settings.matching.strip_plus_tags)
+    email = identity_address(it.sender_email, session.settings.matching.strip_plus_tags)
     contact = session.match.contact if session.match else None
     intent = session.assessment.intent if session.assessment else ""
 
@@ -95,10 +98,12 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
         fields, key_parts = _fields_for(session, action_type, args, contact_id)
         updates_contact = ACTION_OBJECTS[action_type] == "contact"
         seen = contact.to_dict() if contact is not None and updates_contact else None
+        expected = {**{k: seen.get(k) for k in fields}, **expected_identity(seen["email"])} if seen else None
         action = PlannedAction(action_type, ACTION_OBJECTS[action_type], fields,
                                idempotency_key(action_type, *key_parts), agent_id,
                                record_id=contact_id if updates_contact else None, contact_ref=ref,
-                               expected={k: seen.get(k) for k in fields} if seen is not None else None)
+                               expected=expected)
+    action.hold = hold_reason(session, action_type)
     if not session.plan.add(action):
         raise ProposalRefused(f"{action_type} is already planned for this interaction")
     return action
@@ -137,5 +142,5 @@ def _fields_for(session: InteractionSession, action_type: str, args: dict[str, A
             raise ProposalRefused(f"lead status already is {status}")
         return {"lead_status": status}, (it.id, status)
     if action_type == "opt_out":
-        return {"opted_out": True}, (normalize_email(it.sender_email, settings.matching.strip_plus_tags),)
+        return {"opted_out": True}, (identity_address(it.sender_email, settings.matching.strip_plus_tags),)
     raise ProposalRefused(f"unknown action type '{action_type}'")

@@ -47,6 +47,7 @@ class InteractionSession:
     tool_calls: list[str] = field(default_factory=list)
     crm_error: ConnectorError | None = None   # a CRM read failed: the interaction cannot be trusted
     dropped: list[str] = field(default_factory=list)  # proposed values the write path would not write, and why
+    about_someone_else: bool | None = None    # the message asks to change another person (computed once)
     language: str = "en"               # detected from the screened text (crm_crew.triage.language)
 
     @property

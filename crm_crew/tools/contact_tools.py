@@ -8,12 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crm_crew.pipeline.matching import match_contact
 from crm_crew.pipeline.signature import extract_sender
+from crm_crew.security.addresses import same_address
 from crm_crew.tools.spec import NoArgs, ToolContext, ToolSpec
 
 
 class FindContactArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field("", description="Sender email; empty uses the interaction's sender")
+    email: str = Field("", description="The sender's own email (the default); no other address can be looked up")
     name: str = Field("", description="Full name for a fuzzy match when the email is unknown")
     company: str = Field("", description="Company for a fuzzy match")
 
@@ -33,7 +34,9 @@ def _extract_signature(ctx: ToolContext, _: NoArgs) -> dict[str, Any]:
 def _find_contact(ctx: ToolContext, args: FindContactArgs) -> dict[str, Any]:
     session = ctx.require_session()
     sender = session.sender
-    email = args.email or session.interaction.sender_email
+    email = session.interaction.sender_email
+    if args.email and not same_address(args.email, email, session.settings.matching.strip_plus_tags):
+        return {"error": "only the sender's own address can be looked up: leave `email` empty"}
     name = args.name or (sender.full_name if sender else "")
     company = args.company or (sender.company if sender else "")
     result = match_contact(session.connector, email, name, company, session.settings.matching)
@@ -44,6 +47,7 @@ def _find_contact(ctx: ToolContext, args: FindContactArgs) -> dict[str, Any]:
     return {
         "found": True,
         "match": result.how,
+        "sender_is_this_contact": result.how == "email",
         "score": result.score,
         "contact": {"id": c.id, "name": c.full_name, "company": c.company, "tier": c.tier,
                     "lead_status": c.lead_status, "opted_out": c.opted_out},
@@ -65,7 +69,9 @@ SPECS = [
     ToolSpec("extract_signature", "Extract the sender's name, company, title and phone from the "
              "From header, the signature block and the email domain.", NoArgs, _extract_signature,
              deterministic=True),
-    ToolSpec("find_contact", "Find the CRM contact: normalized email first, then fuzzy name + company.",
+    ToolSpec("find_contact", "Find the CRM contact: the sender's own address first, then a look-alike of a "
+             "contact's address, then fuzzy name + company. Only an address match lets the message change the "
+             "contact; other matches link the interaction for context and hold changes for review.",
              FindContactArgs, _find_contact, deterministic=True),
     ToolSpec("get_contact_history", "Recent CRM activities of the matched contact, newest first.",
              HistoryArgs, _history, deterministic=True),

@@ -1,6 +1,7 @@
 """Action-agent tools: each proposes one CRM change through the write path's planner.
 
-The tools take no record ids: a change can only concern this interaction's own contact.
+The tools take no record ids: a change can only concern this interaction's own contact, and
+one the identity rule does not grant the sender is planned held for review.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def _planner(action_type: str) -> Any:
             action = propose(ctx.require_session(), ctx.agent_id, action_type, args.model_dump())
         except (ProposalRefused, PermissionDenied) as exc:
             return {"planned": False, "refused": str(exc)}
-        return {"planned": True, "type": action.type, "fields": action.fields}
+        result: dict[str, Any] = {"planned": True, "type": action.type, "fields": action.fields}
+        if action.hold:
+            result["held_for_review"] = action.hold
+        return result
 
     return run
 

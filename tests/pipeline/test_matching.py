@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crm_crew.connectors.local import LocalCRM
-from crm_crew.pipeline.matching import match_contact, normalize_email
+from crm_crew.pipeline.matching import match_contact
+from crm_crew.security.addresses import identity_address
 from tests.unit_fixtures import crm, settings  # noqa: F401  (fixtures)
 
 
@@ -15,9 +16,9 @@ from tests.unit_fixtures import crm, settings  # noqa: F401  (fixtures)
     ("a+b+c@x.io", "a@x.io", "a+b+c@x.io"),
     ("no-at-sign", "no-at-sign", "no-at-sign"),
 ])
-def test_normalize_email(raw: str, stripped: str, kept: str) -> None:
-    assert normalize_email(raw) == stripped
-    assert normalize_email(raw, strip_plus_tags=False) == kept
+def test_identity_address(raw: str, stripped: str, kept: str) -> None:
+    assert identity_address(raw) == stripped
+    assert identity_address(raw, strip_plus_tags=False) == kept
 
 
 # -- email ----------------------------------------------------------------------------------

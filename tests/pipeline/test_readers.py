@@ -234,7 +234,8 @@ def test_invalid_sender_email(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", [good(1), good(2, **{"from": "xyz"}), good(3)])
     results = read(path)
     assert [r.id for r in interactions(results)] == ["r1", "r3"]
-    assert rejects(results) == [Reject(str(path), "line 2", "invalid sender in `from`: not an email address or `Name <address>`", "r2")]
+    assert rejects(results) == [Reject(str(path), "line 2", "`from` has no address (no name@domain): write it as "
+                                                            '"Name <address>" or a bare address', "r2")]
 
 
 def test_unknown_channel(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_misplaced_personal_data_stays_out_of_rejects_journal_stderr_out_and_rev
     summary = json.loads(result.out)
     rejects = {r["interaction_id"]: r["reason"] for r in read_jsonl(Path(summary["rejects_file"]))}
     assert rejects == {
-        "misfiled-card": "invalid sender in `from`: not an email address or `Name <address>`",
+        "misfiled-card": '`from` has no address (no name@domain): write it as "Name <address>" or a bare address',
         "misfiled-iban": "field `channel`: unknown channel (expected one of: email, web_form, chat, call, ticket, other)",
     }
     statuses = {r["interaction_id"]: r["status"] for r in read_jsonl(out)}

@@ -6,7 +6,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.utils import parseaddr
 from typing import Any, BinaryIO, Iterator
 
 from charset_normalizer import from_bytes
@@ -15,8 +14,6 @@ from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.readers.text import split_reply
 
 CHANNELS: tuple[str, ...] = ("email", "web_form", "chat", "call", "ticket", "other")
-
-_EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[A-Za-z0-9-]{2,}$")
 
 # When a short text fits several single-byte code pages equally well, these win
 # (in this order): they are by far the most common legacy encodings in CRM data.
@@ -55,25 +52,6 @@ class Draft:
 
 
 # --- validation ---------------------------------------------------------------------
-
-
-def is_valid_email(address: str) -> bool:
-    return bool(_EMAIL_RE.match(address))
-
-
-# Reject reasons name the field and the problem, never the value: a malformed field may hold
-# anything (a card number where the sender should be), and reasons reach rejects.jsonl, the
-# journal, stderr and --out.
-
-
-def parse_sender(value: str, field: str = "from") -> tuple[str, str]:
-    """(email, display name) from "Jane Doe <jane@x.com>" or a bare address."""
-    raw = value.strip()
-    name, address = parseaddr(raw)
-    address = address.strip()
-    if not address or not is_valid_email(address):
-        raise RecordError(f"invalid sender in `{field}`: not an email address or `Name <address>`")
-    return address, name.strip()
 
 
 def check_channel(value: Any) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator, cast
 
 from crm_crew.models import Interaction, Reject
+from crm_crew.pipeline.readers.addresses import parse_from
 from crm_crew.pipeline.readers.common import (
     Draft,
     Limits,
@@ -19,7 +20,6 @@ from crm_crew.pipeline.readers.common import (
     check_body_size,
     finish,
     guess_decode,
-    parse_sender,
     to_reject,
 )
 from crm_crew.pipeline.readers.text import html_to_text
@@ -141,6 +141,17 @@ def _received_at(msg: Message, meta: dict[str, Any]) -> str:
     return parsed.astimezone(timezone.utc).isoformat()
 
 
+def _sender(msg: Message) -> tuple[str, str]:
+    """(address, display name) of the one From header, parsed strictly from its raw value (the parsed
+    header object renders `victim@x <attacker@evil>` as the victim's address)."""
+    raw = [_repair_surrogates(" ".join(str(v).split())) for k, v in msg.raw_items() if k.lower() == "from"]
+    if not raw or not raw[0].strip():
+        raise RecordError("message has no From header")
+    if len(raw) > 1:
+        raise RecordError(f"message has {len(raw)} From headers: a message has one sender")
+    return parse_from(raw[0], "the From header")
+
+
 def message_id(msg: Message) -> str:
     return _header(msg, "Message-ID").strip().strip("<>").strip()
 
@@ -151,10 +162,7 @@ def message_to_interaction(
     """Build the Interaction of one parsed message; raises RecordError with the reason."""
     mid = message_id(msg)
     try:
-        from_value = _header(msg, "From")
-        if not from_value:
-            raise RecordError("message has no From header")
-        sender_email, sender_name = parse_sender(from_value, "From")
+        sender_email, sender_name = _sender(msg)
         meta: dict[str, Any] = {
             "to": _header(msg, "To"),
             "cc": _header(msg, "Cc"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from crm_crew.models import Interaction
+from crm_crew.pipeline.readers.addresses import check_sender_name, parse_from
 from crm_crew.pipeline.readers.common import (
     Draft,
     Limits,
@@ -13,9 +14,9 @@ from crm_crew.pipeline.readers.common import (
     check_channel,
     finish,
     iso_timestamp,
-    parse_sender,
 )
 from crm_crew.pipeline.readers.text import html_to_text
+from crm_crew.security.addresses import same_address
 
 KNOWN_FIELDS: frozenset[str] = frozenset(
     {
@@ -84,6 +85,23 @@ def _transcript(value: Any, sender_name: str) -> tuple[str, str, int]:
     return "\n".join(lines), "\n".join(customer), len(lines)
 
 
+def _sender(record: Mapping[str, Any]) -> tuple[str, str]:
+    """(address, display name) from `from` and/or `sender_email`; both given must be one address."""
+    found: list[tuple[str, str]] = []
+    for field in ("from", "sender_email"):
+        value = record.get(field)
+        if not _present(value):
+            continue
+        if not isinstance(value, str):
+            raise RecordError(f"field `{field}` must be a string, got {type(value).__name__}")
+        found.append(parse_from(value, f"`{field}`"))
+    if not found:
+        raise RecordError("missing sender: set `from` or `sender_email`")
+    if len(found) == 2 and not same_address(found[0][0], found[1][0], False):
+        raise RecordError("`from` and `sender_email` name different addresses: give one sender")
+    return found[0][0], found[0][1] or found[-1][1]
+
+
 def record_to_interaction(
     record: Mapping[str, Any],
     limits: Limits,
@@ -110,13 +128,10 @@ def _build(
     position: str,
     metadata: dict[str, Any] | None,
 ) -> Interaction:
-    sender_field, raw_sender = _first(record, "from", "sender_email")
-    if raw_sender is None:
-        raise RecordError("missing sender: set `from` or `sender_email`")
-    if not isinstance(raw_sender, str):
-        raise RecordError(f"invalid sender in `{sender_field}`: must be a string, got {type(raw_sender).__name__}")
-    sender_email, parsed_name = parse_sender(raw_sender, sender_field)
-    sender_name = _opt_str(record, "from_name", "sender_name").strip() or parsed_name
+    sender_email, parsed_name = _sender(record)
+    name_field, _ = _first(record, "from_name", "sender_name")
+    given_name = _opt_str(record, "from_name", "sender_name")
+    sender_name = check_sender_name(given_name, sender_email, f"`{name_field}`") if given_name.strip() else parsed_name
 
     channel_value = record.get("channel")
     channel = check_channel(channel_value) if _present(channel_value) else "email"

@@ -10,7 +10,6 @@ import json
 import re
 import string
 import tracemalloc
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -21,9 +20,7 @@ from random import Random
 from typing import Any
 
 import pytest
-import yaml
 
-from crm_crew.config.shipped import default_config_dir
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.readers import read_interactions
 from crm_crew.security.screen import screen
@@ -41,6 +38,7 @@ from crm_crew.testing.synthetic import (
     generate_labeled,
     write_inbox,
 )
+from tests.cue_words import cue_regex, fold, intent_cues, says_own_cue
 from tests.unit_fixtures import shipped_settings
 
 SEEDS = [0, 1, 7, 42, 2026]
@@ -239,47 +237,11 @@ def test_what_the_screen_finds_is_in_the_labels(tmp_path: Path) -> None:
 # -- wording: varied, and not the config's cue words ------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'").casefold())
-    return " ".join(re.findall(r"[a-z0-9']+", "".join(ch for ch in text if not unicodedata.combining(ch))))
-
-
-def _cue_regex(cues: Iterable[str]) -> re.Pattern[str] | None:
-    """The config's cue syntax: `word*` any ending, `..` up to two words between."""
-    parts = []
-    for cue in cues:
-        words = []
-        for word in cue.split():
-            if word == "..":
-                words.append(r"(?:[a-z0-9']+ ){0,2}")
-            else:
-                words.append(re.escape(_fold(word.rstrip("*"))) + (r"[a-z0-9']*" if word.endswith("*") else "") + " ")
-        parts.append("".join(words)[:-1])
-    return re.compile(r"(?<![a-z0-9'])(?:" + "|".join(parts) + r")(?![a-z0-9'])") if parts else None
-
-
-@lru_cache(maxsize=1)
-def _shipped_intents() -> dict[str, Any]:
-    return dict(yaml.safe_load((default_config_dir() / "crm-crew.yaml").read_text(encoding="utf-8"))["intents"])
-
-
-@lru_cache(maxsize=None)
-def _intent_cues(intent: str, language: str) -> re.Pattern[str] | None:
-    spec = (_shipped_intents().get(intent) or {}).get("keywords") or []
-    cues = [*spec.get("any", []), *spec.get(language, [])] if isinstance(spec, dict) else list(spec)
-    return _cue_regex(cues)
-
-
-def _says_own_cue(record: dict[str, Any], labels: Labels) -> bool:
-    pattern = _intent_cues(labels.intent, labels.language)
-    return bool(pattern and pattern.search(_fold(record["subject"] + " " + record["body"])))
-
-
 def test_cue_matcher_follows_the_config_syntax() -> None:
-    pattern = _cue_regex(["cancel*", "close .. account", "opt out"])
+    pattern = cue_regex(["cancel*", "close .. account", "opt out"])
     assert pattern is not None
     hits = [t for t in ("Cancelling now", "close my old account", "please opt-out", "cancer", "closed account")
-            if pattern.search(_fold(t))]
+            if pattern.search(fold(t))]
     assert hits == ["Cancelling now", "close my old account", "please opt-out"]
 
 
@@ -289,7 +251,7 @@ def test_wording_does_not_lean_on_the_configs_cue_words() -> None:
     total: Counter[str] = Counter()
     for record, labels in _human(_sample(11)):
         total[labels.intent] += 1
-        said[labels.intent] += _says_own_cue(record, labels)
+        said[labels.intent] += says_own_cue(record["subject"] + " " + record["body"], labels.intent, labels.language)
     share = sum(said.values()) / sum(total.values())
     assert 0.05 < share < 0.35, share
     assert all(said[i] / total[i] < 0.5 for i in total), {i: said[i] / total[i] for i in total}
@@ -306,8 +268,8 @@ def test_frame_text_names_no_intent() -> None:
                  *people["first_names"], *people["last_names"], *people["company_kinds"], *people["titles"],
                  *people["cities"], *people["teams"], *people["streets"], *txt.COMPANY_STEMS]
         for intent in INTENTS:
-            pattern = _intent_cues(intent, language)
-            hits += [(language, intent, t) for t in frame if pattern and pattern.search(_fold(t))]
+            pattern = intent_cues(intent, language)
+            hits += [(language, intent, t) for t in frame if pattern and pattern.search(fold(t))]
     assert hits == []
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from crm_crew.triage.text import Tokens, fold
+from crm_crew.triage.text import Tokens, fold, split_elision
 
 CueList = Sequence[str] | Mapping[str, Sequence[str]]
 ANY = "any"
@@ -38,7 +38,7 @@ def all_cues(spec: CueList | None) -> list[str]:
 
 def cue_words(cue: str) -> list[str]:
     """A cue's words as the text's tokens come out: folded, hyphens split ('opt-out' = 'opt out')."""
-    return fold(cue).replace("-", " ").split()
+    return [part for word in fold(cue).replace("-", " ").split() for part in split_elision(word)]
 
 
 def cue_problem(cue: str) -> str | None:

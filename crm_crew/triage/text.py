@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+# Typographic apostrophes become one; ordinal indicators go ("nº" is "number", not the negation "no").
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u00ba": "", "\u00aa": ""})
 # Words after which a cue within NEGATION_WINDOW tokens is negated ("no need to cancel", "not urgent").
 NEGATORS = frozenset({
     "not", "no", "never", "don't", "dont", "doesn't", "didn't", "won't", "isn't", "without", "nor",  # en
@@ -48,12 +49,12 @@ def tokens(text: str) -> Tokens:
 
 
 def _split_elisions(words: list[str]) -> list[str]:
-    """French and English contractions keep their parts apart: "l'annulation" -> "l'", "annulation"."""
-    out: list[str] = []
-    for word in words:
-        head, sep, tail = word.partition("'")
-        if sep and len(head) <= 2 and head not in ("don", "can", "isn", "doesn", "won", "didn"):
-            out += [head + "'", tail]
-        else:
-            out.append(word)
-    return out
+    return [part for word in words for part in split_elision(word)]
+
+
+def split_elision(word: str) -> list[str]:
+    """French elisions keep their parts apart: "l'annulation" -> "l'", "annulation" (cues are split alike)."""
+    head, sep, tail = word.partition("'")
+    if sep and tail and len(head) <= 2 and head not in ("don", "can", "isn", "doesn", "won", "didn"):
+        return [head + "'", tail]
+    return [word]

@@ -19,7 +19,7 @@ def validate(config: ConfigOption = None) -> int:
 
     directory = resolve_config_dir(config)
     try:
-        cfg = load_config(directory)
+        cfg = load_config(directory, check_examples=True)
     except ConfigError as exc:
         raise ConfigError([*exc.problems, *replies_problems(directory)]) from None
     if problems := replies_problems(directory):

@@ -78,8 +78,7 @@ def _fitted(records: list[dict[str, Any]], labels: Any, settings: Any) -> dict[s
     pairs = [(float(r["confidence"]), labels.by_position[key].accepts(r.get("intent")))
              for r in records if isinstance(r.get("confidence"), (int, float))
              and (key := (r.get("source") or "", r.get("position") or "")) in labels.by_position]
-    bias, margin, score = refit([c for c, _ in pairs], [ok for _, ok in pairs], settings.triage.calibration)
-    return {"bias": bias, "margin": margin, "score": score}
+    return refit([c for c, _ in pairs], [ok for _, ok in pairs], settings.triage.calibration)
 
 
 def register(app: Any) -> None:

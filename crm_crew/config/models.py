@@ -214,6 +214,7 @@ class CalibrationSettings(_Strict):
     bias: float = Field(default_factory=shipped("triage", "calibration", "bias"))
     margin: float = Field(default_factory=shipped("triage", "calibration", "margin"))
     score: float = Field(default_factory=shipped("triage", "calibration", "score"))
+    cues: float = Field(default_factory=shipped("triage", "calibration", "cues"))
 
 
 class TriageSettings(_Strict):

@@ -58,7 +58,7 @@ def render_report(console: Console, r: dict[str, Any]) -> None:
         console.print(lang)
     if "fitted_calibration" in r:
         c = r["fitted_calibration"]
-        console.print(Text(f"fitted: triage.calibration: {{bias: {c['bias']}, margin: {c['margin']}, score: {c['score']}}}"))
+        console.print(Text("fitted: triage.calibration: {" + ", ".join(f"{k}: {v}" for k, v in c.items()) + "}"))
     for problem in r["label_problems"][:10]:
         console.print(Text(f"label skipped: {problem}"))
 

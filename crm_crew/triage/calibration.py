@@ -8,12 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 
-def calibrated_confidence(score: float, margin: float, tuning: Any) -> float:
-    """P(right) from the winner's score and its margin over the runner-up: a logistic curve whose three
-    coefficients (`triage.calibration`) were fitted on labelled messages; refit them on your own with
-    `crm-crew eval --fit-calibration`."""
+MARGIN_CAP, SCORE_CAP = 4.0, 6.0
+FEATURES = ("bias", "margin", "score", "cues")     # the coefficients of `triage.calibration`, in this order
+
+
+def features(score: float, margin: float, cues: bool) -> tuple[float, ...]:
+    """What the confidence curve reads: the winner's score and margin over the runner-up (capped), and
+    whether any cue phrase backs the winner (a win on example likeness alone is right far less often)."""
+    return 1.0, min(margin, MARGIN_CAP), min(score, SCORE_CAP), 1.0 if cues else 0.0
+
+
+def calibrated_confidence(score: float, margin: float, cues: bool, tuning: Any) -> float:
+    """P(right): a logistic curve over `features` whose coefficients (`triage.calibration`) were fitted on
+    labelled messages; refit them on your own with `crm-crew eval --fit-calibration`."""
     c = tuning.calibration
-    z = c.bias + c.margin * min(margin, 4.0) + c.score * min(score, 6.0)
+    z = sum(getattr(c, name) * x for name, x in zip(FEATURES, features(score, margin, cues)))
     return round(1.0 / (1.0 + math.exp(-z)), 3)
 
 
@@ -48,30 +57,30 @@ def expected_calibration_error(confidences: Sequence[float], correct: Sequence[b
     return sum(b.count / n * abs(b.accuracy - b.mean_confidence) for b in reliability(confidences, correct, bins))
 
 
-def fit_logistic(features: Sequence[tuple[float, float]], correct: Sequence[bool], capped: bool = True,
-                 iterations: int = 50, ridge: float = 1e-3) -> tuple[float, float, float]:
-    """(bias, margin, score) maximizing the likelihood of `correct` given (score, margin) features, by
-    Newton's method with a small ridge penalty; the features are capped as `calibrated_confidence` caps them."""
-    rows = [(1.0, min(m, 4.0), min(s, 6.0)) if capped else (1.0, m, s) for s, m in features]
-    w = [0.0, 0.0, 0.0]
+def fit_logistic(rows: Sequence[Sequence[float]], correct: Sequence[bool], iterations: int = 50,
+                 ridge: float = 1e-3) -> tuple[float, ...]:
+    """Coefficients maximizing the likelihood of `correct` given the feature rows (the first feature is the
+    constant 1), by Newton's method with a small ridge penalty."""
+    n = len(rows[0]) if rows else 0
+    w = [0.0] * n
     for _ in range(iterations):
-        grad = [0.0, 0.0, 0.0]
-        hess = [[ridge if i == j else 0.0 for j in range(3)] for i in range(3)]
+        grad = [0.0] * n
+        hess = [[ridge if i == j else 0.0 for j in range(n)] for i in range(n)]
         for x, y in zip(rows, correct):
-            p = 1.0 / (1.0 + math.exp(-sum(wi * xi for wi, xi in zip(w, x))))
-            for i in range(3):
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, sum(wi * xi for wi, xi in zip(w, x))))))
+            for i in range(n):
                 grad[i] += (p - float(y)) * x[i]
-                for j in range(3):
+                for j in range(n):
                     hess[i][j] += p * (1 - p) * x[i] * x[j]
         step = _solve(hess, [g + ridge * wi for g, wi in zip(grad, w)])
         w = [wi - si for wi, si in zip(w, step)]
         if max(abs(si) for si in step) < 1e-6:
             break
-    return round(w[0], 3), round(w[1], 3), round(w[2], 3)
+    return tuple(round(wi, 3) for wi in w)
 
 
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
-    """Gaussian elimination with partial pivoting for the 3x3 Newton step."""
+    """Gaussian elimination with partial pivoting for the Newton step."""
     n = len(b)
     m = [row[:] + [b[i]] for i, row in enumerate(a)]
     for col in range(n):
@@ -88,10 +97,10 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     return out
 
 
-def refit(confidences: Sequence[float], correct: Sequence[bool], current: Any) -> tuple[float, float, float]:
-    """New `triage.calibration` coefficients (bias, margin, score) for labelled results: Platt scaling of the
-    current curve, z' = a z + b, fitted on the logit of the confidences the offline model gave."""
+def refit(confidences: Sequence[float], correct: Sequence[bool], current: Any) -> dict[str, float]:
+    """New `triage.calibration` coefficients for labelled results: Platt scaling of the current curve,
+    z' = a z + b, fitted on the logit of the confidences the offline model gave."""
     eps = 1e-4
-    logits = [math.log(max(eps, min(1 - eps, c)) / (1 - max(eps, min(1 - eps, c)))) for c in confidences]
-    b, a, _ = fit_logistic([(0.0, z) for z in logits], correct, capped=False)   # the margin slot carries the logit
-    return round(a * current.bias + b, 3), round(a * current.margin, 3), round(a * current.score, 3)
+    clipped = [max(eps, min(1 - eps, c)) for c in confidences]
+    b, a = fit_logistic([(1.0, math.log(c / (1 - c))) for c in clipped], correct)
+    return {name: round(a * getattr(current, name) + (b if name == "bias" else 0.0), 3) for name in FEATURES}

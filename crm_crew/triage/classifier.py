@@ -100,8 +100,9 @@ def classify_intent(text: str, settings: Any, language: str | None = None, subje
     ranked.sort(key=lambda s: (-s.score, -s.example_similarity))
     hits = {s.intent: len(s.keywords) for s in ranked}
     if not ranked or ranked[0].score < tuning.min_evidence:
-        return IntentGuess(FALLBACK_INTENT, calibrated_confidence(0.0, 0.0, tuning), language, tuple(ranked), (), hits)
+        return IntentGuess(FALLBACK_INTENT, calibrated_confidence(0.0, 0.0, False, tuning), language, tuple(ranked), (),
+                           hits)
     top, runner_up = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
     secondary = tuple(s.intent for s in ranked[1:] if s.keywords and len(s.keywords) >= 1)
-    confidence = calibrated_confidence(top.score, top.score - runner_up, tuning)
+    confidence = calibrated_confidence(top.score, top.score - runner_up, bool(top.keywords), tuning)
     return IntentGuess(top.intent, confidence, language, tuple(ranked), secondary, hits)

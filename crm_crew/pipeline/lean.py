@@ -127,6 +127,8 @@ def _plan(config: CrewConfig, session: InteractionSession, answer: LeanAnswer) -
     settings = config.settings
     a = session.assessment
     assert a is not None
+    if a.intent == "spam":
+        return          # spam changes nothing in the CRM, whoever sent it
     contact = session.match.contact if session.match else None
     if contact is None:
         call_tool(config, session, "plan_create_contact")

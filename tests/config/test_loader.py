@@ -290,7 +290,7 @@ def test_bad_regex(cfg: Path) -> None:
 
 def test_settings_types_and_references(cfg: Path) -> None:
     edit(cfg, "crm-crew.yaml", "  concurrency: 1\n", "  concurrency: lots\n")
-    edit(cfg, "crm-crew.yaml", "  confidence_threshold: 0.5\n", "  confidence_threshold: 1.5\n")
+    edit(cfg, "crm-crew.yaml", "  confidence_threshold: 0.6\n", "  confidence_threshold: 1.5\n")
     edit(cfg, "crm-crew.yaml", "when: {urgency: [critical]}", "when: {urgency: [critcal], sentiment: [negativ]}")
     edit(cfg, "crm-crew.yaml", "  action: [create_contact,", "  actoin: [create_contact,")
     edit(cfg, "crm-crew.yaml", "lead_status: {sales_inquiry: Working}", "lead_status: {sales_inqury: Working}")

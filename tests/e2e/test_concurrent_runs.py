@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,9 @@ def test_overlapping_runs_never_both_apply_the_same_action(name: str, emulators:
     assert finish(clean, "run", str(everything), "--apply", "--run-id", "all").returncode in (0, 3)
     state = crm_state(shared)
     assert duplicates(state) == {}
-    assert state == crm_state(clean)
+    # A contact takes its name from whichever of its messages is worked first (a later message never renames
+    # it), and which is first depends on the overlap: compare everything else exactly.
+    assert _unnamed(state) == _unnamed(crm_state(clean))
 
     applied: Counter[tuple[str, str, str]] = Counter()
     skipped_notes: list[str] = []
@@ -57,3 +60,8 @@ def test_overlapping_runs_never_both_apply_the_same_action(name: str, emulators:
     writes = [e for e in audit if e["outcome"] == "applied" and e["run_id"] in ("a", "b")]
     assert len(writes) == sum(applied.values())
     assert shared.cli("audit", "verify").code == 0
+
+
+def _unnamed(state: dict[str, Any]) -> dict[str, Any]:
+    contacts = [{k: v for k, v in c.items() if k not in ("first_name", "last_name")} for c in state["contacts"]]
+    return {**state, "contacts": contacts}

@@ -173,7 +173,7 @@ def test_communication_worker_stops_when_the_assessment_is_refused() -> None:
                     "record_assessment": {"recorded": False, "problems": ["..."]}}
     calls, _ = walk(COMMUNICATION, observations)
     assert [name for name, _ in calls] == ["read_interaction", "score_sentiment", "record_assessment"]
-    assert calls[2][1]["intent"] == "other" and calls[2][1]["rationale"] == "nothing in the message fits a taxonomy intent"
+    assert calls[2][1]["confidence"] < 0.5         # a guess on almost nothing, and it says so
 
 
 def test_communication_worker_submits_nothing_when_no_reply_is_due() -> None:

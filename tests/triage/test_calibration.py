@@ -28,7 +28,7 @@ def test_logistic_fit_recovers_a_known_curve() -> None:
         margin = i / 50
         p = 1 / (1 + math.exp(-(-1.0 + 2.0 * margin)))
         for j in range(10):
-            features.append((0.0, margin))
+            features.append((1.0, margin))
             labels.append(j < round(p * 10))
-    bias, margin, _ = fit_logistic(features, labels)
+    bias, margin = fit_logistic(features, labels)
     assert bias == pytest.approx(-1.0, abs=0.3) and margin == pytest.approx(2.0, abs=0.4)

@@ -115,8 +115,8 @@ def _playbook(t: Transcript, settings: Any) -> list[tuple[str, Callable[[], dict
         ("render_reply_template", lambda: when(t.last("record_assessment").get("recorded", False))),
         ("submit_reply", reply_args),
         ("plan_create_contact", create_contact_args),
-        ("plan_log_activity", lambda: when(_has_contact(t))),
-        ("plan_create_case", lambda: when(_has_contact(t) and (intent in settings.actions.case_intents or urgency in settings.actions.case_urgencies),
+        ("plan_log_activity", lambda: when(_has_contact(t) and intent != "spam")),   # spam changes nothing
+        ("plan_create_case", lambda: when(_has_contact(t) and intent != "spam" and (intent in settings.actions.case_intents or urgency in settings.actions.case_urgencies),
                                           {"reason": f"{intent}, urgency {urgency}"})),
     ]
     def task_args(kind: str) -> Callable[[], dict[str, Any] | None]:

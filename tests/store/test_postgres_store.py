@@ -29,7 +29,7 @@ from crm_crew.store.postgres_schema import MIGRATIONS
 from crm_crew.store.registry import open_store
 from tests.servers_fixtures import postgres_url  # noqa: F401  (fixture)
 from tests.store.store_contract import *  # noqa: F403  (the contract's tests and fixtures)
-from tests.store.store_contract import Opener, audit_entry, info
+from tests.store.store_contract import CRM, Opener, audit_entry, info
 
 KEY = AuditKey("unit-test-audit-key-0123456789")
 WORKERS, PER_WORKER = 4, 50
@@ -171,7 +171,7 @@ def append_audited(url: str, worker: int, start: Barrier) -> None:
                             f"ik_{worker}_{n}", "action", f"C-{worker}-{n}", None, "applied", None)
             entry = AuditEntry("run-1", row.interaction_id, "alice", "action", "local", "update", "contact",
                                row.record_id, None, {"n": n}, "applied")
-            store.record([Outcome(row, entry, mark_applied=True)], KEY)
+            store.record([Outcome(row, entry, mark_applied=True, target=CRM)], KEY)
     finally:
         store.close()
 
@@ -182,7 +182,8 @@ def claim_all(url: str, worker: int, start: Barrier, won: Queue[tuple[int, list[
         start.wait(timeout=120)
         keys = [f"ik_{n}" for n in range(CLAIM_KEYS)]
         order = keys if worker % 2 == 0 else keys[::-1]
-        won.put((worker, [k for k in order if store.claim(k, f"run-{worker}", process_owner(), 300).state == "claimed"]))
+        won.put((worker, [k for k in order if store.claim(k, f"run-{worker}", process_owner(), 300, CRM).state
+                          == "claimed"]))
     finally:
         store.close()
 
@@ -201,8 +202,8 @@ def test_processes_appending_at_once_keep_one_unbroken_chain(pg_url: str) -> Non
         assert verify_chain(KEY, store.audit_entries(), store.audit_head()) == VerifyResult(True, WORKERS * PER_WORKER)
         assert sorted(e.record_id or "" for e in store.audit_entries()) == \
             sorted(f"C-{w}-{n}" for w in range(WORKERS) for n in range(PER_WORKER))
-        assert store.applied_record(f"ik_{WORKERS - 1}_{PER_WORKER - 1}") == (f"C-{WORKERS - 1}-{PER_WORKER - 1}",
-                                                                               "run-1")
+        assert store.applied_record(f"ik_{WORKERS - 1}_{PER_WORKER - 1}", CRM) == \
+            (f"C-{WORKERS - 1}-{PER_WORKER - 1}", "run-1")
         assert len(store.actions("run-1", "msg-0-0")) == 1
     finally:
         store.close()

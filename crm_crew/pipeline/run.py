@@ -226,7 +226,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     finally:
         rejects.close()
         if out is not None:
-            out.close()
+            _close_quietly(out)
         connector.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
 
@@ -251,9 +251,17 @@ def _open_out(path: Path | None) -> TextIO | None:
         raise UserError(f"cannot write --out {path}: {exc.strerror or exc}") from None
 
 
+def _close_quietly(out: TextIO) -> None:
+    try:
+        out.close()
+    except OSError:
+        pass   # a full disk: the write that failed already stopped the run
+
+
 def _write_out(out: TextIO, path: Path | None, record: dict[str, Any]) -> None:
     try:
         out.write(json.dumps(record) + "\n")
+        out.flush()
     except OSError as exc:
         raise storage_error(exc, path) from exc
 

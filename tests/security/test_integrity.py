@@ -204,7 +204,7 @@ def test_a_journal_that_fills_the_disk_stops_the_run_and_resume_finishes_it(home
     size = max(p.stat().st_size for p in home.glob("journal.sqlite*"))
     stopped = _limited_run(home, "run", str(SAMPLES / "inbox.jsonl"), "--run-id", "full", max_file_bytes=size + 48_000)
     assert stopped.code == 1, stopped.err
-    assert f"cannot write {journal}: the disk is full" in stopped.err or "journal.sqlite" in stopped.err
+    assert f"cannot write {journal}: " in stopped.err      # SQLite calls a file at its size limit an I/O error
     assert "Run full stopped" in stopped.err and "internal error" not in stopped.err
     journaled = len(records_of(home, "full"))
     assert 0 < journaled < 27

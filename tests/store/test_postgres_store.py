@@ -237,3 +237,30 @@ def test_a_dropped_connection_fails_one_call_clearly_and_the_next_reconnects(pg_
         assert run is not None and run.run_id == "run-a"
     finally:
         store.close()
+
+
+def test_a_store_of_schema_1_is_upgraded_and_its_keys_hold_for_its_crm_type(pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:     # the store as crm-crew 0.1.0 left it
+        conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                     "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        conn.execute(MIGRATIONS[0].encode())
+        conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+        conn.execute("INSERT INTO runs (run_id, started_at, status, mode, sources, config_dir, crm_type) VALUES "
+                     "('nightly', '2026-10-01T02:00:00+00:00', 'finished', 'apply', '[]', 'config', 'salesforce')")
+        conn.execute("INSERT INTO actions VALUES ('nightly', 'msg-1', 1, 'log_activity', 'activity', '{}', 'ik_old', "
+                     "'action', '00T1', NULL, 'applied', NULL, NULL, NULL)")
+        conn.execute("INSERT INTO applied_keys VALUES ('ik_old', '00T1', 'nightly', '2026-10-01T02:01:00+00:00')")
+        conn.execute("INSERT INTO claims VALUES ('ik_busy', 'nightly', 'old-host:1', 0)")
+    store = PostgresStore(pg_url)
+    try:
+        assert store.applied_record("ik_old", "salesforce:https://acme.my.salesforce.com") == ("00T1", "nightly")
+        assert store.applied_record("ik_old", "local:{home}/crm.sqlite") is None
+        run = store.get_run("nightly")
+        assert run is not None and run.target == ""
+        [row] = store.actions("nightly", "msg-1")
+        assert row.mac is None
+        assert store.claim("ik_busy", "next", "new-host:2", 300, "salesforce:https://acme.my.salesforce.com").state \
+            == "claimed"
+    finally:
+        store.close()
+    assert sql(pg_url, "SELECT max(version) FROM schema_version") == [(len(MIGRATIONS),)]

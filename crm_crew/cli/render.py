@@ -39,7 +39,8 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
         console.print(f"analytics: {s['insights']}", markup=False)
     if s["mode"] == "shadow" and s["actions"].get("planned"):
         console.print(f"shadow run: nothing was written. Apply the plan with: crm-crew apply {s['run_id']}", markup=False)
-    render_audit_head(console, s.get("audit_head"))
+    if s["mode"] != "shadow":
+        render_audit_head(console, s.get("audit_head"))
 
 
 def render_audit_head(console: Console, head: dict[str, Any] | None) -> None:

@@ -79,13 +79,13 @@ class Trail:
 
     def check(self) -> None:
         store = self.store
+        try:
+            anchor = self.anchor.read()   # before the head: other processes only ever move both forward
+        except AnchorKeyMismatch:
+            raise UserError(wrong_key(self.key_env, "the audit anchor", str(self.anchor.path))) from None
         head = store.audit_head()
         if head is not None and not head_verifies(self.key, head):
             raise UserError(wrong_key(self.key_env, "the head of the audit trail", store.location))
-        try:
-            anchor = self.anchor.read()
-        except AnchorKeyMismatch:
-            raise UserError(wrong_key(self.key_env, "the audit anchor", str(self.anchor.path))) from None
         if head is None and store.audit_entry(1) is not None:
             raise JournalTampered("the head record of the audit trail is missing while it has entries: nothing "
                                   "was written. Run `crm-crew audit verify`")

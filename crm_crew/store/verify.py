@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from crm_crew.store.anchor import AnchorFile, AnchorKeyMismatch
+from crm_crew.store.anchor import Anchor, AnchorFile, AnchorKeyMismatch
 from crm_crew.store.audit import AuditEntry, AuditHead, AuditKey, VerifyResult, verify_chain
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.seals import UNSEALED, bad_seals, describe
@@ -64,26 +64,25 @@ class _Tap:
 
 def check_trail(store: Store, key: AuditKey, key_env: str, anchor: AnchorFile,
                 expect_head: str | None = None) -> TrailReport:
+    seen: Anchor | None = None
+    anchor_key_problem = None
+    try:
+        seen = anchor.read()   # before the head: writers only ever move both forward
+    except AnchorKeyMismatch:
+        anchor_key_problem = wrong_key(key_env, "the audit anchor", str(anchor.path))
     head = store.audit_head()
     tap = _Tap(expect_head.strip().lower() if expect_head else None)
     report = TrailReport(verify_chain(key, tap.entries(store.audit_entries()), head), head)
     if report.chain.ok:
-        _check_anchor(report, store, anchor, key_env)
+        if anchor_key_problem:
+            report.problems.append(anchor_key_problem)
+        elif seen is not None and (problem := anchor_problem(store, head, seen, anchor.path)):
+            report.problems.append(problem)
         if tap.expect and not tap.expected_seen:
             report.problems.append(f"the trail does not contain the head you recorded ({tap.expect[:16]}...): it was "
                                    "cut short, rewritten, or replaced by an older copy")
     _check_actions(report, store.action_rows(), key, tap.writes if report.chain.ok else None)
     return report
-
-
-def _check_anchor(report: TrailReport, store: Store, anchor: AnchorFile, key_env: str) -> None:
-    try:
-        seen = anchor.read()
-    except AnchorKeyMismatch:
-        report.problems.append(wrong_key(key_env, "the audit anchor", str(anchor.path)))
-        return
-    if seen is not None and (problem := anchor_problem(store, report.head, seen, anchor.path)):
-        report.problems.append(problem)
 
 
 def _check_actions(report: TrailReport, rows: Iterable[ActionRow], key: AuditKey, writes: set[bytes] | None) -> None:

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from crm_crew.models import Interaction, Reject
+from crm_crew.store.audit import AuditKey
 from crm_crew.store.base import RunInfo, Store
+from crm_crew.store.seals import bad_seals
 
 REUSED_ID = "id_reused_by"   # metadata key: the id another message of the run already had
 LISTED = 50                  # duplicates listed by name in the summary (all are counted)
@@ -55,6 +57,7 @@ class Deduplicator:
     run_id: str
     target: str
     done: set[str] = field(default_factory=set)
+    key: AuditKey | None = None     # when set, an earlier run counts only with its actions sealed as written
     seen: dict[str, tuple[str, str]] = field(default_factory=dict)   # id -> (fingerprint, where)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     count: int = 0
@@ -100,9 +103,15 @@ class Deduplicator:
 
     def _acted_on_before(self, interaction_id: str, print_: str) -> str | None:
         for info, record in self.store.earlier_results(interaction_id, self.run_id):
-            if acted_on(info, record, print_, self.target):
+            if acted_on(info, record, print_, self.target) and self._as_written(info.run_id, interaction_id):
                 return info.run_id
         return None
+
+    def _as_written(self, run_id: str, interaction_id: str) -> bool:
+        """An edited journal must not make a new message look handled already."""
+        if self.key is None:
+            return True
+        return not any(bad_seals(self.key, self.store.actions(run_id, interaction_id)))
 
 
 def acted_on(info: RunInfo, record: dict[str, Any], print_: str, target: str) -> bool:

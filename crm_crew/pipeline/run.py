@@ -179,7 +179,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                      run_meter, max_tokens)
     rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
     out = _open_out(options.out)
-    dedup = Deduplicator(store, run_id, target, done)
+    dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
     import crm_crew.crew.builder  # noqa: F401  (import crewai now, not inside the first record's latency)
 
     started = time.perf_counter()

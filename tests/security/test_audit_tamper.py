@@ -261,3 +261,12 @@ def test_an_edited_anchor_is_not_trusted(applied: Path, tmp_path: Path) -> None:
     path.write_text("{ not json", encoding="utf-8")
     assert cli("run", str(follow_up_inbox(tmp_path)), "--apply", home=applied).code == 4
     assert verify(applied).code == 4
+
+
+def test_an_edited_journal_cannot_make_a_new_message_look_handled(applied: Path, tmp_path: Path) -> None:
+    inbox = follow_up_inbox(tmp_path)
+    ok(cli("run", str(inbox), "--run-id", "plan", home=applied))          # a shadow plan of the two messages
+    sql(applied, "UPDATE runs SET mode='apply' WHERE run_id='plan'",        # ... dressed up as an applied run
+        "UPDATE actions SET status='applied', record_id='A-forged' WHERE run_id='plan'")
+    run = ok(cli("run", str(inbox), "--apply", "--json", home=applied)).json()
+    assert run["duplicates"] == 0 and run["actions"]["applied"] >= 2

@@ -75,6 +75,10 @@ class Outcome:
     release_owner: str | None = None   # drop the claim on row.idempotency_key held by this owner
     target: str = ""               # the CRM instance the key's effect lives in (see store/targets.py)
 
+    def __post_init__(self) -> None:
+        if (self.mark_applied or self.forget_applied or self.release_owner) and not self.target:
+            raise ValueError("an outcome that touches idempotency keys or claims needs its CRM target")
+
 
 @dataclass
 class ReviewItem:

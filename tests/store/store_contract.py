@@ -345,7 +345,7 @@ def test_audit_entries_need_the_key_and_nothing_is_stored_without_it(store: Stor
     row = ActionRow("run-1", "msg-001", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None,
                     "applied", None)
     with pytest.raises(ValueError, match="audit key"):
-        store.record([Outcome(row, audit_entry(1), mark_applied=True)], None)
+        store.record([Outcome(row, audit_entry(1), mark_applied=True, target=CRM)], None)
     assert store.applied_record("ik_1", CRM) is None and store.audit_head() is None
 
 

@@ -1,7 +1,7 @@
 """`crm-crew audit show|verify|export`: the HMAC-chained trail of every CRM write and review decision.
 
 Exit codes: 0 done (verify: the trail is intact); 1 cannot run (e.g. no audit key); 2 usage error;
-4 verify found the trail broken.
+4 verify found the trail, its anchor or the journal's actions tampered with.
 """
 
 from __future__ import annotations

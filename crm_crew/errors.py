@@ -97,3 +97,13 @@ class CircuitOpenError(ModelUnavailableError):
 
 class SharedStateUnavailable(CrmCrewError):
     """The Redis that workers share (cache, locks, rate limits) cannot be reached: start it or fix the URL."""
+
+
+class JournalTampered(CrmCrewError):
+    """An action in the journal, or the audit trail, was changed behind crm-crew's back: nothing is written."""
+
+    exit_code = 4
+
+
+class StorageError(CrmCrewError):
+    """The state folder or the store cannot be written (read-only, disk full): the run stops, resumable."""

@@ -1,7 +1,7 @@
 """`crm-crew audit show|verify|export`: the HMAC-chained trail of every CRM write and review decision.
 
 Exit codes: 0 done (verify: the trail is intact); 1 cannot run (e.g. no audit key); 2 usage error;
-4 verify found the trail broken.
+4 verify found the trail, its anchor or the journal's actions tampered with.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from crm_crew.cli.common import ConfigOption, JsonOption, err, load, open_store_for, out
+from crm_crew.cli.common import ConfigOption, JsonOption, err, load, open_store_for, out, state_home
 from crm_crew.cli.csv_cells import csv_writer
 
 if TYPE_CHECKING:
@@ -70,26 +70,52 @@ def show(
 
 
 @audit_app.command("verify")
-def verify(as_json: JsonOption = False, config: ConfigOption = None) -> int:
-    """Check the whole trail with the audit key: exit 0 when intact, 4 when broken (and where)."""
-    from crm_crew.errors import AuditBroken
-    from crm_crew.store.audit import AuditKey, verify_chain
+def verify(
+    expect_head: Annotated[Optional[str], typer.Option(
+        "--expect-head", metavar="HASH", show_default=False,
+        help="A head hash you recorded earlier (verify, apply and run --apply print it): the trail must "
+             "still contain it.")] = None,
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+) -> int:
+    """Check the whole trail with the audit key: the chain, its anchor, the journal's actions.
+
+    Exit 0 when intact (the anchor then moves to the current head), 4 when anything is broken (and where)."""
+    from crm_crew.errors import AuditBroken, StorageError
+    from crm_crew.store.audit import AuditKey
+    from crm_crew.store.trail import anchor_file
+    from crm_crew.store.verify import check_trail
 
     cfg = load(config)
-    key = AuditKey.from_env(cfg.settings.audit.key_env)
+    key_env = cfg.settings.audit.key_env
+    key = AuditKey.from_env(key_env)
     store = open_store_for(cfg)
     try:
-        result = verify_chain(key, store.audit_entries(), store.audit_head())
+        anchor = anchor_file(state_home(cfg), store, key)
+        report = check_trail(store, key, key_env, anchor, expect_head)
+        if report.ok:
+            try:
+                anchor.advance(report.head)
+            except StorageError as exc:   # a read-only state folder: the trail is intact all the same
+                err.print(f"warning: the anchor was not moved to the current head: {exc}", markup=False)
     finally:
         store.close()
+    head = {"seq": report.head.seq, "hash": report.head.hash} if report.head else None
+    problems = report.all_problems()
     if as_json:
-        print(json.dumps({"ok": result.ok, "entries": result.entries, "broken_seq": result.broken_seq,
-                          "problem": result.problem}, indent=2))
-        return 0 if result.ok else AuditBroken.exit_code
-    if not result.ok:
-        raise AuditBroken(f"audit trail broken at entry {result.broken_seq}: {result.problem} "
-                          f"({result.entries} entries before it are intact)")
-    out.print(f"audit trail intact: {result.entries} entries")
+        print(json.dumps({"ok": report.ok, "entries": report.chain.entries, "broken_seq": report.chain.broken_seq,
+                          "problem": problems[0] if problems else None, "problems": problems, "head": head,
+                          "actions": report.actions, "actions_unsealed": report.unsealed}, indent=2))
+        return 0 if report.ok else AuditBroken.exit_code
+    if not report.ok:
+        raise AuditBroken("; ".join(problems))
+    out.print(f"audit trail intact: {report.chain.entries} entries", markup=False)
+    out.print(f"journal: {report.actions} actions, each as crm-crew wrote it"
+              + (f" ({report.unsealed} planned without the audit key: apply refuses those)" if report.unsealed else ""),
+              markup=False)
+    if head is not None:
+        out.print(f"head: entry {head['seq']} {head['hash']} (record it; later: crm-crew audit verify "
+                  f"--expect-head {head['hash']})", markup=False)
     return 0
 
 

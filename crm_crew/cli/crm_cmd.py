@@ -49,13 +49,19 @@ def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON L
     from crm_crew.connectors.contacts_file import read_contact_rows
     from crm_crew.connectors.importer import import_contacts
     from crm_crew.connectors.registry import open_crm
-    from crm_crew.store.audit import AuditEntry, AuditKey
+    from crm_crew.store.audit import AuditEntry
     from crm_crew.store.base import Outcome
+    from crm_crew.store.trail import Trail
 
     cfg = load(config)
-    key = AuditKey.from_env(cfg.settings.audit.key_env)
-    rows = read_contact_rows(file)
     store = open_store_for(cfg)
+    try:
+        trail = Trail.open(cfg.settings.audit.key_env, state_home(cfg), store)
+        rows = read_contact_rows(file)
+    except BaseException:
+        store.close()
+        raise
+    key = trail.key
     crm = open_crm(cfg.settings.crm, state_home(cfg))
     who = actor_name(actor)
 
@@ -66,6 +72,7 @@ def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON L
 
     try:
         report = import_contacts(crm, rows, audit)
+        trail.checkpoint()
     finally:
         crm.close()
         store.close()

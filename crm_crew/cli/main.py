@@ -2,7 +2,8 @@
 
 Exit codes: 0 all records processed or escalated; 1 the run could not start or died;
 2 usage error; 3 finished but some records were rejected or failed (rollback: conflicts
-remain); 4 `audit verify` found the audit trail broken.
+remain); 4 the audit trail or the journal was tampered with (`audit verify` found it, or a
+writing command refused to act on it).
 """
 
 from __future__ import annotations

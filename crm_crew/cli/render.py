@@ -22,6 +22,8 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
     table.add_row("urgency", _line(s["by_urgency"]))
     table.add_row("sentiment", _line(s["by_sentiment"]))
     table.add_row("actions", _line({k: v for k, v in s["actions"].items() if v}) + f"  [{_line(s['actions_by_type'])}]")
+    if s.get("duplicates"):
+        table.add_row("duplicates", f"{s['duplicates']} (delivered again: not worked or journaled twice)")
     table.add_row("escalations", str(s["escalations"]))
     for reason, count in s["escalation_reasons"].items():
         table.add_row("", f"{count} × {reason}")
@@ -36,7 +38,16 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
     if s.get("insights"):
         console.print(f"analytics: {s['insights']}")
     if s["mode"] == "shadow" and s["actions"].get("planned"):
-        console.print(f"shadow run: nothing was written. Apply the plan with: crm-crew apply {s['run_id']}")
+        console.print(f"shadow run: nothing was written. Apply the plan with: crm-crew apply {s['run_id']}", markup=False)
+    if s["mode"] != "shadow":
+        render_audit_head(console, s.get("audit_head"))
+
+
+def render_audit_head(console: Console, head: dict[str, Any] | None) -> None:
+    """The trail's head after a write: a checkpoint the user may record and check later."""
+    if head:
+        console.print(f"audit head: entry {head['seq']} {head['hash']} (check later: crm-crew audit verify "
+                      f"--expect-head {head['hash']})", markup=False)
 
 
 def _llm_extras(s: dict[str, Any]) -> str:
@@ -51,7 +62,8 @@ def _llm_extras(s: dict[str, Any]) -> str:
 def render_apply(console: Console, r: dict[str, Any]) -> None:
     console.print(f"run {r['run_id']} applied to crm {r['crm']}: {r['applied']} applied, {r['skipped']} skipped "
                   f"(already in the CRM), {r['failed']} failed, {r['held']} held for review, "
-                  f"{r['already_applied']} applied before")
+                  f"{r['already_applied']} applied before", markup=False)
+    render_audit_head(console, r.get("audit_head"))
 
 
 def render_runs(console: Console, runs: list[dict[str, Any]]) -> None:

@@ -23,6 +23,7 @@ def rollback(
     Records changed by someone else since the run are listed as conflicts and left alone.
     Exit 0 when everything was undone, 3 when conflicts or failures remain.
     """
+    from crm_crew.cli.render import render_audit_head
     from crm_crew.pipeline.rollback import rollback_run
 
     cfg = load(config)
@@ -41,7 +42,8 @@ def rollback(
     if report.conflicts:
         out.print(f"left alone; to undo them anyway: crm-crew rollback {run_id} --force")
     if not report.reverted and not report.conflicts and not report.failed:
-        out.print("nothing to roll back: no applied change of this run is left")
+        out.print("nothing to roll back: no applied change of this run is left", markup=False)
+    render_audit_head(out, report.audit_head)
     return report.exit_code
 
 

@@ -65,7 +65,7 @@ def run(
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
                          retries=retries)
-    estimate = None if resume else estimate_records(options.inputs)
+    estimate = None if resume else estimate_records(options.inputs, cfg.settings.limits.max_file_bytes)
     with RunProgress(err, estimate) as progress:
         outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
     if as_json:

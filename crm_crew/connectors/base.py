@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 from crm_crew.connectors.contacts_file import as_text, normalize_email, parse_bool
 from crm_crew.errors import ConnectorError, CrmRecordError, CrmUnavailableError
@@ -63,6 +64,11 @@ class Connector(Protocol):
 
     name: str
     lossy_fields: Mapping[str, frozenset[str]]   # see NO_LOSSY_FIELDS; empty on every shipped connector
+
+    @property
+    def target(self) -> str:
+        """The CRM instance written to: type and instance, e.g. "salesforce:https://acme.my.salesforce.com"
+        (idempotency keys, claims and runs belong to it; see store/targets.py). Never holds a credential."""
 
     def find_contact_by_email(self, email: str) -> Contact | None:
         """Exact match on the normalized (lower-cased, trimmed) email."""
@@ -187,3 +193,12 @@ def _same(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
     return value
+
+
+def url_target(crm: str, url: str) -> str:
+    """`crm:scheme://host[:port]/path` of an instance URL: host lower-cased; credentials, query and
+    trailing slash dropped, so one instance always gets the same target."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = f":{parts.port}" if parts.port else ""
+    return f"{crm}:{parts.scheme.lower()}://{host}{port}{parts.path.rstrip('/')}"

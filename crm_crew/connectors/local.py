@@ -86,7 +86,12 @@ def open_local_crm(options: dict[str, Any], ctx: ConnectorContext) -> LocalCRM:
     if not raw.strip():
         raise UserError("crm.options.path: expected a file path such as \"{home}/crm.sqlite\"")
     path = Path(raw.replace("{home}", str(ctx.home))).expanduser()
-    return LocalCRM(path.absolute())
+    crm = LocalCRM(path.absolute())
+    try:   # a CRM file inside the state folder travels with it (a copied folder keeps its keys valid)
+        crm.target = f"local:{{home}}/{crm.path.resolve().relative_to(ctx.home.resolve()).as_posix()}"
+    except ValueError:
+        pass
+    return crm
 
 
 class LocalCRM:
@@ -97,6 +102,7 @@ class LocalCRM:
 
     def __init__(self, path: Path, clock: Callable[[], str] = utc_now) -> None:
         self.path = Path(path)
+        self.target = f"local:{self.path.resolve()}"
         self._clock = clock
         self._lock = threading.RLock()
         try:

@@ -30,6 +30,10 @@ class CacheFront:
         self.name = inner.name
         self.lossy_fields = inner.lossy_fields
 
+    @property
+    def target(self) -> str:
+        return self.inner.target
+
     def _after_write(self, write: Write, obj: str, record_id: str | None, fields: dict[str, Any]) -> None:
         raise NotImplementedError
 

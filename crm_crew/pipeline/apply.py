@@ -38,6 +38,7 @@ class Applier:
         self.audit_key = audit_key
         self.actor = actor
         self.owner = process_owner()
+        self.target = connector.target   # keys and claims belong to this CRM instance
         self._locks = [threading.Lock() for _ in range(64)]
 
     def lock(self, key: str) -> threading.Lock:
@@ -90,12 +91,12 @@ class Applier:
         try:
             yield
         finally:
-            self.store.release(key, self.owner)
+            self.store.release(key, self.owner, self.target)
 
     def claim(self, key: str) -> Claim:
         """Wait while another live process holds the key; return `claimed` or `applied`."""
         while True:
-            claim = self.store.claim(key, self.run_id, self.owner, CLAIM_LEASE_S)
+            claim = self.store.claim(key, self.run_id, self.owner, CLAIM_LEASE_S, self.target)
             if claim.state != "busy":
                 return claim
             time.sleep(CLAIM_POLL_S)
@@ -103,7 +104,7 @@ class Applier:
     def skip_applied(self, row: ActionRow, claim: Claim) -> None:
         row.record_id, row.status = claim.record_id, "skipped"
         row.note = f"already applied in run {claim.run_id}"
-        self.store.record([Outcome(row, release_owner=self.owner)], None)
+        self.store.record([Outcome(row, release_owner=self.owner, target=self.target)], None)
 
     @staticmethod
     def _is_update(row: ActionRow) -> bool:
@@ -134,12 +135,12 @@ class Applier:
                 self._replan(row, contact_id, exc)
             return
         except CrmUnavailableError:
-            self.store.release(row.idempotency_key, self.owner)
+            self.store.release(row.idempotency_key, self.owner, self.target)
             raise
         except ConnectorError as exc:
             row.status, row.note = "failed", str(exc)
             self.store.record([Outcome(row, self.entry(row, contact_id, "failed", str(exc)),
-                                       release_owner=self.owner)], self.audit_key)
+                                       release_owner=self.owner, target=self.target)], self.audit_key)
             return
         row.note = None
         self.applied(row, record_id)
@@ -147,7 +148,7 @@ class Applier:
     def applied(self, row: ActionRow, record_id: str) -> None:
         row.record_id, row.status = record_id, "applied"
         self.store.record([Outcome(row, self.entry(row, record_id, "applied", row.note), mark_applied=True,
-                                   release_owner=self.owner)], self.audit_key)
+                                   release_owner=self.owner, target=self.target)], self.audit_key)
 
     def entry(self, row: ActionRow, record_id: str | None, outcome: str, detail: str | None = None) -> AuditEntry:
         update = self._is_update(row)
@@ -172,7 +173,7 @@ class Applier:
             outcome = "not_overwritten"
         entry = self.entry(row, contact_id, outcome, row.note)
         entry.before = {k: current.get(k) for k in row.fields}
-        self.store.record([Outcome(row, entry, release_owner=self.owner)], self.audit_key)
+        self.store.record([Outcome(row, entry, release_owner=self.owner, target=self.target)], self.audit_key)
 
 
 def _holds(current: dict[str, Any], fields: dict[str, Any]) -> bool:

@@ -72,7 +72,7 @@ def _create_wave(applier: Applier, obj: str, items: list[tuple[ActionRow, dict[s
                 repeats.append(row)          # the same new sender twice in one run: one contact
                 continue
             first_of_key[row.idempotency_key] = row
-            claim = store.claim(row.idempotency_key, applier.run_id, applier.owner, CLAIM_LEASE_S)
+            claim = store.claim(row.idempotency_key, applier.run_id, applier.owner, CLAIM_LEASE_S, applier.target)
             if claim.state == "applied":
                 applier.skip_applied(row, claim)
             elif claim.state == "busy":
@@ -86,7 +86,7 @@ def _create_wave(applier: Applier, obj: str, items: list[tuple[ActionRow, dict[s
             results = applier.connector.create_many(obj, [(fields, row.idempotency_key) for row, fields in todo])  # type: ignore[arg-type]
         except CrmUnavailableError:
             for row, _ in todo:
-                store.release(row.idempotency_key, applier.owner)
+                store.release(row.idempotency_key, applier.owner, applier.target)
             raise
         after_crm_write(len(todo))
         outcomes: list[Outcome] = []
@@ -94,13 +94,13 @@ def _create_wave(applier: Applier, obj: str, items: list[tuple[ActionRow, dict[s
             if isinstance(result, ConnectorError):
                 row.status, row.note = "failed", str(result)
                 outcomes.append(Outcome(row, applier.entry(row, None, "failed", str(result)),
-                                        release_owner=applier.owner))
+                                        release_owner=applier.owner, target=applier.target))
                 continue
             if obj != "contact":
                 row.fields = fields
             row.record_id, row.status, row.note = result, "applied", None
             outcomes.append(Outcome(row, applier.entry(row, result, "applied"), mark_applied=True,
-                                    release_owner=applier.owner))
+                                    release_owner=applier.owner, target=applier.target))
         store.record(outcomes, applier.audit_key)
         for row, fields in busy:
             if obj != "contact":

@@ -8,13 +8,15 @@ from typing import Any
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
-from crm_crew.errors import NotFoundError
+from crm_crew.errors import NotFoundError, UserError
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_batched import apply_batched
 from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.summary import run_figures
-from crm_crew.store.audit import AuditKey
-from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Store
+from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, RunInfo, Store
+from crm_crew.store.seals import require_sealed
+from crm_crew.store.targets import same_target
+from crm_crew.store.trail import Trail
 
 
 def actions_by_interaction(store: Store, run_id: str) -> dict[str, list[ActionRow]]:
@@ -32,10 +34,19 @@ def pending_groups(store: Store, run_id: str) -> dict[str, list[ActionRow]]:
 
 
 def finish_pending(applier: Applier, store: Store, run_id: str) -> None:
-    """Apply what a run journaled but had not written when it was interrupted."""
+    """Apply what a run journaled but had not written when it was interrupted (its actions as sealed)."""
     groups = pending_groups(store, run_id)
     if groups:
+        require_sealed(applier.audit_key, [r for rows in groups.values() for r in rows], f"finish run {run_id}")
         apply_batched(applier, list(groups.values()))
+
+
+def require_same_target(info: RunInfo, target: str, doing: str) -> None:
+    """A run's plan names the records of the CRM it was planned against: it is applied, resumed or undone there only."""
+    if not same_target(info.target, target):
+        raise UserError(f"cannot {doing} run {info.run_id} on {target}: it was planned against {info.target}, and "
+                        "its plan names that CRM's records. Point crm.* back at that CRM, or plan a new run "
+                        "against this one")
 
 
 def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: str) -> dict[str, Any]:
@@ -43,14 +54,16 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: 
     if info is None:
         raise NotFoundError(f"no run '{run_id}' in {home} (see `crm-crew runs`)")
     settings = config.settings
-    audit_key = AuditKey.from_env(settings.audit.key_env)
+    trail = Trail.open(settings.audit.key_env, home, store)
     with RunLock(home, run_id):
         connector = open_crm(settings.crm, home)
-        applier = Applier(store, connector, run_id, audit_key, actor)
-        counts: Counter[str] = Counter()
-        by_interaction = actions_by_interaction(store, run_id)
-        before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
         try:
+            require_same_target(info, connector.target, "apply")
+            applier = Applier(store, connector, run_id, trail.key, actor)
+            counts: Counter[str] = Counter()
+            by_interaction = actions_by_interaction(store, run_id)
+            require_sealed(trail.key, [r for rows in by_interaction.values() for r in rows], f"apply run {run_id}")
+            before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
             apply_batched(applier, list(by_interaction.values()))
         finally:
             connector.close()
@@ -62,8 +75,10 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: 
     summary.update(run_figures(store.results(run_id)))
     summary["mode"] = "applied later" if info.mode == "shadow" else info.mode
     store.update_summary(run_id, summary)
+    head = trail.checkpoint()
     return {
         "run_id": run_id, "crm": settings.crm.type,
         "applied": counts["applied"], "skipped": counts["skipped"], "failed": counts["failed"],
         "held": counts["already_held"], "already_applied": counts["already_applied"] + counts["already_skipped"],
+        "audit_head": {"seq": head.seq, "hash": head.hash} if head else None,
     }

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MAX_SCAN_BYTES = 200 * 1024 * 1024
 
 
-def _count_file(path: Path) -> int:
+def _count_file(path: Path, max_file_bytes: int) -> int:
     suffix = path.suffix.lower()
-    if suffix == ".eml":
-        return 1
-    if path.stat().st_size > MAX_SCAN_BYTES:
-        return 0
+    if suffix == ".eml" or path.stat().st_size > max_file_bytes:
+        return 1       # one message, or one reject: a file over the readers' limit is never read
     with path.open("rb") as handle:
         if suffix in (".jsonl", ".ndjson"):
             return sum(1 for line in handle if line.strip())
@@ -23,15 +20,16 @@ def _count_file(path: Path) -> int:
     return 0
 
 
-def estimate_records(inputs: list[Path]) -> int | None:
-    """The number of records, or None when it cannot be told cheaply."""
+def estimate_records(inputs: list[Path], max_file_bytes: int) -> int | None:
+    """The number of records, or None when it cannot be told cheaply; files over `max_file_bytes`
+    (the readers' limit: `limits.max_file_bytes`) are not read."""
     total = 0
     for path in inputs:
         try:
             if path.is_dir():
                 total += sum(1 for sub in ("cur", "new") if (path / sub).is_dir() for _ in (path / sub).iterdir())
             elif path.is_file():
-                count = _count_file(path)
+                count = _count_file(path, max_file_bytes)
                 if count == 0:
                     return None
                 total += count

@@ -9,13 +9,14 @@ from typing import Any
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
-from crm_crew.errors import CrmUnavailableError, UserError
+from crm_crew.errors import CrmUnavailableError, StorageError, UserError
 from crm_crew.llm.factory import make_llm
 from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.automated import handle_automated
+from crm_crew.pipeline.duplicates import fingerprint
 from crm_crew.pipeline.escalation import Facts, escalation_reason
 from crm_crew.pipeline.lean import ASSESSOR, read_sender, run_lean
 from crm_crew.pipeline.replies import ReplyTemplates
@@ -23,6 +24,7 @@ from crm_crew.pipeline.routing import FULL, LEAN, route_models, tasks_done_in_co
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.security.addresses import identity_address
 from crm_crew.security.screen import ScreenResult, screen
+from crm_crew.storage import is_storage_failure, storage_error
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.records import compose_record
 from crm_crew.tools.spec import ToolContext
@@ -83,7 +85,8 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     screened = screen(interaction, settings.security, settings.limits)
     meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
     record = _base_record(interaction.id, "processed")
-    record.update(source=interaction.source, position=interaction.position, channel=interaction.channel)
+    record.update(source=interaction.source, position=interaction.position, channel=interaction.channel,
+                  fingerprint=fingerprint(interaction))
     override, fallback = ctx.model_override, None
     if override != "offline" and ctx.budget_spent():
         override, fallback = "offline", "budget"
@@ -100,9 +103,11 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
                                 f"check it ({type(exc).__name__})") from exc
             fallback = "model_unavailable"
             worked = _work(ctx, interaction, screened, meter, "offline")
-    except (CrmUnavailableError, UserError):
-        raise  # credentials rejected, daily limit, CRM gone: nothing else can succeed
+    except (CrmUnavailableError, UserError, StorageError):
+        raise  # credentials rejected, daily limit, CRM gone, state folder unwritable: nothing else can succeed
     except Exception as exc:  # one failed interaction never stops the batch
+        if is_storage_failure(exc):
+            raise storage_error(exc) from exc
         record.update(status="failed", error=f"{type(exc).__name__}: {exc}", llm=_usage(meter, fallback),
                       duration_ms=int((time.perf_counter() - started) * 1000))
         ctx.store.save_result(ctx.run_id, record, [])

@@ -20,14 +20,18 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import CrmUnavailableError, NotFoundError, UsageError, UserError
 from crm_crew.pipeline.apply import CLAIM_LEASE_S, CLAIM_POLL_S, Applier
+from crm_crew.pipeline.apply_run import require_same_target
 from crm_crew.pipeline.summary import run_figures
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Outcome, ReviewItem, Store
 from crm_crew.store.owners import process_owner
+from crm_crew.store.seals import require_sealed
+from crm_crew.store.trail import Trail
 
 APPROVE_OP = "review_approve"
 REJECT_OP = "review_reject"
 MAX_REPLY_FILE_BYTES = 1_000_000
+STORE_WIDE = ""   # the target of claims that lock something of the store, not of a CRM
 
 
 def get_item(store: Store, review_id: int) -> ReviewItem:
@@ -45,12 +49,12 @@ def _decided(item: ReviewItem) -> str:
 def _exclusive(store: Store, item: ReviewItem) -> Iterator[None]:
     """One decision on one review item at a time, across processes (a claim in the store)."""
     key, owner = f"review:{item.review_id}", process_owner()
-    while store.claim(key, item.run_id, owner, CLAIM_LEASE_S).state == "busy":
+    while store.claim(key, item.run_id, owner, CLAIM_LEASE_S, STORE_WIDE).state == "busy":
         time.sleep(CLAIM_POLL_S)
     try:
         yield
     finally:
-        store.release(key, owner)
+        store.release(key, owner, STORE_WIDE)
 
 
 def _has_entry(store: Store, item: ReviewItem, operation: str) -> bool:
@@ -88,15 +92,20 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
     from crm_crew.connectors.registry import open_crm
 
     settings = config.settings
-    key = AuditKey.from_env(settings.audit.key_env)
+    trail = Trail.open(settings.audit.key_env, home, store)
+    key = trail.key
     item = get_item(store, review_id)
     if item.status == "rejected":
         raise UserError(f"review item {review_id} was rejected {_decided(item)}"
                         + (f" ({item.decision_note})" if item.decision_note else "") + ": it cannot be approved")
     connector = open_crm(settings.crm, home)   # a CRM that cannot be opened fails before anything changes
     try:
+        run = store.get_run(item.run_id)
+        if run is not None:
+            require_same_target(run, connector.target, "approve actions of")
         with _exclusive(store, item):
             item = get_item(store, review_id)
+            require_sealed(key, store.actions(item.run_id, item.interaction_id), f"approve review item {review_id}")
             already = item.status == "approved"
             if item.status == "pending":
                 approved_reply = _edited_reply(item, reply) if reply is not None else _drafted(item)
@@ -138,6 +147,7 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
     finally:
         connector.close()
     _refresh_summary(store, item.run_id)
+    trail.checkpoint()
     return {"review_id": item.review_id, "run_id": item.run_id, "interaction_id": item.interaction_id,
             "status": "approved", "by": item.decided_by, "at": item.decided_at, "already_approved": already,
             "applied": counts["applied"], "skipped": counts["skipped"], "failed": counts["failed"],
@@ -158,7 +168,8 @@ def reject(config: CrewConfig, home: Path, store: Store, review_id: int, actor: 
     reason = (reason or "").strip()
     if not reason:
         raise UsageError("--reason is required: say why the actions must not be written")
-    key = AuditKey.from_env(config.settings.audit.key_env)
+    trail = Trail.open(config.settings.audit.key_env, home, store)
+    key = trail.key
     item = get_item(store, review_id)
     with _exclusive(store, item):
         item = get_item(store, review_id)
@@ -191,6 +202,7 @@ def reject(config: CrewConfig, home: Path, store: Store, review_id: int, actor: 
                                             "at": item.decided_at, "reason": why}})
     if not already or outcomes:
         _refresh_summary(store, item.run_id)
+    trail.checkpoint()
     return {"review_id": item.review_id, "run_id": item.run_id, "interaction_id": item.interaction_id,
             "status": "rejected", "by": by, "at": item.decided_at, "reason": why, "already_rejected": already,
             "rejected": sum(1 for r in rows if r.status == "rejected")}

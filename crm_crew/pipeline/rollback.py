@@ -18,9 +18,12 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector, clean_unified, stale_fields
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import ConnectorError, CrmRecordError, CrmUnavailableError, NotFoundError, StaleRecordError
+from crm_crew.pipeline.apply_run import require_same_target
 from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import ActionRow, Outcome, Store
+from crm_crew.store.seals import require_sealed
+from crm_crew.store.trail import Trail
 
 UNDO_ORDER: dict[str, int] = {"update": 0, "activity": 1, "case": 1, "task": 1, "contact": 2}
 
@@ -33,6 +36,7 @@ class RollbackReport:
     reverted: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
+    audit_head: dict[str, Any] | None = None   # the trail's head after the rollback: a checkpoint to record
 
     @property
     def exit_code(self) -> int:
@@ -52,13 +56,15 @@ def rollback_run(config: CrewConfig, home: Path, store: Store, run_id: str, acto
     if info is None:
         raise NotFoundError(f"no run '{run_id}' (see `crm-crew runs`)")
     settings = config.settings
-    key = AuditKey.from_env(settings.audit.key_env)
+    trail = Trail.open(settings.audit.key_env, home, store)
     report = RollbackReport(run_id, settings.crm.type, force)
     with RunLock(home, run_id):
         connector = open_crm(settings.crm, home)
         try:
-            undo = _Undo(store, connector, key, actor, force, report)
+            require_same_target(info, connector.target, "roll back")
+            undo = _Undo(store, connector, trail.key, actor, force, report)
             applied = [r for r in store.actions(run_id) if r.status == "applied"]
+            require_sealed(trail.key, applied, f"roll back run {run_id}")
             for _, row in sorted(enumerate(applied), key=_undo_rank):
                 undo.one(row)
         finally:
@@ -68,6 +74,8 @@ def rollback_run(config: CrewConfig, home: Path, store: Store, run_id: str, acto
                            "reverted": len(report.reverted), "conflicts": len(report.conflicts),
                            "failed": len(report.failed)}
     store.update_summary(run_id, summary)
+    head = trail.checkpoint()
+    report.audit_head = {"seq": head.seq, "hash": head.hash} if head else None
     return report
 
 
@@ -159,7 +167,7 @@ class _Undo:
         row.status = "rolled_back"
         row.note = f"rolled back by {self.actor}: {detail}"
         entry = self._entry(row, operation, before, after, "applied", detail)
-        self.store.record([Outcome(row, entry, forget_applied=True)], self.key)
+        self.store.record([Outcome(row, entry, forget_applied=True, target=self.connector.target)], self.key)
         return detail
 
     def _refused(self, row: ActionRow, outcome: str, detail: str) -> None:

@@ -25,11 +25,13 @@ from crm_crew.connectors.base import Connector
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
+from crm_crew.pipeline.duplicates import Duplicate
 from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.rq_runner import RqRunner, open_queue, rescue_orphans, waiting_retries, where
 from crm_crew.shared.client import guarded
 from crm_crew.shared.state import SharedState, use_shared_state
 from crm_crew.store.base import APPLICABLE_STATUSES, Store
+from crm_crew.store.trail import Trail
 
 if TYPE_CHECKING:
     from crm_crew.pipeline.flow import RunContext
@@ -43,6 +45,7 @@ class _Setup:
     config: CrewConfig
     home: Path
     store: Store                   # the shared PostgreSQL store, or the SQLite journal in the state folder
+    trail: Trail | None            # the audit key, checked against the store (None: no key set)
 
 
 @dataclass
@@ -80,6 +83,7 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     from crm_crew.pipeline.apply import Applier
     from crm_crew.pipeline.flow import RunContext, process_interaction
     from crm_crew.store.audit import AuditKey
+    from crm_crew.store.seals import require_sealed
 
     setup = _environment()
     run_id, interaction = item["run_id"], Interaction(**item["interaction"])
@@ -87,13 +91,14 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     run = _run(setup, store, run_id)
     applier = None
     if item["mode"] == "apply":
-        key = AuditKey.from_env(setup.config.settings.audit.key_env)
+        key = setup.trail.key if setup.trail else AuditKey.from_env(setup.config.settings.audit.key_env)
         applier = Applier(store, run.connector, run_id, key, item["actor"])
     if store.has_result(run_id, interaction.id):
         # Delivered again: the worker before may have died between journaling and writing; the claims and
         # idempotency keys make finishing its writes here a no-op for what it did write.
         rows = store.actions(run_id, interaction.id)
         if applier is not None and any(r.status in APPLICABLE_STATUSES for r in rows):
+            require_sealed(applier.audit_key, rows, f"finish interaction {interaction.id} of run {run_id}")
             applier.apply_interaction(rows)
         return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None}
     ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
@@ -102,8 +107,8 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     return {key: record.get(key) for key in ("interaction_id", "status", "intent", "error", "source", "position")}
 
 
-def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[Interaction | Reject],
-               local_job: Callable[[Reject], dict[str, Any]], out: TextIO | None,
+def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[Interaction | Reject | Duplicate],
+               local_job: Callable[[Reject | Duplicate], dict[str, Any]], out: TextIO | None,
                on_record: Callable[[dict[str, Any]], None] | None, rejects: _Rejects,
                summarize: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """A run's interactions as jobs on the queue at `url` (rejects handled here, as in process); follows them
@@ -116,7 +121,7 @@ def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[I
 
     def jobs() -> Iterator[dict[str, Any]]:
         for item in items:
-            if isinstance(item, Reject):
+            if isinstance(item, (Reject, Duplicate)):
                 report(local_job(item))
             else:
                 yield payload(ctx.run_id, "apply" if options.apply else "shadow", options.model_override,
@@ -154,7 +159,8 @@ def _environment() -> _Setup:
         config = load(_config_option)
         home = state_home(config)
         prepare_crewai_environment(home)
-        _setup = _Setup(config, home, open_store(home, store_url(config)))
+        store = open_store(home, store_url(config))
+        _setup = _Setup(config, home, store, Trail.open_if_set(config.settings.audit.key_env, home, store))
     return _setup
 
 

@@ -14,22 +14,24 @@ from typing import Any, TextIO
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
-from crm_crew.errors import NotFoundError, UserError
+from crm_crew.errors import NotFoundError, StorageError, UserError
 from crm_crew.llm.factory import check_credentials
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.apply import Applier
-from crm_crew.pipeline.apply_run import finish_pending
+from crm_crew.pipeline.apply_run import finish_pending, require_same_target
+from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
 from crm_crew.pipeline.flow import RunContext, process_interaction, rejected_record
 from crm_crew.pipeline.readers import read_interactions
 from crm_crew.pipeline.replies import load_reply_templates
 from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.runner import InProcessRunner
 from crm_crew.pipeline.summary import run_figures
-from crm_crew.store.audit import AuditKey
+from crm_crew.storage import storage_error
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.owners import os_user
+from crm_crew.store.trail import Trail
 from crm_crew.tools.spec import ToolContext
 
 OFFLINE_NOTE = "offline model: deterministic rules and templates, no network (see README: The offline model)"
@@ -67,16 +69,22 @@ class _Rejects:
 
     def add(self, reject: Reject) -> None:
         with self._lock:
-            if self._file is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("a", encoding="utf-8")
-            self._file.write(json.dumps(reject.to_dict()) + "\n")
-            self._file.flush()
+            try:
+                if self._file is None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._file = self.path.open("a", encoding="utf-8")
+                self._file.write(json.dumps(reject.to_dict()) + "\n")
+                self._file.flush()
+            except OSError as exc:
+                raise storage_error(exc, self.path) from exc
             self.count += 1
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:
+                pass   # a full disk: the write that failed already stopped the run
 
 
 def new_run_id() -> str:
@@ -110,14 +118,20 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     for path in options.inputs:
         if not path.exists():
             raise UserError(f"input {path} does not exist" + (" (the run being resumed read it)" if options.resume else ""))
-    audit_key = AuditKey.from_env(settings.audit.key_env) if options.apply else None
+    # a run that applies needs the key; a shadow run seals its plan with it when it is set
+    trail = Trail.open(settings.audit.key_env, home, store) if options.apply \
+        else Trail.open_if_set(settings.audit.key_env, home, store)
     if options.queue:
         from crm_crew.pipeline.rq_runner import open_queue
 
         open_queue(options.queue)   # unreachable: fail before the run exists
     run_id = options.run_id or new_run_id()
     with RunLock(home, run_id):
-        return _execute(config, home, store, options, run_id, models, audit_key, on_record)
+        try:
+            return _execute(config, home, store, options, run_id, models, trail, on_record)
+        except StorageError as exc:
+            raise StorageError(f"{exc}. Run {run_id} stopped; nothing journaled is lost: free space or make the "
+                               f"state folder writable, then finish it with `crm-crew run --resume {run_id}`") from exc
 
 
 def _resumable(store: Store, run_id: str | None) -> RunInfo:
@@ -130,24 +144,33 @@ def _resumable(store: Store, run_id: str | None) -> RunInfo:
 
 
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
-             models: dict[str, str], audit_key: AuditKey | None,
+             models: dict[str, str], trail: Trail | None,
              on_record: Callable[[dict[str, Any]], None] | None) -> RunOutcome:
     settings = config.settings
     connector = open_crm(settings.crm, home)
-    replies = load_reply_templates(config.directory.resolve())
-    done: set[str] = set()
-    if options.resume:
-        store.reopen_run(run_id)
-        done = store.result_ids(run_id)
-    else:
-        store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None, "running",
-                                 "apply" if options.apply else "shadow", [str(p.absolute()) for p in options.inputs],
-                                 str(config.directory), settings.crm.type))
+    try:
+        target = connector.target
+        replies = load_reply_templates(config.directory.resolve())
+        done: set[str] = set()
+        if options.resume:
+            info = store.get_run(run_id)
+            if info is not None:
+                require_same_target(info, target, "resume")
+            store.reopen_run(run_id)
+            done = store.result_ids(run_id)
+        else:
+            store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None,
+                                     "running", "apply" if options.apply else "shadow",
+                                     [str(p.absolute()) for p in options.inputs], str(config.directory),
+                                     settings.crm.type, target=target))
+    except BaseException:
+        connector.close()
+        raise
     if options.queue:
         store.update_summary(run_id, {"run_id": run_id, **_queue_info(options)})
     applier = None
-    if options.apply and audit_key is not None:
-        applier = Applier(store, connector, run_id, audit_key, options.actor or os_user())
+    if options.apply and trail is not None:
+        applier = Applier(store, connector, run_id, trail.key, options.actor or os_user())
     max_tokens = options.max_tokens or settings.llm.max_tokens_per_run
     run_meter = Meter(prices=PriceTable(settings.llm.prices))
     if options.resume:
@@ -155,7 +178,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
                      run_meter, max_tokens)
     rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
-    out = options.out.open("w", encoding="utf-8") if options.out else None
+    out = _open_out(options.out)
+    dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
     import crm_crew.crew.builder  # noqa: F401  (import crewai now, not inside the first record's latency)
 
     started = time.perf_counter()
@@ -163,7 +187,9 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         if applier is not None and done:
             finish_pending(applier, store, run_id)   # journaled before the interruption, not yet written
 
-        def job(item: Interaction | Reject) -> dict[str, Any]:
+        def job(item: Interaction | Reject | Duplicate) -> dict[str, Any]:
+            if isinstance(item, Duplicate):
+                return item.record()     # the first one is journaled: this one is only reported
             if isinstance(item, Reject):
                 record = rejected_record(item)
                 rejects.add(item)       # before the journal: a crash in between repeats a line, never loses one
@@ -174,31 +200,70 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 rejects.add(reject)
             return record
 
-        items = _stream([p.absolute() for p in options.inputs], settings.limits)
-        todo = (i for i in items if _item_id(i) not in done)
+        items = dedup.sort(_stream([p.absolute() for p in options.inputs], settings.limits))
+        todo = (i for i in items if isinstance(i, Duplicate) or _item_id(i) not in done)
         if options.queue:
             from crm_crew.pipeline.rq_jobs import run_queued
 
             summary = run_queued(options.queue, ctx, options, todo, job, out, on_record, rejects,
-                                 lambda: _summarize(ctx, options, models, time.perf_counter() - started, rejects))
+                                 lambda: _summarize(ctx, options, models, time.perf_counter() - started, rejects,
+                                                    dedup))
         else:
             runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
             for record in runner.map(job, todo):
                 if out is not None:
-                    out.write(json.dumps(record) + "\n")
+                    _write_out(out, options.out, record)
                 if on_record is not None:
                     on_record(record)
-            summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects)
+            summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects, dedup)
+        if trail is not None:
+            head = trail.checkpoint()
+            summary["audit_head"] = {"seq": head.seq, "hash": head.hash} if head else None
         store.finish_run(run_id, "finished", summary)
     except BaseException:
-        store.finish_run(run_id, "died", {"run_id": run_id, **_queue_info(options)})
+        _record_death(store, run_id, options, trail)
         raise
     finally:
         rejects.close()
         if out is not None:
-            out.close()
+            _close_quietly(out)
         connector.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
+
+
+def _record_death(store: Store, run_id: str, options: RunOptions, trail: Trail | None) -> None:
+    """Mark the run died (and anchor what it wrote); when the journal itself cannot be written the run
+    stays `running`, resumable all the same."""
+    try:
+        store.finish_run(run_id, "died", {"run_id": run_id, **_queue_info(options)})
+        if trail is not None:
+            trail.checkpoint()
+    except StorageError:
+        pass
+
+
+def _open_out(path: Path | None) -> TextIO | None:
+    if path is None:
+        return None
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write --out {path}: {exc.strerror or exc}") from None
+
+
+def _close_quietly(out: TextIO) -> None:
+    try:
+        out.close()
+    except OSError:
+        pass   # a full disk: the write that failed already stopped the run
+
+
+def _write_out(out: TextIO, path: Path | None, record: dict[str, Any]) -> None:
+    try:
+        out.write(json.dumps(record) + "\n")
+        out.flush()
+    except OSError as exc:
+        raise storage_error(exc, path) from exc
 
 
 def _queue_info(options: RunOptions) -> dict[str, Any]:
@@ -223,7 +288,7 @@ def _item_id(item: Interaction | Reject) -> str:
 
 
 def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
-               elapsed: float, rejects: _Rejects) -> dict[str, Any]:
+               elapsed: float, rejects: _Rejects, dedup: Deduplicator) -> dict[str, Any]:
     config, store, run_id = ctx.config, ctx.store, ctx.run_id
     figures = run_figures(store.results(run_id))
     summary: dict[str, Any] = {
@@ -232,6 +297,8 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
         "token_budget": ctx.max_tokens,
         "duration_s": round(elapsed, 2),
         "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,
+        "duplicates": dedup.count,
+        "duplicate_records": dedup.duplicates,
         "rejects_file": str(rejects.path) if rejects.count else None,
         "out_file": str(options.out) if options.out else None,
     }

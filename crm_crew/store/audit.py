@@ -86,6 +86,10 @@ class AuditKey:
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
         return hmac.new(self._secret, canonical.encode(), hashlib.sha256).hexdigest()
 
+    def mac(self, label: str, payload: str) -> str:
+        """HMAC of `payload` under a label, so a MAC made for one purpose never passes for another."""
+        return hmac.new(self._secret, f"{label}:{payload}".encode(), hashlib.sha256).hexdigest()
+
     def head_mac(self, seq: int, last_hash: str) -> str:
         return hmac.new(self._secret, f"head:{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
 

@@ -23,6 +23,7 @@ class RunInfo:
     config_dir: str
     crm_type: str
     summary: dict[str, Any] = field(default_factory=dict)
+    target: str = ""                # the CRM instance the run plans against ("" in journals before 0.2)
 
 
 @dataclass
@@ -43,6 +44,7 @@ class ActionRow:
     note: str | None
     expected: dict[str, Any] | None = None   # values the plan saw; an update is refused if they changed
     before: dict[str, Any] | None = None     # values an applied update replaced
+    mac: str | None = field(default=None, compare=False, repr=False)   # the seal (see store/seals.py)
 
 
 # Action statuses: planned -> applying -> applied | skipped | failed; held -> planned (approved) |
@@ -68,9 +70,14 @@ class Outcome:
 
     row: ActionRow | None
     entry: AuditEntry | None = None
-    mark_applied: bool = False     # remember row.idempotency_key -> row.record_id
+    mark_applied: bool = False     # remember row.idempotency_key -> row.record_id (on `target`)
     forget_applied: bool = False   # the effect was undone: the key may be applied again
     release_owner: str | None = None   # drop the claim on row.idempotency_key held by this owner
+    target: str = ""               # the CRM instance the key's effect lives in (see store/targets.py)
+
+    def __post_init__(self) -> None:
+        if (self.mark_applied or self.forget_applied or self.release_owner) and not self.target:
+            raise ValueError("an outcome that touches idempotency keys or claims needs its CRM target")
 
 
 @dataclass
@@ -90,6 +97,10 @@ class ReviewItem:
     reply: dict[str, Any] | None = None    # the reply as approved (edited or as drafted)
 
 class Store(Protocol):
+    location: str                  # where the journal lives (a file, or a server and database without password)
+
+    def seal_with(self, key: AuditKey) -> None:
+        """Seal every action row this store object writes from now on (see store/seals.py)."""
     def create_run(self, info: RunInfo) -> None: ...
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None: ...
     def reopen_run(self, run_id: str) -> None:
@@ -100,11 +111,13 @@ class Store(Protocol):
     def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
                     review: dict[str, Any] | None = None) -> None:
         """Journal one interaction's result record (without actions) and its planned actions;
-        with `review` (the context a reviewer needs), queue it for human review. One transaction."""
+        with `review` (the context a reviewer needs), queue it for human review. One transaction.
+        A `failed` result journaled before for the same interaction (retried by resume) is replaced."""
     def has_result(self, run_id: str, interaction_id: str) -> bool:
-        """Whether the interaction is journaled for the run (a queued job delivered twice)."""
+        """Whether the interaction is journaled for the run (a queued job delivered twice); a `failed`
+        result does not count: it is worked again."""
     def result_ids(self, run_id: str) -> set[str]:
-        """Interaction ids (or reject ids) journaled for a run."""
+        """Interaction ids (or reject ids) journaled for a run, except `failed` ones (resume retries them)."""
     def update_record(self, run_id: str, interaction_id: str, changes: dict[str, Any]) -> None:
         """Merge `changes` into a journaled result record (e.g. an approved reply)."""
     def results(self, run_id: str) -> Iterator[dict[str, Any]]:
@@ -113,18 +126,24 @@ class Store(Protocol):
     def update_action(self, row: ActionRow) -> None: ...
     def update_actions(self, rows: list[ActionRow]) -> None:
         """`update_action` for many rows in one transaction."""
-    def applied_record(self, idempotency_key: str) -> tuple[str, str] | None:
-        """(record_id, run_id) when an action with this key was applied before."""
-    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
-        """Take the right to apply a key, across processes. A claim held by a live owner for less
-        than `lease_s` is `busy`; one whose owner died (same host, no such pid) or expired is taken over."""
-    def release(self, idempotency_key: str, owner: str) -> None: ...
+    def action_rows(self) -> Iterator[ActionRow]:
+        """Every run's actions (for `audit verify`), streamed."""
+    def earlier_results(self, interaction_id: str, run_id: str) -> list[tuple[RunInfo, dict[str, Any]]]:
+        """The interaction's result records in runs other than `run_id`, with their runs, oldest first."""
+    def applied_record(self, idempotency_key: str, target: str) -> tuple[str, str] | None:
+        """(record_id, run_id) when an action with this key was applied before to the CRM `target`."""
+    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float, target: str) -> Claim:
+        """Take the right to apply a key to the CRM `target`, across processes. A claim held by a live owner
+        for less than `lease_s` is `busy`; one whose owner died (same host, no such pid) or expired is taken over.
+        Keys applied by journals older than targets count for every target of their CRM type."""
+    def release(self, idempotency_key: str, owner: str, target: str) -> None: ...
     def record(self, outcomes: list[Outcome], key: AuditKey | None) -> None:
         """Store outcomes in one transaction: action rows, applied keys, claims, and audit
         entries chained with `key` (required when any outcome has an entry)."""
     def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
         """Audit entries in chain order, optionally only one run's or one record's."""
     def audit_head(self) -> AuditHead | None: ...
+    def audit_entry(self, seq: int) -> AuditEntry | None: ...
     def add_review(self, item: ReviewItem) -> int: ...
     def list_reviews(self, status: str | None = "pending", reason: str | None = None, intent: str | None = None,
                      run_id: str | None = None) -> list[ReviewItem]: ...

@@ -11,17 +11,21 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from psycopg.rows import DictRow
+
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.postgres_audit import UPSERT_ACTION, AuditMixin
+from crm_crew.store.postgres_db import Connection
 from crm_crew.store.postgres_reviews import ReviewMixin, insert_review
 from crm_crew.store.records import compose_record
-from crm_crew.store.rows import action_row, action_values, now_iso, run_info
+from crm_crew.store.rows import RUN_COLUMNS, action_row, action_values, now_iso, run_info, run_values
+from crm_crew.store.targets import legacy_target
 
 # The server's clock times every lease, so machines with skewed clocks agree on when one expires.
 HELD_CLAIM = ("SELECT c.run_id, c.owner, c.claimed_at, clock.now FROM "
               "(SELECT extract(epoch FROM clock_timestamp())::float8 AS now) clock "
-              "LEFT JOIN claims c ON c.idempotency_key=%s")
+              "LEFT JOIN claims c ON c.target=%s AND c.idempotency_key=%s")
 
 
 def key_lock(idempotency_key: str) -> int:
@@ -33,10 +37,8 @@ class PostgresStore(AuditMixin, ReviewMixin):
     """`url`: a libpq connection URL, e.g. postgresql://crm@db.internal:5432/crm_crew."""
 
     def create_run(self, info: RunInfo) -> None:
-        self._exec("INSERT INTO runs (run_id, started_at, finished_at, status, mode, sources, config_dir, crm_type, "
-                   "summary) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                   (info.run_id, info.started_at, info.finished_at, info.status, info.mode,
-                    json.dumps(info.sources), info.config_dir, info.crm_type, json.dumps(info.summary)))
+        self._exec(f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join(['%s'] * len(RUN_COLUMNS))})",
+                   run_values(info))
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         self._exec("UPDATE runs SET finished_at=%s, status=%s, summary=%s WHERE run_id=%s",
@@ -60,21 +62,23 @@ class PostgresStore(AuditMixin, ReviewMixin):
                     review: dict[str, Any] | None = None) -> None:
         stored = {k: v for k, v in record.items() if k != "actions"}
         with self._transaction() as db:
+            db.execute("DELETE FROM results WHERE run_id=%s AND interaction_id=%s AND status='failed'",
+                       (run_id, record["interaction_id"]))
             db.execute("INSERT INTO results (run_id, interaction_id, status, record) VALUES (%s,%s,%s,%s)",
                        (run_id, record["interaction_id"], record["status"], json.dumps(stored)))
             if actions:
-                db.cursor().executemany(UPSERT_ACTION, [action_values(a) for a in actions])
+                db.cursor().executemany(UPSERT_ACTION, [action_values(a, self._sealer) for a in actions])
             if review is not None:
                 insert_review(db, ReviewItem(0, run_id, record["interaction_id"], "pending",
                                              (record.get("escalation") or {}).get("reason") or "held for review",
                                              record.get("intent"), record.get("urgency"), now_iso(), review))
 
     def has_result(self, run_id: str, interaction_id: str) -> bool:
-        return bool(list(self._exec("SELECT 1 FROM results WHERE run_id=%s AND interaction_id=%s LIMIT 1",
+        return bool(list(self._exec("SELECT 1 FROM results WHERE run_id=%s AND interaction_id=%s AND status<>'failed' LIMIT 1",
                                     (run_id, interaction_id))))
 
     def result_ids(self, run_id: str) -> set[str]:
-        return {r["interaction_id"] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=%s", (run_id,))}
+        return {r["interaction_id"] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=%s AND status<>'failed'", (run_id,))}
 
     def update_record(self, run_id: str, interaction_id: str, changes: dict[str, Any]) -> None:
         with self._transaction() as db:
@@ -101,7 +105,29 @@ class PostgresStore(AuditMixin, ReviewMixin):
 
     def update_actions(self, rows: list[ActionRow]) -> None:
         with self._transaction() as db:
-            db.cursor().executemany(UPSERT_ACTION, [action_values(r) for r in rows])
+            db.cursor().executemany(UPSERT_ACTION, [action_values(r, self._sealer) for r in rows])
+
+    def action_rows(self) -> Iterator[ActionRow]:
+        sql = ("SELECT * FROM actions WHERE (run_id, interaction_id, seq) > (%s,%s,%s) "
+               "ORDER BY run_id, interaction_id, seq LIMIT 1000")
+        last: tuple[str, str, int] = ("", "", 0)
+        while True:
+            page = self._exec(sql, last)
+            if not page:
+                return
+            yield from (action_row(r) for r in page)
+            last = (page[-1]["run_id"], page[-1]["interaction_id"], page[-1]["seq"])
+
+    def earlier_results(self, interaction_id: str, run_id: str) -> list[tuple[RunInfo, dict[str, Any]]]:
+        found = []
+        rows = self._exec("SELECT r.run_id, r.record FROM results r JOIN runs u ON u.run_id=r.run_id "
+                          "WHERE r.interaction_id=%s AND r.run_id<>%s ORDER BY u.started_at, u.created, r.seq",
+                          (interaction_id, run_id))
+        for row in rows:
+            info = self.get_run(row["run_id"])
+            if info is not None:
+                found.append((info, compose_record(json.loads(row["record"]), self.actions(info.run_id, interaction_id))))
+        return found
 
     def results(self, run_id: str) -> Iterator[dict[str, Any]]:
         by_interaction: dict[str, list[ActionRow]] = {}
@@ -111,27 +137,37 @@ class PostgresStore(AuditMixin, ReviewMixin):
             record = json.loads(row["record"])
             yield compose_record(record, by_interaction.get(record["interaction_id"], []))
 
-    def applied_record(self, idempotency_key: str) -> tuple[str, str] | None:
-        rows = self._exec("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=%s", (idempotency_key,))
-        return (rows[0]["record_id"], rows[0]["run_id"]) if rows else None
+    def applied_record(self, idempotency_key: str, target: str) -> tuple[str, str] | None:
+        with self._connection() as db:
+            row = _applied(db, idempotency_key, target)
+        return (row["record_id"], row["run_id"]) if row else None
 
-    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
+    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float, target: str) -> Claim:
         with self._transaction() as db:
-            db.execute("SELECT pg_advisory_xact_lock(%s)", (key_lock(idempotency_key),))
-            applied = db.execute("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=%s",
-                                 (idempotency_key,)).fetchone()
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (key_lock(f"{target}|{idempotency_key}"),))
+            applied = _applied(db, idempotency_key, target)
             if applied is not None:
                 return Claim("applied", applied["record_id"], applied["run_id"])
-            held = db.execute(HELD_CLAIM, (idempotency_key,)).fetchone()
+            held = db.execute(HELD_CLAIM, (target, idempotency_key)).fetchone()
             assert held is not None   # one row: the server's clock, and the claim when there is one
             now = held["now"]
             if held["owner"] is not None and held["owner"] != owner and owner_alive(held["owner"]) \
                     and now - held["claimed_at"] < lease_s:
                 return Claim("busy", run_id=held["run_id"], owner=held["owner"])
-            db.execute("INSERT INTO claims VALUES (%s,%s,%s,%s) ON CONFLICT (idempotency_key) DO UPDATE "
+            db.execute("INSERT INTO claims (target, idempotency_key, run_id, owner, claimed_at) "
+                       "VALUES (%s,%s,%s,%s,%s) ON CONFLICT (target, idempotency_key) DO UPDATE "
                        "SET run_id=EXCLUDED.run_id, owner=EXCLUDED.owner, claimed_at=EXCLUDED.claimed_at",
-                       (idempotency_key, run_id, owner, now))
+                       (target, idempotency_key, run_id, owner, now))
             return Claim("claimed")
 
-    def release(self, idempotency_key: str, owner: str) -> None:
-        self._exec("DELETE FROM claims WHERE idempotency_key=%s AND owner=%s", (idempotency_key, owner))
+    def release(self, idempotency_key: str, owner: str, target: str) -> None:
+        self._exec("DELETE FROM claims WHERE target=%s AND idempotency_key=%s AND owner=%s",
+                   (target, idempotency_key, owner))
+
+
+def _applied(db: Connection, idempotency_key: str, target: str) -> DictRow | None:
+    """The key as applied to `target`, else as applied to its type before targets existed."""
+    row: DictRow | None = db.execute(
+        "SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=%s AND target IN (%s,%s) "
+        "ORDER BY target=%s DESC LIMIT 1", (idempotency_key, target, legacy_target(target), target)).fetchone()
+    return row

@@ -13,6 +13,7 @@ from crm_crew.store.base import Outcome
 from crm_crew.store.postgres_db import Connection, PostgresDb
 from crm_crew.store.postgres_schema import AUDIT_LOCK, LOCK_SPACE
 from crm_crew.store.rows import ACTION_COLUMNS, AUDIT_COLUMNS, action_values, audit_entry, audit_values, now_iso
+from crm_crew.store.targets import legacy_target
 
 UPSERT_ACTION = (f"INSERT INTO actions ({', '.join(ACTION_COLUMNS)}) VALUES ({', '.join(['%s'] * len(ACTION_COLUMNS))}) "
                  "ON CONFLICT (run_id, interaction_id, seq) DO UPDATE SET "
@@ -33,15 +34,18 @@ class AuditMixin(PostgresDb):
             for outcome in outcomes:
                 row = outcome.row
                 if row is not None:
-                    db.execute(UPSERT_ACTION, action_values(row))
+                    target = outcome.target
+                    db.execute(UPSERT_ACTION, action_values(row, self._sealer))
                     if outcome.mark_applied and row.record_id:
-                        db.execute("INSERT INTO applied_keys VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-                                   (row.idempotency_key, row.record_id, row.run_id, now_iso()))
+                        db.execute("INSERT INTO applied_keys (target, idempotency_key, record_id, run_id, applied_at) "
+                                   "VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                                   (target, row.idempotency_key, row.record_id, row.run_id, now_iso()))
                     if outcome.forget_applied:
-                        db.execute("DELETE FROM applied_keys WHERE idempotency_key=%s", (row.idempotency_key,))
+                        db.execute("DELETE FROM applied_keys WHERE idempotency_key=%s AND target IN (%s,%s)",
+                                   (row.idempotency_key, target, legacy_target(target)))
                     if outcome.release_owner:
-                        db.execute("DELETE FROM claims WHERE idempotency_key=%s AND owner=%s",
-                                   (row.idempotency_key, outcome.release_owner))
+                        db.execute("DELETE FROM claims WHERE target=%s AND idempotency_key=%s AND owner=%s",
+                                   (target, row.idempotency_key, outcome.release_owner))
                 if outcome.entry is not None and key is not None:
                     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
                     head = key.chain(outcome.entry, seq + 1, prev)
@@ -58,6 +62,10 @@ class AuditMixin(PostgresDb):
     def audit_head(self) -> AuditHead | None:
         with self._connection() as db:
             return self._head(db)
+
+    def audit_entry(self, seq: int) -> AuditEntry | None:
+        rows = self._exec("SELECT * FROM audit WHERE seq=%s", (seq,))
+        return audit_entry(rows[0]) if rows else None
 
     def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
         where, params = ["seq>%s"], []

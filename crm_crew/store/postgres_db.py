@@ -11,7 +11,8 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 
-from crm_crew.errors import CrmCrewError
+from crm_crew.errors import CrmCrewError, StorageError
+from crm_crew.store.audit import AuditKey
 from crm_crew.store.postgres_schema import migrate
 
 Connection = psycopg.Connection[DictRow]
@@ -36,12 +37,17 @@ class PostgresDb:
     def __init__(self, url: str) -> None:
         self._url = url
         self._where = describe_url(url)
+        self.location = self._where
+        self._sealer: AuditKey | None = None
         self._idle: list[Connection] = []
         self._opened = 0
         self._free = threading.Condition()
         self._closed = False
         with self._connection() as conn:
             migrate(conn)
+
+    def seal_with(self, key: AuditKey) -> None:
+        self._sealer = key
 
     def _connect(self) -> Connection:
         try:
@@ -81,6 +87,9 @@ class PostgresDb:
         conn = self._take()
         try:
             yield conn
+        except (psycopg.errors.DiskFull, psycopg.errors.ReadOnlySqlTransaction) as exc:
+            raise StorageError(f"the PostgreSQL store at {self._where} cannot be written: "
+                               f"{str(exc).strip() or type(exc).__name__}") from exc
         except psycopg.OperationalError as exc:
             if conn.closed or conn.broken:
                 raise CrmCrewError(f"lost the connection to the PostgreSQL store at {self._where}: "

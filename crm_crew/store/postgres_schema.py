@@ -60,6 +60,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX reviews_by_status ON reviews(status);
     """,
+    # 2: sealed action rows; runs, applied keys and claims belong to a CRM target (store/targets.py)
+    """
+    ALTER TABLE actions ADD COLUMN mac TEXT;
+    ALTER TABLE runs ADD COLUMN target TEXT NOT NULL DEFAULT '';
+    ALTER TABLE applied_keys ADD COLUMN target TEXT;
+    UPDATE applied_keys k SET target = 'legacy:' || COALESCE((SELECT crm_type FROM runs r WHERE r.run_id = k.run_id),
+                                                             'local');
+    ALTER TABLE applied_keys ALTER COLUMN target SET NOT NULL;
+    ALTER TABLE applied_keys DROP CONSTRAINT applied_keys_pkey;
+    ALTER TABLE applied_keys ADD PRIMARY KEY (target, idempotency_key);
+    DELETE FROM claims;
+    ALTER TABLE claims ADD COLUMN target TEXT NOT NULL;
+    ALTER TABLE claims DROP CONSTRAINT claims_pkey;
+    ALTER TABLE claims ADD PRIMARY KEY (target, idempotency_key);
+    CREATE INDEX results_by_interaction_id ON results(interaction_id);
+    """,
 )
 
 

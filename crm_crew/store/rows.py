@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from crm_crew.store.audit import AuditEntry
+from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import ActionRow, ReviewItem, RunInfo
 
 
@@ -18,7 +18,9 @@ class Row(Protocol):
 
 
 ACTION_COLUMNS: tuple[str, ...] = ("run_id", "interaction_id", "seq", "type", "object", "fields", "idempotency_key",
-                                   "agent", "record_id", "contact_ref", "status", "note", "expected", "before")
+                                   "agent", "record_id", "contact_ref", "status", "note", "expected", "before", "mac")
+RUN_COLUMNS: tuple[str, ...] = ("run_id", "started_at", "finished_at", "status", "mode", "sources", "config_dir",
+                                "crm_type", "summary", "target")
 AUDIT_COLUMNS: tuple[str, ...] = ("seq", "at", "run_id", "interaction_id", "actor", "agent", "connector", "operation",
                                   "object", "record_id", "before", "after", "outcome", "detail", "prev_hash", "hash")
 
@@ -35,10 +37,26 @@ def loads_or_none(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
-def action_values(a: ActionRow) -> tuple[object, ...]:
-    """An action's values in ACTION_COLUMNS order."""
+def _sealed_values(a: ActionRow) -> tuple[object, ...]:
     return (a.run_id, a.interaction_id, a.seq, a.type, a.object, json.dumps(a.fields), a.idempotency_key,
             a.agent, a.record_id, a.contact_ref, a.status, a.note, json_or_none(a.expected), json_or_none(a.before))
+
+
+def action_seal(key: AuditKey, a: ActionRow) -> str:
+    """The MAC of everything an action row carries: its place, content, status, note and values."""
+    return key.mac("action", json.dumps(_sealed_values(a), separators=(",", ":")))
+
+
+def action_values(a: ActionRow, sealer: AuditKey | None) -> tuple[object, ...]:
+    """An action's values in ACTION_COLUMNS order, sealed with `sealer` (None: unsealed)."""
+    a.mac = action_seal(sealer, a) if sealer is not None else None
+    return (*_sealed_values(a), a.mac)
+
+
+def run_values(info: RunInfo) -> tuple[object, ...]:
+    """A run's values in RUN_COLUMNS order."""
+    return (info.run_id, info.started_at, info.finished_at, info.status, info.mode, json.dumps(info.sources),
+            info.config_dir, info.crm_type, json.dumps(info.summary), info.target)
 
 
 def audit_values(e: AuditEntry) -> tuple[object, ...]:
@@ -49,14 +67,15 @@ def audit_values(e: AuditEntry) -> tuple[object, ...]:
 
 def run_info(row: Row) -> RunInfo:
     return RunInfo(row["run_id"], row["started_at"], row["finished_at"], row["status"], row["mode"],
-                   json.loads(row["sources"]), row["config_dir"], row["crm_type"], json.loads(row["summary"]))
+                   json.loads(row["sources"]), row["config_dir"], row["crm_type"], json.loads(row["summary"]),
+                   row["target"])
 
 
 def action_row(row: Row) -> ActionRow:
     return ActionRow(row["run_id"], row["interaction_id"], row["seq"], row["type"], row["object"],
                      json.loads(row["fields"]), row["idempotency_key"], row["agent"], row["record_id"],
                      row["contact_ref"], row["status"], row["note"], loads_or_none(row["expected"]),
-                     loads_or_none(row["before"]))
+                     loads_or_none(row["before"]), row["mac"])
 
 
 def audit_entry(row: Row) -> AuditEntry:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Any
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.records import compose_record
-from crm_crew.store.rows import action_row, action_values, now_iso, run_info
+from crm_crew.store.rows import RUN_COLUMNS, action_row, action_values, now_iso, run_info, run_values
+from crm_crew.store.targets import legacy_target
 from crm_crew.store.sqlite_audit import UPSERT_ACTION, AuditMixin
 from crm_crew.store.sqlite_reviews import ReviewMixin, insert_review
 
@@ -21,9 +23,8 @@ class SQLiteStore(AuditMixin, ReviewMixin):
         super().__init__(path)
 
     def create_run(self, info: RunInfo) -> None:
-        self._exec("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
-                   (info.run_id, info.started_at, info.finished_at, info.status, info.mode,
-                    json.dumps(info.sources), info.config_dir, info.crm_type, json.dumps(info.summary)))
+        self._exec(f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})",
+                   run_values(info))
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         self._exec("UPDATE runs SET finished_at=?, status=?, summary=? WHERE run_id=?",
@@ -47,22 +48,24 @@ class SQLiteStore(AuditMixin, ReviewMixin):
                     review: dict[str, Any] | None = None) -> None:
         stored = {k: v for k, v in record.items() if k != "actions"}
         with self._transaction() as db:
+            db.execute("DELETE FROM results WHERE run_id=? AND interaction_id=? AND status='failed'",
+                       (run_id, record["interaction_id"]))
             # read inside the write transaction: other processes (workers) may journal the same run
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM results WHERE run_id=?", (run_id,)).fetchone()[0] + 1
             db.execute("INSERT INTO results VALUES (?,?,?,?,?)",
                        (run_id, seq, record["interaction_id"], record["status"], json.dumps(stored)))
-            db.executemany(UPSERT_ACTION, [action_values(a) for a in actions])
+            db.executemany(UPSERT_ACTION, [action_values(a, self._sealer) for a in actions])
             if review is not None:
                 insert_review(db, ReviewItem(0, run_id, record["interaction_id"], "pending",
                                              (record.get("escalation") or {}).get("reason") or "held for review",
                                              record.get("intent"), record.get("urgency"), now_iso(), review))
 
     def has_result(self, run_id: str, interaction_id: str) -> bool:
-        return bool(list(self._exec("SELECT 1 FROM results WHERE run_id=? AND interaction_id=? LIMIT 1",
+        return bool(list(self._exec("SELECT 1 FROM results WHERE run_id=? AND interaction_id=? AND status<>'failed' LIMIT 1",
                                     (run_id, interaction_id))))
 
     def result_ids(self, run_id: str) -> set[str]:
-        return {r[0] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=?", (run_id,))}
+        return {r[0] for r in self._exec("SELECT interaction_id FROM results WHERE run_id=? AND status<>'failed'", (run_id,))}
 
     def update_record(self, run_id: str, interaction_id: str, changes: dict[str, Any]) -> None:
         with self._transaction() as db:
@@ -87,7 +90,29 @@ class SQLiteStore(AuditMixin, ReviewMixin):
 
     def update_actions(self, rows: list[ActionRow]) -> None:
         with self._transaction() as db:
-            db.executemany(UPSERT_ACTION, [action_values(r) for r in rows])
+            db.executemany(UPSERT_ACTION, [action_values(r, self._sealer) for r in rows])
+
+    def action_rows(self) -> Iterator[ActionRow]:
+        sql = ("SELECT * FROM actions WHERE (run_id, interaction_id, seq) > (?,?,?) "
+               "ORDER BY run_id, interaction_id, seq LIMIT 1000")
+        last: tuple[str, str, int] = ("", "", 0)
+        while True:
+            page = self._exec(sql, last)
+            if not page:
+                return
+            yield from (action_row(r) for r in page)
+            last = (page[-1]["run_id"], page[-1]["interaction_id"], page[-1]["seq"])
+
+    def earlier_results(self, interaction_id: str, run_id: str) -> list[tuple[RunInfo, dict[str, Any]]]:
+        found = []
+        rows = self._exec("SELECT r.run_id, r.record FROM results r JOIN runs u ON u.run_id=r.run_id "
+                          "WHERE r.interaction_id=? AND r.run_id<>? ORDER BY u.started_at, u.rowid, r.seq",
+                          (interaction_id, run_id))
+        for row in rows:
+            info = self.get_run(row["run_id"])
+            if info is not None:
+                found.append((info, compose_record(json.loads(row["record"]), self.actions(info.run_id, interaction_id))))
+        return found
 
     def results(self, run_id: str) -> Iterator[dict[str, Any]]:
         by_interaction: dict[str, list[ActionRow]] = {}
@@ -97,25 +122,31 @@ class SQLiteStore(AuditMixin, ReviewMixin):
             record = json.loads(row["record"])
             yield compose_record(record, by_interaction.get(record["interaction_id"], []))
 
-    def applied_record(self, idempotency_key: str) -> tuple[str, str] | None:
-        rows = self._exec("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=?", (idempotency_key,))
-        return (rows[0]["record_id"], rows[0]["run_id"]) if rows else None
+    def applied_record(self, idempotency_key: str, target: str) -> tuple[str, str] | None:
+        with self._lock:
+            row = self._applied(self._db, idempotency_key, target)
+        return (row["record_id"], row["run_id"]) if row else None
 
-    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float) -> Claim:
+    @staticmethod
+    def _applied(db: sqlite3.Connection, idempotency_key: str, target: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = db.execute(
+            "SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=? AND target IN (?,?) "
+            "ORDER BY target=? DESC LIMIT 1", (idempotency_key, target, legacy_target(target), target)).fetchone()
+        return row
+
+    def claim(self, idempotency_key: str, run_id: str, owner: str, lease_s: float, target: str) -> Claim:
         with self._transaction() as db:
-            applied = db.execute("SELECT record_id, run_id FROM applied_keys WHERE idempotency_key=?",
-                                 (idempotency_key,)).fetchone()
+            applied = self._applied(db, idempotency_key, target)
             if applied is not None:
                 return Claim("applied", applied["record_id"], applied["run_id"])
-            held = db.execute("SELECT run_id, owner, claimed_at FROM claims WHERE idempotency_key=?",
-                              (idempotency_key,)).fetchone()
+            held = db.execute("SELECT run_id, owner, claimed_at FROM claims WHERE target=? AND idempotency_key=?",
+                              (target, idempotency_key)).fetchone()
             now = time.time()
             if held is not None and held["owner"] != owner and owner_alive(held["owner"]) \
                     and now - held["claimed_at"] < lease_s:
                 return Claim("busy", run_id=held["run_id"], owner=held["owner"])
-            db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?)", (idempotency_key, run_id, owner, now))
+            db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?,?)", (target, idempotency_key, run_id, owner, now))
             return Claim("claimed")
 
-    def release(self, idempotency_key: str, owner: str) -> None:
-        self._exec("DELETE FROM claims WHERE idempotency_key=? AND owner=?", (idempotency_key, owner))
-
+    def release(self, idempotency_key: str, owner: str, target: str) -> None:
+        self._exec("DELETE FROM claims WHERE target=? AND idempotency_key=? AND owner=?", (target, idempotency_key, owner))

@@ -9,6 +9,7 @@ from crm_crew.store.audit import AuditEntry, AuditHead, AuditKey
 from crm_crew.store.base import Outcome
 from crm_crew.store.rows import ACTION_COLUMNS, AUDIT_COLUMNS, action_values, audit_entry, audit_values, now_iso
 from crm_crew.store.sqlite_db import SQLiteDb
+from crm_crew.store.targets import legacy_target
 
 INSERT_AUDIT = f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})"
 UPSERT_ACTION = (f"INSERT OR REPLACE INTO actions ({', '.join(ACTION_COLUMNS)}) "
@@ -24,15 +25,17 @@ class AuditMixin(SQLiteDb):
             for outcome in outcomes:
                 row = outcome.row
                 if row is not None:
-                    db.execute(UPSERT_ACTION, action_values(row))
+                    target = outcome.target
+                    db.execute(UPSERT_ACTION, action_values(row, self._sealer))
                     if outcome.mark_applied and row.record_id:
-                        db.execute("INSERT OR IGNORE INTO applied_keys VALUES (?,?,?,?)",
-                                   (row.idempotency_key, row.record_id, row.run_id, now_iso()))
+                        db.execute("INSERT OR IGNORE INTO applied_keys VALUES (?,?,?,?,?)",
+                                   (target, row.idempotency_key, row.record_id, row.run_id, now_iso()))
                     if outcome.forget_applied:
-                        db.execute("DELETE FROM applied_keys WHERE idempotency_key=?", (row.idempotency_key,))
+                        db.execute("DELETE FROM applied_keys WHERE idempotency_key=? AND target IN (?,?)",
+                                   (row.idempotency_key, target, legacy_target(target)))
                     if outcome.release_owner:
-                        db.execute("DELETE FROM claims WHERE idempotency_key=? AND owner=?",
-                                   (row.idempotency_key, outcome.release_owner))
+                        db.execute("DELETE FROM claims WHERE target=? AND idempotency_key=? AND owner=?",
+                                   (target, row.idempotency_key, outcome.release_owner))
                 if outcome.entry is not None and key is not None:
                     seq, prev = (head.seq, head.hash) if head else (0, "0" * 64)
                     head = key.chain(outcome.entry, seq + 1, prev)
@@ -48,6 +51,10 @@ class AuditMixin(SQLiteDb):
     def audit_head(self) -> AuditHead | None:
         with self._lock:
             return self._head(self._db)
+
+    def audit_entry(self, seq: int) -> AuditEntry | None:
+        rows = self._exec("SELECT * FROM audit WHERE seq=?", (seq,))
+        return audit_entry(rows[0]) if rows else None
 
     def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
         where, params = ["seq>?"], []

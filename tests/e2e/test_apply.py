@@ -74,13 +74,15 @@ def test_run_apply_twice_over_the_same_inbox_creates_no_duplicates(backend: Back
                          "--out", str(tmp_path / "second.jsonl"))
     assert second.code == 0
     summary = second.json()
-    # The three contacts created by the first run now match by email and already are
-    # "Working" leads, so the second run plans only 4 activities, 3 tasks and msg-001's case: all skipped.
+    # Every message was acted on by the first run against this CRM: the second recognizes them as
+    # duplicates and neither works nor journals them again.
     assert first.json()["actions"]["applied"] == 14   # msg-001 (a broken login: high) also opens a case
-    assert summary["actions"] == {"planned": 0, "applied": 0, "held": 0, "skipped": 8, "failed": 0}
+    assert summary["duplicates"] == 4 and summary["interactions"] == 0
+    assert summary["actions"] == {"planned": 0, "applied": 0, "held": 0, "skipped": 0, "failed": 0}
     assert backend.export() == crm
-    notes = [a.get("note", "") for r in read_jsonl(tmp_path / "second.jsonl") for a in r["actions"]]
-    assert all(n.startswith("already applied in run") for n in notes)
+    records = read_jsonl(tmp_path / "second.jsonl")
+    assert {r["status"] for r in records} == {"duplicate"}
+    assert {r["duplicate_of"]["run_id"] for r in records} == {first.json()["run_id"]}
 
 
 def test_apply_unknown_run_is_a_clear_error(home: Path) -> None:

@@ -109,9 +109,14 @@ def test_show_limit_record_filter_and_table(template: Path) -> None:
 def test_verify_an_intact_trail(template: Path) -> None:
     total = len(entries(template))
     result = _ok(cli("audit", "verify", home=template))
-    assert result.out.strip() == f"audit trail intact: {total} entries"
+    first, journal, head = result.out.strip().splitlines()
+    assert first == f"audit trail intact: {total} entries"
+    assert journal.startswith("journal: ") and journal.endswith(" actions, each as crm-crew wrote it")
+    assert head.startswith(f"head: entry {total} ") and "--expect-head" in head
     report = _ok(cli("audit", "verify", "--json", home=template)).json()
-    assert report == {"ok": True, "entries": total, "broken_seq": None, "problem": None}
+    assert {k: report[k] for k in ("ok", "entries", "broken_seq", "problem", "problems")} == \
+        {"ok": True, "entries": total, "broken_seq": None, "problem": None, "problems": []}
+    assert report["head"]["seq"] == total and head.split()[3] == report["head"]["hash"]
 
 
 @pytest.mark.parametrize("statements, seq, words", [
@@ -142,7 +147,7 @@ def test_verify_with_another_key_fails_at_the_first_entry(template: Path) -> Non
 
 
 def test_verify_of_an_empty_journal(tmp_path: Path) -> None:
-    assert _ok(cli("audit", "verify", home=tmp_path / "empty")).out.strip() == "audit trail intact: 0 entries"
+    assert _ok(cli("audit", "verify", home=tmp_path / "empty")).out.splitlines()[0] == "audit trail intact: 0 entries"
 
 
 # -- export ------------------------------------------------------------------------------------

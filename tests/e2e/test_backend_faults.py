@@ -50,7 +50,10 @@ def test_a_revoked_token_stops_the_run_with_a_clear_message(name: str, emulators
     assert f"credentials rejected by {name}: check {TOKEN_ENV[name]}" in result.err
     assert backend.emulator.token not in result.err + result.out
     runs = backend.cli("runs", "--json").json()
-    assert runs[0]["run_id"] == "r401" and runs[0]["status"] == "died"
+    if name == "hubspot":   # the portal the token belongs to is read first: the run never started
+        assert runs == []
+    else:
+        assert runs[0]["run_id"] == "r401" and runs[0]["status"] == "died"
 
 
 @pytest.mark.parametrize("name", REMOTE)

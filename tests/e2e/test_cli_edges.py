@@ -37,7 +37,7 @@ def test_bad_input_is_rejected_with_reasons_and_the_batch_goes_on(tmp_path: Path
     assert reasons["line 2"].startswith("invalid JSON:")
     assert reasons["line 3"] == "line is not text (binary data)"
     assert reasons["line 4"] == "missing sender: set `from` or `sender_email`"
-    assert reasons["line 5"] == "body too large: 10485760 characters (limit 100000)"
+    assert reasons["line 5"].startswith("record too large: ") and "bytes on one line (limit " in reasons["line 5"]
     assert summary["rejects_file"] in result.err
     processed = {r["interaction_id"] for r in read_jsonl(tmp_path / "out.jsonl") if r["status"] == "processed"}
     assert processed == {"good-1", "good-2", "html"}

@@ -96,7 +96,7 @@ def test_apply_creates_the_records_and_journals_them(crm: LocalCRM, store: SQLit
     assert crm.counts() == {**before, "activities": before["activities"] + 1, "cases": before["cases"] + 1}
     assert crm.get_contact(jane_id(crm)).lead_status == "Working"  # type: ignore[union-attr]
     for r in rows:
-        assert store.applied_record(r.idempotency_key) == (r.record_id, "run-1")
+        assert store.applied_record(r.idempotency_key, crm.target) == (r.record_id, "run-1")
     assert [(r.status, r.record_id) for r in store.actions("run-1", "msg-002")] == \
         [(r.status, r.record_id) for r in rows]
 
@@ -115,7 +115,7 @@ def test_applying_the_same_keys_again_skips_them(crm: LocalCRM, store: SQLiteSto
     assert [r.record_id for r in again] == [r.record_id for r in first]
     assert crm.counts() == counts
     assert [r.status for r in store.actions("run-2")] == ["skipped"] * 3
-    assert store.applied_record(first[0].idempotency_key) == (first[0].record_id, "run-1")
+    assert store.applied_record(first[0].idempotency_key, crm.target) == (first[0].record_id, "run-1")
 
 
 def test_rows_already_applied_are_left_alone(crm: LocalCRM, store: SQLiteStore) -> None:
@@ -172,7 +172,7 @@ def test_held_rows_are_never_applied(crm: LocalCRM, store: SQLiteStore) -> None:
     assert [r.status for r in rows] == ["held"] * 3
     assert all(r.record_id is None for r in rows)
     assert crm.counts() == counts
-    assert all(store.applied_record(r.idempotency_key) is None for r in rows)
+    assert all(store.applied_record(r.idempotency_key, crm.target) is None for r in rows)
     assert [r.status for r in store.actions("run-1")] == ["held"] * 3
 
 
@@ -185,7 +185,7 @@ def test_a_connector_error_fails_that_action_and_the_rest_continue(crm: LocalCRM
 
     assert [r.status for r in rows] == ["failed", "applied", "applied"]
     assert rows[0].note == "contact C-00000000 does not exist" and rows[0].record_id is None
-    assert store.applied_record(rows[0].idempotency_key) is None
+    assert store.applied_record(rows[0].idempotency_key, crm.target) is None
     stored = store.actions("run-1", "msg-002")[0]
     assert (stored.status, stored.note) == ("failed", "contact C-00000000 does not exist")
 

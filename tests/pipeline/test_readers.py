@@ -175,8 +175,17 @@ def test_ten_megabyte_body_is_rejected_neighbours_fine(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", [good(1), big, good(3)])
     results = read(path)
     assert [r.id for r in interactions(results)] == ["r1", "r3"]
-    assert rejects(results) == [
-        Reject(str(path), "line 2", "body too large: 10485760 characters (limit 100000)", "r2")
+    size = len(path.read_bytes().splitlines(keepends=True)[1])
+    assert rejects(results) == [  # not read whole: longer than any record within the body limit can be
+        Reject(str(path), "line 2", f"record too large: {size} bytes on one line (limit 2272576, from the body "
+                                    "limit of 100000 characters)")
+    ]
+
+
+def test_a_body_just_over_the_limit_is_rejected_with_its_id(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [good(1, body="y" * 100_001)])
+    assert rejects(read(path)) == [
+        Reject(str(path), "line 1", "body too large: 100001 characters (limit 100000)", "r1")
     ]
 
 
@@ -499,13 +508,14 @@ def test_mbox_with_message_missing_from(tmp_path: Path) -> None:
 def test_mbox_streams_one_message_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_mbox(tmp_path / "box.mbox", [make_mail(body=f"Body {n}") for n in range(5)])
     fetched: list[str] = []
-    original = mailbox.mbox.get_bytes
+    original = mailbox.mbox.get_file
 
-    def spy(self: mailbox.mbox, key: str, *args: Any) -> bytes:
+    def spy(self: mailbox.mbox, key: str, *args: Any) -> Any:
         fetched.append(key)
         return original(self, key, *args)
 
-    monkeypatch.setattr(mailbox.mbox, "get_bytes", spy)
+    monkeypatch.setattr(mailbox.mbox, "get_file", spy)
+    monkeypatch.setattr(mailbox.mbox, "get_bytes", lambda *a: pytest.fail("reads whole messages"))
     monkeypatch.setattr(mailbox.mbox, "get_message", lambda *a: pytest.fail("loads whole messages"))
     stream = read_interactions(path)
     assert next(stream).body == "Body 0"

@@ -18,8 +18,10 @@ import pytest
 from crm_crew.store.audit import AuditEntry, AuditKey, VerifyResult, verify_chain
 from crm_crew.store.base import ActionRow, Outcome, ReviewItem, RunInfo, Store
 from crm_crew.store.owners import process_owner
+from crm_crew.store.seals import bad_seals
 
 Opener = Callable[[], Store]
+CRM = "local:/srv/crm-crew/crm.sqlite"     # the CRM target keys and claims belong to
 
 
 @pytest.fixture
@@ -158,16 +160,16 @@ def test_result_order_continues_after_reopening(reopen: Opener) -> None:
 
 def _mark(store: Store, key: str, record_id: str, run_id: str) -> None:
     row = ActionRow(run_id, "msg-1", 1, "log_activity", "activity", {}, key, "action", record_id, None, "applied", None)
-    store.record([Outcome(row, mark_applied=True)], None)
+    store.record([Outcome(row, mark_applied=True, target=CRM)], None)
 
 
 def test_applied_keys(store: Store) -> None:
-    assert store.applied_record("ik_1") is None
+    assert store.applied_record("ik_1", CRM) is None
     _mark(store, "ik_1", "A-00000001", "run-a")
-    assert store.applied_record("ik_1") == ("A-00000001", "run-a")
+    assert store.applied_record("ik_1", CRM) == ("A-00000001", "run-a")
     _mark(store, "ik_1", "A-99999999", "run-b")  # the first application is the one remembered
-    assert store.applied_record("ik_1") == ("A-00000001", "run-a")
-    assert store.applied_record("ik_2") is None
+    assert store.applied_record("ik_1", CRM) == ("A-00000001", "run-a")
+    assert store.applied_record("ik_2", CRM) is None
 
 
 def test_applied_keys_outlive_the_store_object(reopen: Opener) -> None:
@@ -176,7 +178,7 @@ def test_applied_keys_outlive_the_store_object(reopen: Opener) -> None:
     db.close()
     db = reopen()
     try:
-        assert db.applied_record("ik_1") == ("K-00000001", "run-a")
+        assert db.applied_record("ik_1", CRM) == ("K-00000001", "run-a")
     finally:
         db.close()
 
@@ -186,33 +188,33 @@ def test_applied_keys_outlive_the_store_object(reopen: Opener) -> None:
 
 def test_a_claim_held_by_a_live_process_is_busy_for_others(store: Store) -> None:
     me = process_owner()
-    assert store.claim("ik_1", "run-a", me, 300).state == "claimed"
-    assert store.claim("ik_1", "run-a", me, 300).state == "claimed"          # the holder may claim again
-    other = store.claim("ik_1", "run-b", "another-host:1", 300)
+    assert store.claim("ik_1", "run-a", me, 300, CRM).state == "claimed"
+    assert store.claim("ik_1", "run-a", me, 300, CRM).state == "claimed"          # the holder may claim again
+    other = store.claim("ik_1", "run-b", "another-host:1", 300, CRM)
     assert (other.state, other.run_id, other.owner) == ("busy", "run-a", me)
-    store.release("ik_1", me)
-    assert store.claim("ik_1", "run-b", "another-host:1", 300).state == "claimed"
+    store.release("ik_1", me, CRM)
+    assert store.claim("ik_1", "run-b", "another-host:1", 300, CRM).state == "claimed"
 
 
 def test_a_dead_processs_claim_is_taken_over_at_once(store: Store) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    store.claim("ik_1", "run-a", f"{socket.gethostname()}:{dead.pid}", 300)
-    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "claimed"
+    store.claim("ik_1", "run-a", f"{socket.gethostname()}:{dead.pid}", 300, CRM)
+    assert store.claim("ik_1", "run-b", process_owner(), 300, CRM).state == "claimed"
 
 
 def test_another_machines_claim_is_taken_over_when_its_lease_expires(store: Store) -> None:
-    store.claim("ik_1", "run-a", "another-host:1", 300)
-    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "busy"
-    assert store.claim("ik_1", "run-b", process_owner(), 0).state == "claimed"
+    store.claim("ik_1", "run-a", "another-host:1", 300, CRM)
+    assert store.claim("ik_1", "run-b", process_owner(), 300, CRM).state == "busy"
+    assert store.claim("ik_1", "run-b", process_owner(), 0, CRM).state == "claimed"
 
 
 def test_an_applied_key_answers_applied_and_the_outcome_releases_the_claim(store: Store) -> None:
     me = process_owner()
-    store.claim("ik_1", "run-a", me, 300)
+    store.claim("ik_1", "run-a", me, 300, CRM)
     row = ActionRow("run-a", "msg-1", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None, "applied", None)
-    store.record([Outcome(row, mark_applied=True, release_owner=me)], None)
-    claim = store.claim("ik_1", "run-b", "another-host:1", 300)
+    store.record([Outcome(row, mark_applied=True, release_owner=me, target=CRM)], None)
+    claim = store.claim("ik_1", "run-b", "another-host:1", 300, CRM)
     assert (claim.state, claim.record_id, claim.run_id) == ("applied", "A-1", "run-a")
 
 
@@ -220,9 +222,9 @@ def test_a_forgotten_key_may_be_applied_again(store: Store) -> None:
     _mark(store, "ik_1", "A-1", "run-a")
     row = ActionRow("run-a", "msg-1", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None,
                     "rolled_back", None)
-    store.record([Outcome(row, forget_applied=True)], None)
-    assert store.applied_record("ik_1") is None
-    assert store.claim("ik_1", "run-b", process_owner(), 300).state == "claimed"
+    store.record([Outcome(row, forget_applied=True, target=CRM)], None)
+    assert store.applied_record("ik_1", CRM) is None
+    assert store.claim("ik_1", "run-b", process_owner(), 300, CRM).state == "claimed"
     [stored] = store.actions("run-a", "msg-1")
     assert stored.status == "rolled_back"
 
@@ -326,7 +328,8 @@ def test_an_empty_trail_is_intact(store: Store) -> None:
 def test_audit_entries_are_chained_in_order_with_their_outcomes(store: Store) -> None:
     rows = [ActionRow("run-1", f"msg-{n:03d}", 1, "update_contact", "contact", {}, f"ik_{n}", "action", f"C-{n}",
                       None, "applied", None) for n in (1, 2, 3)]
-    store.record([Outcome(rows[0], audit_entry(1), mark_applied=True), Outcome(rows[1], audit_entry(2))], AUDIT_KEY)
+    store.record([Outcome(rows[0], audit_entry(1), mark_applied=True, target=CRM), Outcome(rows[1], audit_entry(2))],
+                 AUDIT_KEY)
     store.record([Outcome(rows[2], audit_entry(3, "run-2"))], AUDIT_KEY)
     entries = list(store.audit_entries())
     assert [e.seq for e in entries] == [1, 2, 3] and entries[0].prev_hash == "0" * 64
@@ -335,12 +338,81 @@ def test_audit_entries_are_chained_in_order_with_their_outcomes(store: Store) ->
     assert [e.seq for e in store.audit_entries(run_id="run-2")] == [3]
     assert [e.seq for e in store.audit_entries(record_id="C-2")] == [2]
     assert [e.seq for e in store.audit_entries(run_id="run-1", record_id="C-3")] == []
-    assert store.applied_record("ik_1") == ("C-1", "run-1") and store.applied_record("ik_2") is None
+    assert store.applied_record("ik_1", CRM) == ("C-1", "run-1") and store.applied_record("ik_2", CRM) is None
 
 
 def test_audit_entries_need_the_key_and_nothing_is_stored_without_it(store: Store) -> None:
     row = ActionRow("run-1", "msg-001", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None,
                     "applied", None)
     with pytest.raises(ValueError, match="audit key"):
-        store.record([Outcome(row, audit_entry(1), mark_applied=True)], None)
-    assert store.applied_record("ik_1") is None and store.audit_head() is None
+        store.record([Outcome(row, audit_entry(1), mark_applied=True, target=CRM)], None)
+    assert store.applied_record("ik_1", CRM) is None and store.audit_head() is None
+
+
+# -- CRM targets, sealed rows, retried results --------------------------------------------------------
+
+OTHER_CRM = "hubspot:https://api.hubapi.com#portal=40000001"
+
+
+def test_keys_and_claims_belong_to_their_crm(store: Store) -> None:
+    _mark(store, "ik_1", "A-1", "run-a")
+    assert store.applied_record("ik_1", OTHER_CRM) is None
+    assert store.claim("ik_1", "run-b", process_owner(), 300, OTHER_CRM).state == "claimed"
+    assert store.claim("ik_1", "run-b", "another-host:1", 300, CRM).state == "applied"
+    store.claim("ik_9", "run-b", "another-host:1", 300, CRM)
+    assert store.claim("ik_9", "run-c", process_owner(), 300, OTHER_CRM).state == "claimed"   # not busy there
+    row = ActionRow("run-a", "msg-1", 1, "log_activity", "activity", {}, "ik_1", "action", "A-1", None,
+                    "rolled_back", None)
+    store.record([Outcome(row, forget_applied=True, target=OTHER_CRM)], None)     # undone elsewhere: stays here
+    assert store.applied_record("ik_1", CRM) == ("A-1", "run-a")
+
+
+def test_a_run_keeps_the_crm_it_was_planned_against(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00", target=OTHER_CRM))
+    run = store.get_run("run-a")
+    assert run is not None and run.target == OTHER_CRM
+
+
+def test_sealed_rows_carry_a_seal_of_everything_they_hold(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.save_result("run-a", result("msg-1"), [action("run-a", "msg-1", 1)])       # not sealed yet
+    store.seal_with(AUDIT_KEY)
+    store.save_result("run-a", result("msg-2"), [action("run-a", "msg-2", 1), action("run-a", "msg-2", 2)])
+    rows = store.actions("run-a")
+    assert [b.row.interaction_id for b in bad_seals(AUDIT_KEY, rows)] == ["msg-1"]
+    rows[1].status = "held"
+    store.update_actions([rows[1]])
+    assert [b.row.interaction_id for b in bad_seals(AUDIT_KEY, store.actions("run-a", "msg-2"))] == []
+    assert list(bad_seals(AuditKey("another-key-0123456789abc"), store.actions("run-a", "msg-2")))
+
+
+def test_a_failed_result_is_worked_again_and_replaced(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    store.save_result("run-a", result("msg-1", "failed", error="ConnectorError: CRM read failed"), [])
+    store.save_result("run-a", result("msg-2"), [])
+    assert store.result_ids("run-a") == {"msg-2"} and not store.has_result("run-a", "msg-1")
+    store.save_result("run-a", result("msg-1"), [action("run-a", "msg-1", 1)])
+    assert [(r["interaction_id"], r["status"]) for r in store.results("run-a")] == [("msg-2", "processed"),
+                                                                                   ("msg-1", "processed")]
+    assert store.has_result("run-a", "msg-1")
+
+
+def test_earlier_results_of_an_interaction_come_with_their_runs(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00", mode="apply"))
+    store.create_run(info("run-b", "2026-11-21T10:00:00+00:00"))
+    store.save_result("run-a", result("msg-1", fingerprint="f1"), [action("run-a", "msg-1", 1, status="applied")])
+    store.save_result("run-b", result("msg-1"), [])
+    found = store.earlier_results("msg-1", "run-b")
+    assert [(run.run_id, run.mode, record["fingerprint"], [a["status"] for a in record["actions"]])
+            for run, record in found] == [("run-a", "apply", "f1", ["applied"])]
+    assert store.earlier_results("msg-9", "run-b") == []
+
+
+def test_every_action_streams_and_entries_are_found_by_seq(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    for n in range(1, 1203):
+        store.save_result("run-a", result(f"msg-{n:05d}"), [action("run-a", f"msg-{n:05d}", 1)])
+    assert [r.interaction_id for r in store.action_rows()] == [f"msg-{n:05d}" for n in range(1, 1203)]
+    store.record([Outcome(None, audit_entry(1)), Outcome(None, audit_entry(2))], AUDIT_KEY)
+    second = store.audit_entry(2)
+    assert second is not None and second.seq == 2 and store.audit_entry(3) is None

@@ -29,7 +29,7 @@ from crm_crew.store.postgres_schema import MIGRATIONS
 from crm_crew.store.registry import open_store
 from tests.servers_fixtures import postgres_url  # noqa: F401  (fixture)
 from tests.store.store_contract import *  # noqa: F403  (the contract's tests and fixtures)
-from tests.store.store_contract import Opener, audit_entry, info
+from tests.store.store_contract import CRM, Opener, audit_entry, info
 
 KEY = AuditKey("unit-test-audit-key-0123456789")
 WORKERS, PER_WORKER = 4, 50
@@ -171,7 +171,7 @@ def append_audited(url: str, worker: int, start: Barrier) -> None:
                             f"ik_{worker}_{n}", "action", f"C-{worker}-{n}", None, "applied", None)
             entry = AuditEntry("run-1", row.interaction_id, "alice", "action", "local", "update", "contact",
                                row.record_id, None, {"n": n}, "applied")
-            store.record([Outcome(row, entry, mark_applied=True)], KEY)
+            store.record([Outcome(row, entry, mark_applied=True, target=CRM)], KEY)
     finally:
         store.close()
 
@@ -182,7 +182,8 @@ def claim_all(url: str, worker: int, start: Barrier, won: Queue[tuple[int, list[
         start.wait(timeout=120)
         keys = [f"ik_{n}" for n in range(CLAIM_KEYS)]
         order = keys if worker % 2 == 0 else keys[::-1]
-        won.put((worker, [k for k in order if store.claim(k, f"run-{worker}", process_owner(), 300).state == "claimed"]))
+        won.put((worker, [k for k in order if store.claim(k, f"run-{worker}", process_owner(), 300, CRM).state
+                          == "claimed"]))
     finally:
         store.close()
 
@@ -201,8 +202,8 @@ def test_processes_appending_at_once_keep_one_unbroken_chain(pg_url: str) -> Non
         assert verify_chain(KEY, store.audit_entries(), store.audit_head()) == VerifyResult(True, WORKERS * PER_WORKER)
         assert sorted(e.record_id or "" for e in store.audit_entries()) == \
             sorted(f"C-{w}-{n}" for w in range(WORKERS) for n in range(PER_WORKER))
-        assert store.applied_record(f"ik_{WORKERS - 1}_{PER_WORKER - 1}") == (f"C-{WORKERS - 1}-{PER_WORKER - 1}",
-                                                                               "run-1")
+        assert store.applied_record(f"ik_{WORKERS - 1}_{PER_WORKER - 1}", CRM) == \
+            (f"C-{WORKERS - 1}-{PER_WORKER - 1}", "run-1")
         assert len(store.actions("run-1", "msg-0-0")) == 1
     finally:
         store.close()
@@ -236,3 +237,30 @@ def test_a_dropped_connection_fails_one_call_clearly_and_the_next_reconnects(pg_
         assert run is not None and run.run_id == "run-a"
     finally:
         store.close()
+
+
+def test_a_store_of_schema_1_is_upgraded_and_its_keys_hold_for_its_crm_type(pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:     # the store as crm-crew 0.1.0 left it
+        conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                     "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        conn.execute(MIGRATIONS[0].encode())
+        conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+        conn.execute("INSERT INTO runs (run_id, started_at, status, mode, sources, config_dir, crm_type) VALUES "
+                     "('nightly', '2026-10-01T02:00:00+00:00', 'finished', 'apply', '[]', 'config', 'salesforce')")
+        conn.execute("INSERT INTO actions VALUES ('nightly', 'msg-1', 1, 'log_activity', 'activity', '{}', 'ik_old', "
+                     "'action', '00T1', NULL, 'applied', NULL, NULL, NULL)")
+        conn.execute("INSERT INTO applied_keys VALUES ('ik_old', '00T1', 'nightly', '2026-10-01T02:01:00+00:00')")
+        conn.execute("INSERT INTO claims VALUES ('ik_busy', 'nightly', 'old-host:1', 0)")
+    store = PostgresStore(pg_url)
+    try:
+        assert store.applied_record("ik_old", "salesforce:https://acme.my.salesforce.com") == ("00T1", "nightly")
+        assert store.applied_record("ik_old", "local:{home}/crm.sqlite") is None
+        run = store.get_run("nightly")
+        assert run is not None and run.target == ""
+        [row] = store.actions("nightly", "msg-1")
+        assert row.mac is None
+        assert store.claim("ik_busy", "next", "new-host:2", 300, "salesforce:https://acme.my.salesforce.com").state \
+            == "claimed"
+    finally:
+        store.close()
+    assert sql(pg_url, "SELECT max(version) FROM schema_version") == [(len(MIGRATIONS),)]

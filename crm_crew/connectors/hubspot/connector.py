@@ -36,6 +36,7 @@ from crm_crew.connectors.base import (
     check_object_type,
     related_records_error,
     stale_fields,
+    url_target,
 )
 from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
 from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
@@ -94,6 +95,7 @@ class HubSpotConnector:
         self.assoc = crm.associations.v4.basic_api
         self.assoc_batch = crm.associations.v4.batch_api
         self.properties_api = crm.properties.core_api
+        self._portal: str | None = None
 
     # --- plumbing ----------------------------------------------------------------------
     def call(self, action: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Reply:
@@ -332,6 +334,20 @@ class HubSpotConnector:
                 return ids
 
     # --- account -----------------------------------------------------------------------
+    @property
+    def target(self) -> str:
+        """The base URL and the portal (account) the token belongs to, read once from account-info."""
+        if self._portal is None:
+            api = self.basic["contacts"].api_client
+            reply = self.call("read the account (portal) id", api.call_api, "/account-info/v3/details", "GET",
+                              auth_settings=["oauth2"], _return_http_data_only=True)
+            portal = (reply.body or {}).get("portalId") if isinstance(reply.body, dict) else None
+            if portal in (None, ""):
+                raise CrmRecordError("hubspot: account-info/v3/details gave no portalId: cannot tell which "
+                                     "portal this token writes to")
+            self._portal = str(portal)
+        return f"{url_target('hubspot', self.options.base_url)}#portal={self._portal}"
+
     def check(self) -> CheckReport:
         from crm_crew.connectors.hubspot.checks import run_check
 

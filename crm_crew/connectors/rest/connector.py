@@ -32,6 +32,7 @@ from crm_crew.connectors.base import (
     create_each,
     related_records_error,
     stale_fields,
+    url_target,
 )
 from crm_crew.connectors.options import ConnectorContext, parse_options, secret_from_env
 from crm_crew.connectors.rest.errors import error_details, translate, translate_response
@@ -59,6 +60,7 @@ class RestConnector:
     def __init__(self, options: RestOptions, ctx: ConnectorContext, token: str) -> None:
         self.options = options
         self.ctx = ctx
+        self.target = url_target("rest", options.base_url)
         self.mapper = Mapper(options.field_map, options.value_map, options.id_field)
         credential = f"{options.auth_scheme} {token}" if options.auth_scheme else token
         verify: ssl.SSLContext | bool = True

@@ -27,6 +27,7 @@ from crm_crew.connectors.base import (
     ObjectType,
     check_object_type,
     stale_fields,
+    url_target,
 )
 from crm_crew.connectors.candidates import query_tokens, rank_candidates, search_probes
 from crm_crew.connectors.contacts_file import is_valid_email, normalize_email
@@ -87,6 +88,7 @@ class SalesforceConnector:
 
     def __init__(self, options: SalesforceOptions, token: str, ctx: ConnectorContext) -> None:
         self.options = options
+        self.target = url_target("salesforce", options.instance_url)
         self.map = Mapping.build(options.field_map, options.value_map)
         self.client = SalesforceClient(options, token, ctx)
         self.key_field = options.idempotency_field

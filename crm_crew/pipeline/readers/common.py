@@ -26,6 +26,13 @@ class Limits:
     max_subject_chars: int = 2_000
     max_file_bytes: int = 100 * 1024 * 1024
 
+    @property
+    def max_record_bytes(self) -> int:
+        """The most bytes one record (a JSON line, an email's text) may take in its file: 12 bytes a
+        character of body and subject (JSON escapes of astral characters) and 1 MiB for the rest.
+        Longer ones are rejected without being read whole."""
+        return 12 * (self.max_body_chars + self.max_subject_chars) + 1024 * 1024
+
 
 class RecordError(Exception):
     """One record cannot become an Interaction; carries the reject reason."""
@@ -96,17 +103,24 @@ _UTF16_BOMS: tuple[bytes, ...] = (b"\xff\xfe", b"\xfe\xff")
 UTF16_REASON = "file is UTF-16 encoded: save it as UTF-8"
 
 
-def iter_raw_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes with their line ending) one at a time.
+def iter_raw_lines(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, bytes | int]]:
+    """(line number, bytes with their line ending) one at a time; for a line longer than
+    `max_line_bytes`, its size instead (it is skipped, never held whole).
 
     Lines end at LF or CRLF. A last chunk without LF (all of a file with old Mac CR
     line ends) is split at lone CRs too, so line numbers elsewhere match what `wc -l`
     and editors count. A UTF-8 BOM is dropped.
     """
     number = 0
-    for chunk_number, chunk in enumerate(handle):
+    chunk_number = 0
+    while chunk := handle.readline(max_line_bytes + 1):
         if chunk_number == 0 and chunk.startswith(b"\xef\xbb\xbf"):
             chunk = chunk[3:]
+        chunk_number += 1
+        if len(chunk) > max_line_bytes and not chunk.endswith(b"\n"):
+            number += 1
+            yield number, len(chunk) + _skip_line(handle)
+            continue
         split = b"\r" in chunk and not chunk.endswith(b"\n")
         pieces = _LONE_CR.split(chunk) if split else [chunk]
         for index, piece in enumerate(pieces):
@@ -115,6 +129,21 @@ def iter_raw_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
                 break
             number += 1
             yield number, piece if last else piece + b"\n"
+
+
+def _skip_line(handle: BinaryIO) -> int:
+    """Read past the rest of a line; return how many bytes that was."""
+    skipped = 0
+    while piece := handle.readline(1024 * 1024):
+        skipped += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return skipped
+
+
+def oversized_reason(size: int, limits: Limits) -> str:
+    return (f"record too large: {size} bytes on one line (limit {limits.max_record_bytes}, from the body limit "
+            f"of {limits.max_body_chars} characters)")
 
 
 def starts_utf16(handle: BinaryIO) -> bool:

@@ -14,6 +14,7 @@ from crm_crew.pipeline.readers.common import (
     RecordError,
     decode_line,
     iter_raw_lines,
+    oversized_reason,
     starts_utf16,
     to_reject,
 )
@@ -26,13 +27,18 @@ _DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 class _Lines:
     """Decoded lines of a binary file, remembering which were junk or repaired."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, limits: Limits) -> None:
         self._handle = handle
+        self._limits = limits
         self.binary: dict[int, str] = {}       # line number -> reject reason
         self.repaired: dict[int, str] = {}     # line number -> encoding guessed
 
     def __iter__(self) -> Iterator[str]:
-        for number, raw in iter_raw_lines(self._handle):
+        for number, raw in iter_raw_lines(self._handle, self._limits.max_record_bytes):
+            if isinstance(raw, int):
+                self.binary[number] = oversized_reason(raw, self._limits)
+                yield "\n"
+                continue
             try:
                 text, repaired_from = decode_line(raw)
             except RecordError as error:
@@ -93,13 +99,13 @@ def _check_header(header: list[str]) -> str | None:
 
 def read_csv(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
     source = str(path)
-    # Large bodies must reach the size check instead of failing inside the csv module.
-    csv.field_size_limit(max(csv.field_size_limit(), limits.max_file_bytes))
+    # Bodies up to the limit must reach the size check instead of failing inside the csv module.
+    csv.field_size_limit(limits.max_record_bytes)
     with path.open("rb") as handle:
         if starts_utf16(handle):
             yield Reject(source, "file", UTF16_REASON)
             return
-        lines = _Lines(handle)
+        lines = _Lines(handle, limits)
         reader = csv.reader(iter(lines), delimiter=_delimiter(handle))
         header: list[str] | None = None
         while True:

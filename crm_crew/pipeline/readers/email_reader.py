@@ -9,7 +9,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Iterator, cast
+from typing import Any, BinaryIO, Iterator, cast
 
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.readers.addresses import parse_from
@@ -22,6 +22,7 @@ from crm_crew.pipeline.readers.common import (
     guess_decode,
     to_reject,
 )
+from crm_crew.pipeline.readers.mime_stream import slim_message
 from crm_crew.pipeline.readers.text import html_to_text
 
 # Headers worth keeping for triage (auto-replies, newsletters, mailing lists).
@@ -222,8 +223,18 @@ def _convert(data: bytes, limits: Limits, *, source: str, position: str) -> Inte
         return Reject(source, position, f"cannot parse message: malformed headers ({type(error).__name__})", mid)
 
 
+def _slim(handle: BinaryIO, limits: Limits, *, source: str, position: str) -> Interaction | Reject:
+    """Stream one message past its attachments' bulk (see mime_stream), then convert it."""
+    try:
+        data = slim_message(handle, limits)
+    except RecordError as error:
+        return to_reject(error, source=source, position=position)
+    return _convert(data, limits, source=source, position=position)
+
+
 def read_eml(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
-    yield _convert(path.read_bytes(), limits, source=str(path), position="file")
+    with path.open("rb") as handle:
+        yield _slim(handle, limits, source=str(path), position="file")
 
 
 def read_mbox(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
@@ -238,11 +249,12 @@ def read_mbox(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
         for number, key in enumerate(box.iterkeys(), start=1):
             position = f"message {number}"
             try:
-                data = box.get_bytes(key)
+                with box.get_file(key) as handle:
+                    converted = _slim(handle, limits, source=source, position=position)
             except Exception as error:  # noqa: BLE001
                 yield Reject(source, position, f"cannot parse message: {error}")
                 continue
-            yield _convert(data, limits, source=source, position=position)
+            yield converted
     finally:
         box.close()
 
@@ -267,8 +279,8 @@ def read_maildir(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
                     )
                     continue
                 handle.seek(0)
-                data = handle.read()
+                converted = _slim(handle, limits, source=source, position=key)
         except (OSError, KeyError) as error:
             yield Reject(source, key, f"cannot read message: {error}")
             continue
-        yield _convert(data, limits, source=source, position=key)
+        yield converted

@@ -13,6 +13,7 @@ from crm_crew.pipeline.readers.common import (
     RecordError,
     decode_line,
     iter_raw_lines,
+    oversized_reason,
     starts_utf16,
     to_reject,
 )
@@ -37,8 +38,11 @@ def read_jsonl(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
         if starts_utf16(handle):
             yield Reject(source, "file", UTF16_REASON)
             return
-        for number, raw in iter_raw_lines(handle):
+        for number, raw in iter_raw_lines(handle, limits.max_record_bytes):
             position = f"line {number}"
+            if isinstance(raw, int):
+                yield Reject(source, position, oversized_reason(raw, limits))
+                continue
             if not raw.strip():
                 continue
             try:

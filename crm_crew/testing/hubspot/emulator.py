@@ -54,8 +54,9 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str = DEFAULT_TOKEN,
                  cert_dir: Path | None = None, page_size: int = 100,
-                 rate_limit: tuple[int, float] | None = None) -> None:
+                 rate_limit: tuple[int, float] | None = None, portal_id: int = PORTAL_ID) -> None:
         self.page_size = page_size
+        self.portal_id = portal_id
         self.rate_limit = rate_limit
         self._window: deque[float] = deque()
         self._window_lock = threading.Lock()
@@ -155,6 +156,9 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
 
     def _route(self, request: Request) -> Response:
         path, method = request.path.rstrip("/"), request.method
+        if path == "/account-info/v3/details" and method == "GET":
+            return Response(200, {"portalId": self.portal_id, "accountType": "STANDARD", "timeZone": "Europe/Berlin",
+                                  "companyCurrency": "EUR", "uiDomain": "app.hubspot.com", "dataHostingLocation": "eu1"})
         if found := _OBJECT.match(path):
             kind = schema.object_type(found["type"])
             if kind is None:
@@ -412,7 +416,7 @@ class HubSpotEmulator(AssociationRoutes, Emulator):
             for id_property, _ in keys:
                 if id_property not in schema.UNIQUE[kind]:
                     return error(400, "VALIDATION_ERROR", f"Unable to perform update/upsert by non-unique "
-                                 f"{schema.OBJECT_TYPE_IDS[kind]} property {id_property} in portal ID {PORTAL_ID}")
+                                 f"{schema.OBJECT_TYPE_IDS[kind]} property {id_property} in portal ID {self.portal_id}")
         planned: list[tuple[dict[str, Any] | None, dict[str, str], list[Any]]] = []
         for item in inputs:
             properties = dict(item.get("properties") or {})

@@ -15,9 +15,19 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's bundled model, decompressed in memory (its own loader spools it through a temporary file,
+    which fails where the temp folder is read-only, full or size-limited)."""
+    import io
+    import lzma
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
+
+    with lzma.open(MODEL_DIR / MODEL_FILE) as packed, np.load(io.BytesIO(packed.read()), allow_pickle=False) as data:
+        identifier = LanguageIdentifier(np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+                                        _to_array(data["nextmove"]), data["out_feat"].tolist(), norm_probs=True,
+                                        tk_row=_to_array(data["nextmove_row"]))
     identifier.set_languages(list(SUPPORTED))
     return identifier
 

@@ -54,7 +54,7 @@ def eval_command(
     from crm_crew.cli.progress import RunProgress
     from crm_crew.pipeline.counting import estimate_records
 
-    with RunProgress(err, estimate_records(labelled)) as progress:
+    with RunProgress(err, estimate_records(labelled, settings.limits.max_file_bytes)) as progress:
         run = scratch_run(cfg, labelled, llm, crm_copy, on_record=progress.advance)
     report = build_report(run, labels, levels, Thresholds(min_accuracy, min_macro_f1, max_ece))
     if fit_calibration:

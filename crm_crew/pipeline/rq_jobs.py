@@ -35,7 +35,8 @@ from crm_crew.store.trail import Trail, is_embedded
 
 if TYPE_CHECKING:
     from crm_crew.pipeline.flow import RunContext
-    from crm_crew.pipeline.run import RunOptions, _Rejects
+    from crm_crew.pipeline.run import _Rejects
+    from crm_crew.pipeline.run_setup import RunOptions
 
 RUNS_KEPT = 4
 

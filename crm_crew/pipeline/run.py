@@ -239,7 +239,7 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
     figures = run_figures(store.results(run_id))
     summary: dict[str, Any] = {
         "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
-        "models": models, "routing": config.settings.routing.enabled, **figures,
+        "config": str(config.directory.absolute()), "models": models, "routing": config.settings.routing.enabled, **figures,
         "token_budget": ctx.max_tokens,
         "duration_s": round(elapsed, 2),
         "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,

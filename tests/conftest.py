@@ -13,7 +13,8 @@ from crm_crew.crew.environment import prepare_crewai_environment
 prepare_crewai_environment(Path(tempfile.mkdtemp(prefix="crm-crew-tests-")))
 
 # Every CRM write is audited; the chain's key comes from this variable (tests of a missing key unset it).
-os.environ.setdefault("CRM_CREW_AUDIT_KEY", "test-audit-key-0123456789abcdef")
+# The tests' own key, never the one a user exported in this shell (tests compare against this value).
+os.environ["CRM_CREW_AUDIT_KEY"] = "test-audit-key-0123456789abcdef"
 
 # A given DATABASE_URL is for the tests that need a PostgreSQL (tests/servers_fixtures.py), not for every
 # CLI run: crm-crew itself would otherwise journal every test's runs into that one database.

@@ -82,17 +82,16 @@ def verify(
 
     Exit 0 when intact (the anchor then moves to the current head), 4 when anything is broken (and where)."""
     from crm_crew.errors import AuditBroken, StorageError
-    from crm_crew.store.audit import AuditKey
-    from crm_crew.store.trail import anchor_file
+    from crm_crew.store.key_source import require_key
+    from crm_crew.store.trail import anchor_file, is_embedded
     from crm_crew.store.verify import check_trail
 
     cfg = load(config)
-    key_env = cfg.settings.audit.key_env
-    key = AuditKey.from_env(key_env)
     store = open_store_for(cfg)
     try:
-        anchor = anchor_file(state_home(cfg), store, key)
-        report = check_trail(store, key, key_env, anchor, expect_head)
+        source = require_key(cfg.settings.audit.key_env, state_home(cfg), is_embedded(store))
+        anchor = anchor_file(state_home(cfg), store, source.key)
+        report = check_trail(store, source, anchor, expect_head)
         if report.ok:
             try:
                 anchor.advance(report.head)

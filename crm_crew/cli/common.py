@@ -21,7 +21,8 @@ HOME_ENV = "CRM_CREW_HOME"
 ConfigOption = Annotated[
     Optional[str],
     typer.Option("--config", "-c", help="Config folder (agents.yaml, tasks.yaml, crm-crew.yaml). "
-                 "Default: $CRM_CREW_CONFIG, else the shipped config.", show_default=False),
+                 "Default: $CRM_CREW_CONFIG, else the shipped config (never ./config implicitly; "
+                 "`crm-crew validate` prints which folder is used).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 ActorOption = Annotated[

@@ -13,7 +13,7 @@ from crm_crew.cli.common import ConfigOption, out
 
 def validate(config: ConfigOption = None) -> int:
     """Check the config strictly; print every problem as file:line:col, exit 1 if any."""
-    from crm_crew.config.loader import load_config, resolve_config_dir
+    from crm_crew.config.loader import config_origin, load_config, resolve_config_dir
     from crm_crew.config.replies import replies_problems
     from crm_crew.errors import ConfigError
 
@@ -24,8 +24,9 @@ def validate(config: ConfigOption = None) -> int:
         raise ConfigError([*exc.problems, *replies_problems(directory)]) from None
     if problems := replies_problems(directory):
         raise ConfigError(problems)
-    out.print(f"config OK: {directory} ({len(cfg.agents)} agents, {len(cfg.tasks)} tasks, crm: {cfg.settings.crm.type}, "
-              f"models: {', '.join(sorted({a.llm for a in cfg.agents.values()}))})")
+    out.print(f"config OK: {directory.absolute()} ({config_origin(config)})", markup=False)
+    out.print(f"{len(cfg.agents)} agents, {len(cfg.tasks)} tasks, crm: {cfg.settings.crm.type}, "
+              f"models: {', '.join(sorted({a.llm for a in cfg.agents.values()}))}", markup=False)
     return 0
 
 

@@ -14,6 +14,8 @@ def _line(counts: dict[str, int]) -> str:
 
 def render_summary(console: Console, s: dict[str, Any]) -> None:
     console.print(f"run {s['run_id']}  ({s['mode']}, crm: {s['crm']})")
+    if s.get("config"):
+        console.print(f"config: {s['config']}", markup=False)
     if s.get("offline_model"):
         console.print(s["offline_model"])
     table = Table(show_header=False, box=None, padding=(0, 2))

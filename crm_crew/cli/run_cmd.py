@@ -48,7 +48,7 @@ def run(
     from crm_crew.errors import UsageError
     from crm_crew.llm.registry import model_string_problem
     from crm_crew.pipeline.counting import estimate_records
-    from crm_crew.pipeline.run import RunOptions, execute_run
+    from crm_crew.pipeline.run_setup import RunOptions, check_before_state, prepare_run
 
     if llm and (problem := model_string_problem(llm)):
         raise UsageError(f"--llm: {problem}")
@@ -57,17 +57,21 @@ def run(
     if not resume and not inputs:
         raise UsageError("give the interaction files to process (or --resume RUN_ID)")
     cfg = load(config)
-    home = state_home(cfg)
-    from crm_crew.crew.environment import prepare_crewai_environment
-
-    prepare_crewai_environment(home)
-    store = open_store_for(cfg)
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
                          retries=retries)
+    check_before_state(cfg, options)   # a typo in a path creates no state folder
+    home = state_home(cfg)
+    store = open_store_for(cfg)
+    prepared = prepare_run(cfg, home, store, options)   # credentials, the audit key, the resumed run
     estimate = None if resume else estimate_records(options.inputs, cfg.settings.limits.max_file_bytes)
+    from crm_crew.crew.environment import prepare_crewai_environment
+
+    prepare_crewai_environment(home)
+    from crm_crew.pipeline.run import execute_run   # imports crewai: seconds, so after every check
+
     with RunProgress(err, estimate) as progress:
-        outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
+        outcome = execute_run(cfg, home, store, options, prepared, on_record=progress.advance)
     if as_json:
         print(json.dumps(outcome.summary, indent=2))
     else:

@@ -44,25 +44,25 @@ def sandbox(
     """
     from crm_crew.testing import emulator_class
 
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())   # before anything is printed: a stop may follow at once
     emulator = emulator_class(kind.value)(port=port, token=token)
     emulator.faults.configure(rate_429=rate_429, rate_5xx=rate_5xx, latency_s=latency)
     emulator.start()
-    connection = emulator.connection()
-    snippet = yaml.safe_dump({"crm": connection["crm"]}, sort_keys=False).rstrip()
-    out.print(f"{kind.value} sandbox listening on {emulator.url}")
-    out.print("point crm-crew at it with this in crm-crew.yaml:\n\n" + snippet + "\n")
-    for name, value in connection["env"].items():
-        out.print(f"export {name}={value}")
-    if write_config is not None:
-        from crm_crew.testing.configs import write_config as write_config_folder
-
-        write_config_folder(write_config, connection["crm"])
-        out.print(f"\nwrote {write_config} (use: crm-crew --config {write_config} ... or CRM_CREW_CONFIG)")
-    out.print("\nCtrl-C stops it (its records live in memory only).")
-    sys.stdout.flush()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
+        connection = emulator.connection()
+        snippet = yaml.safe_dump({"crm": connection["crm"]}, sort_keys=False).rstrip()
+        out.print(f"{kind.value} sandbox listening on {emulator.url}")
+        out.print("point crm-crew at it with this in crm-crew.yaml:\n\n" + snippet + "\n")
+        for name, value in connection["env"].items():
+            out.print(f"export {name}={value}")
+        if write_config is not None:
+            from crm_crew.testing.configs import write_config as write_config_folder
+
+            write_config_folder(write_config, connection["crm"])
+            out.print(f"\nwrote {write_config} (use: crm-crew --config {write_config} ... or CRM_CREW_CONFIG)")
+        out.print("\nCtrl-C stops it (its records live in memory only).")
+        sys.stdout.flush()
         stop.wait()
     except KeyboardInterrupt:
         pass

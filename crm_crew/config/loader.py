@@ -70,6 +70,15 @@ def resolve_config_dir(option: str | None) -> Path:
     return Path(env) if env else default_config_dir()
 
 
+def config_origin(option: str | None) -> str:
+    """Why `resolve_config_dir(option)` chose its folder, for the user."""
+    if option:
+        return "--config"
+    if os.environ.get(CONFIG_ENV):
+        return CONFIG_ENV
+    return "the shipped config; `crm-crew init DIR` makes a copy to edit"
+
+
 def load_config(directory: Path, *, check_examples: bool = False) -> CrewConfig:
     """Load and validate the three files in `directory`; raises ConfigError with every problem.
 

@@ -42,7 +42,8 @@ def configured_crm_file(config: CrewConfig, home: Path) -> Path:
 def scratch_run(config: CrewConfig, inputs: list[Path], model: str | None, crm_copy: Path | None,
                 on_record: Callable[[dict[str, Any]], None] | None = None) -> ScratchRun:
     from crm_crew.crew.environment import prepare_crewai_environment
-    from crm_crew.pipeline.run import RunOptions, execute_run
+    from crm_crew.pipeline.run import execute_run
+    from crm_crew.pipeline.run_setup import RunOptions, prepare_run
     from crm_crew.store.sqlite import SQLiteStore
 
     scratch = Path(tempfile.mkdtemp(prefix="crm-crew-eval-"))
@@ -63,8 +64,9 @@ def scratch_run(config: CrewConfig, inputs: list[Path], model: str | None, crm_c
             if on_record is not None:
                 on_record(record)
 
-        outcome = execute_run(scratch_config, scratch, store, RunOptions(list(inputs), model_override=model),
-                              on_record=keep)
+        options = RunOptions(list(inputs), model_override=model)
+        prepared = prepare_run(scratch_config, scratch, store, options)
+        outcome = execute_run(scratch_config, scratch, store, options, prepared, on_record=keep)
         return ScratchRun(records, outcome.summary)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

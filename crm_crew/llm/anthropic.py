@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +13,10 @@ from crewai.llms import retry as crewai_retry
 from crewai.llms.providers.anthropic.completion import AnthropicCompletion
 from pydantic import Field
 
-from crm_crew.errors import UserError
+from crm_crew.llm.api_keys import anthropic_api_key
 from crm_crew.llm.governors import governor_for
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.transport import AsyncGovernedTransport, GovernedTransport
-
-
-def anthropic_api_key(settings: Any) -> str:
-    env = settings.llm.anthropic.api_key_env
-    key = os.environ.get(env, "").strip()
-    if not key:
-        raise UserError(f"an agent uses an anthropic/ model but the environment variable {env} is empty: "
-                        f"export {env}=<your key>, or set llm.anthropic.api_key_env in crm-crew.yaml")
-    return key
 
 
 class GovernedAnthropic(AnthropicCompletion):

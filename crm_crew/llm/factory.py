@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from crm_crew.llm.anthropic import anthropic_api_key
+from crm_crew.llm.api_keys import anthropic_api_key
 from crm_crew.llm.registry import LLM_PROVIDERS
 
 

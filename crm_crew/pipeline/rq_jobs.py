@@ -31,11 +31,12 @@ from crm_crew.pipeline.rq_runner import RqRunner, open_queue, rescue_orphans, wa
 from crm_crew.shared.client import guarded
 from crm_crew.shared.state import SharedState, use_shared_state
 from crm_crew.store.base import APPLICABLE_STATUSES, Store
-from crm_crew.store.trail import Trail
+from crm_crew.store.trail import Trail, is_embedded
 
 if TYPE_CHECKING:
     from crm_crew.pipeline.flow import RunContext
-    from crm_crew.pipeline.run import RunOptions, _Rejects
+    from crm_crew.pipeline.run import _Rejects
+    from crm_crew.pipeline.run_setup import RunOptions
 
 RUNS_KEPT = 4
 
@@ -82,7 +83,7 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     An interaction already journaled for the run (a job delivered twice) returns at once."""
     from crm_crew.pipeline.apply import Applier
     from crm_crew.pipeline.flow import RunContext, process_interaction
-    from crm_crew.store.audit import AuditKey
+    from crm_crew.store.key_source import require_key
     from crm_crew.store.seals import require_sealed
 
     setup = _environment()
@@ -91,7 +92,8 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     run = _run(setup, store, run_id)
     applier = None
     if item["mode"] == "apply":
-        key = setup.trail.key if setup.trail else AuditKey.from_env(setup.config.settings.audit.key_env)
+        key = setup.trail.key if setup.trail else \
+            require_key(setup.config.settings.audit.key_env, setup.home, is_embedded(store)).key
         applier = Applier(store, run.connector, run_id, key, item["actor"])
     if store.has_result(run_id, interaction.id):
         # Delivered again: the worker before may have died between journaling and writing; the claims and

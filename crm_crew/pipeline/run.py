@@ -14,8 +14,7 @@ from typing import Any, TextIO
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
-from crm_crew.errors import NotFoundError, StorageError, UserError
-from crm_crew.llm.factory import check_credentials
+from crm_crew.errors import StorageError, UserError
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
@@ -31,25 +30,11 @@ from crm_crew.pipeline.summary import run_figures
 from crm_crew.storage import storage_error
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.owners import os_user
+from crm_crew.pipeline.run_setup import PreparedRun, RunOptions, agent_models
 from crm_crew.store.trail import Trail
 from crm_crew.tools.spec import ToolContext
 
 OFFLINE_NOTE = "offline model: deterministic rules and templates, no network (see README: The offline model)"
-
-
-@dataclass
-class RunOptions:
-    inputs: list[Path]
-    apply: bool = False
-    run_id: str | None = None
-    concurrency: int | None = None
-    out: Path | None = None
-    model_override: str | None = None
-    resume: bool = False              # finish run `run_id`: its sources, mode and journal
-    actor: str = ""                   # who ran it (audit trail); default: the OS user
-    max_tokens: int | None = None     # token budget of this run (default: llm.max_tokens_per_run)
-    queue: str | None = None          # redis:// URL: process on `crm-crew worker`s through RQ, not in process
-    retries: int = 3                  # queued: attempts after a job's first failure before it is a dead letter
 
 
 @dataclass
@@ -91,40 +76,10 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("run-%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
-def agent_models(config: CrewConfig, override: str | None) -> dict[str, str]:
-    return {agent_id: override or agent.llm for agent_id, agent in config.agents.items()}
-
-
-def models_in_use(config: CrewConfig, override: str | None) -> set[str]:
-    """Every model the run may call: the agents', and the routes' when routing is on."""
-    used = set(agent_models(config, override).values())
-    routing = config.settings.routing
-    if routing.enabled and not override:
-        used |= {m for m in (routing.lean.llm, routing.full.llm) if m}
-    return used
-
-
-def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOptions,
+def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOptions, prepared: PreparedRun,
                 on_record: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
-    settings = config.settings
-    models = agent_models(config, options.model_override)
-    check_credentials(models_in_use(config, options.model_override), settings)
-    if options.resume:
-        info = _resumable(store, options.run_id)
-        options.inputs, options.apply = [Path(s) for s in info.sources], info.mode == "apply"
-    elif options.run_id and store.get_run(options.run_id) is not None:
-        raise UserError(f"run '{options.run_id}' already exists: pick another --run-id, "
-                        f"or finish it with `crm-crew run --resume {options.run_id}`")
-    for path in options.inputs:
-        if not path.exists():
-            raise UserError(f"input {path} does not exist" + (" (the run being resumed read it)" if options.resume else ""))
-    # a run that applies needs the key; a shadow run seals its plan with it when it is set
-    trail = Trail.open(settings.audit.key_env, home, store) if options.apply \
-        else Trail.open_if_set(settings.audit.key_env, home, store)
-    if options.queue:
-        from crm_crew.pipeline.rq_runner import open_queue
-
-        open_queue(options.queue)   # unreachable: fail before the run exists
+    """The run `prepare_run` checked: crewai loads only now."""
+    models, trail = prepared.models, prepared.trail
     run_id = options.run_id or new_run_id()
     with RunLock(home, run_id):
         try:
@@ -132,15 +87,6 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
         except StorageError as exc:
             raise StorageError(f"{exc}. Run {run_id} stopped; nothing journaled is lost: free space or make the "
                                f"state folder writable, then finish it with `crm-crew run --resume {run_id}`") from exc
-
-
-def _resumable(store: Store, run_id: str | None) -> RunInfo:
-    if not run_id:
-        raise UserError("--resume needs the run id: crm-crew run --resume RUN_ID")
-    info = store.get_run(run_id)
-    if info is None:
-        raise NotFoundError(f"no run '{run_id}' to resume (see `crm-crew runs`)")
-    return info
 
 
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
@@ -293,7 +239,7 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
     figures = run_figures(store.results(run_id))
     summary: dict[str, Any] = {
         "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
-        "models": models, "routing": config.settings.routing.enabled, **figures,
+        "config": str(config.directory.absolute()), "models": models, "routing": config.settings.routing.enabled, **figures,
         "token_budget": ctx.max_tokens,
         "duration_s": round(elapsed, 2),
         "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,

@@ -11,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from crm_crew.errors import UserError
 
 GENESIS = "0" * 64
 MIN_KEY_CHARS = 16
@@ -64,22 +62,10 @@ class VerifyResult:
 
 
 class AuditKey:
-    """The secret of the chain, read from the environment variable the config names."""
+    """The secret of the chain (crm_crew.store.key_source says where it comes from)."""
 
     def __init__(self, secret: str) -> None:
         self._secret = secret.encode()
-
-    @classmethod
-    def from_env(cls, env_name: str) -> AuditKey:
-        value = os.environ.get(env_name, "")
-        if not value.strip():
-            raise UserError(f"the audit trail needs a secret key: set the environment variable {env_name} "
-                            f"(named by audit.key_env in crm-crew.yaml), e.g. "
-                            f"export {env_name}=$(python3 -c 'import secrets; print(secrets.token_hex(32))') "
-                            "and keep it: `crm-crew audit verify` needs the same key")
-        if len(value.strip()) < MIN_KEY_CHARS:
-            raise UserError(f"the audit key in {env_name} is too short: use at least {MIN_KEY_CHARS} characters")
-        return cls(value.strip())
 
     def seal(self, entry: AuditEntry) -> str:
         body = {k: v for k, v in entry.to_dict().items() if k != "hash"}

@@ -9,17 +9,19 @@ the evidence. Once checked, the key seals every action row the store writes.
 from __future__ import annotations
 
 import hmac
-import os
 from pathlib import Path
 
 from crm_crew.errors import JournalTampered, UserError
 from crm_crew.store.anchor import ANCHOR_FILE, Anchor, AnchorFile, AnchorKeyMismatch
 from crm_crew.store.audit import AuditHead, AuditKey
 from crm_crew.store.base import Store
+from crm_crew.store.key_source import KeySource, create_key_file, find_key, require_key
+from crm_crew.store.sqlite import SQLiteStore
 
 
-def wrong_key(key_env: str, what: str, where: str) -> str:
-    return (f"the audit key in {key_env} does not verify {what} ({where}): it is not the key this trail was "
+def wrong_key(source: KeySource, what: str, where: str) -> str:
+    key_env = source.env_name
+    return (f"the audit key in {source.origin} does not verify {what} ({where}): it is not the key this trail was "
             f"written with, or {what} was altered. Nothing was written. Set {key_env} to the key the trail was "
             f"written with (`crm-crew audit verify` exits 0 with the right one); if that key is lost, keep this "
             "journal as the record and start a new state folder (CRM_CREW_HOME) or store: one trail cannot mix keys")
@@ -55,37 +57,60 @@ def anchor_file(home: Path, store: Store, key: AuditKey) -> AnchorFile:
     return AnchorFile(home / ANCHOR_FILE, location, key)
 
 
+def is_embedded(store: Store) -> bool:
+    """The SQLite journal in the state folder (the only store that keeps its key in a key file)."""
+    return isinstance(store, SQLiteStore)
+
+
+def is_fresh(home: Path, store: Store) -> bool:
+    """No entry written and no anchor yet: a key file made now starts the trail."""
+    return store.audit_head() is None and store.audit_entry(1) is None and not (home / ANCHOR_FILE).exists()
+
+
 class Trail:
-    def __init__(self, store: Store, key: AuditKey, anchor: AnchorFile, key_env: str) -> None:
+    def __init__(self, store: Store, source: KeySource, anchor: AnchorFile) -> None:
         self.store = store
-        self.key = key
+        self.source = source
+        self.key = source.key
         self.anchor = anchor
-        self.key_env = key_env
 
     @classmethod
     def open(cls, key_env: str, home: Path, store: Store) -> Trail:
-        """The key from `key_env`, checked against the store; it then seals the store's action rows."""
-        key = AuditKey.from_env(key_env)
-        trail = cls(store, key, anchor_file(home, store, key), key_env)
-        trail.check()
-        store.seal_with(key)
-        trail.checkpoint()
-        return trail
+        """The key (variable, else key file; a fresh embedded trail gets a new key file), checked against
+        the store; it then seals the store's action rows."""
+        embedded = is_embedded(store)
+        source = find_key(key_env, home, embedded)
+        if source is None and embedded and is_fresh(home, store):
+            source = create_key_file(key_env, home)
+        return cls._checked(source or require_key(key_env, home, embedded), home, store)
 
     @classmethod
     def open_if_set(cls, key_env: str, home: Path, store: Store) -> Trail | None:
-        """For commands that write only the journal (shadow runs): seal with the key when one is set."""
-        return cls.open(key_env, home, store) if os.environ.get(key_env, "").strip() else None
+        """For commands that write only the journal (shadow runs): seal with the key when there is one
+        (a fresh embedded trail gets its key file here too, so `apply` can later take the sealed plan)."""
+        embedded = is_embedded(store)
+        source = find_key(key_env, home, embedded)
+        if source is None and embedded and is_fresh(home, store):
+            source = create_key_file(key_env, home)
+        return cls._checked(source, home, store) if source is not None else None
+
+    @classmethod
+    def _checked(cls, source: KeySource, home: Path, store: Store) -> Trail:
+        trail = cls(store, source, anchor_file(home, store, source.key))
+        trail.check()
+        store.seal_with(source.key)
+        trail.checkpoint()
+        return trail
 
     def check(self) -> None:
         store = self.store
         try:
             anchor = self.anchor.read()   # before the head: other processes only ever move both forward
         except AnchorKeyMismatch:
-            raise UserError(wrong_key(self.key_env, "the audit anchor", str(self.anchor.path))) from None
+            raise UserError(wrong_key(self.source, "the audit anchor", str(self.anchor.path))) from None
         head = store.audit_head()
         if head is not None and not head_verifies(self.key, head):
-            raise UserError(wrong_key(self.key_env, "the head of the audit trail", store.location))
+            raise UserError(wrong_key(self.source, "the head of the audit trail", store.location))
         if head is None and store.audit_entry(1) is not None:
             raise JournalTampered("the head record of the audit trail is missing while it has entries: nothing "
                                   "was written. Run `crm-crew audit verify`")
@@ -97,6 +122,6 @@ class Trail:
         """Move the anchor to the current head; return the head (a checkpoint the user may record)."""
         head = self.store.audit_head()
         if head is not None and not head_verifies(self.key, head):
-            raise UserError(wrong_key(self.key_env, "the head of the audit trail", self.store.location))
+            raise UserError(wrong_key(self.source, "the head of the audit trail", self.store.location))
         self.anchor.advance(head)
         return head

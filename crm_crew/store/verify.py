@@ -16,6 +16,7 @@ from crm_crew.store.anchor import Anchor, AnchorFile, AnchorKeyMismatch
 from crm_crew.store.audit import AuditEntry, AuditHead, AuditKey, VerifyResult, verify_chain
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.seals import UNSEALED, bad_seals, describe
+from crm_crew.store.key_source import KeySource
 from crm_crew.store.trail import anchor_problem, wrong_key
 
 WRITTEN = ("applied", "rolled_back")      # action statuses that had an `applied` audit entry
@@ -62,14 +63,15 @@ class _Tap:
             yield entry
 
 
-def check_trail(store: Store, key: AuditKey, key_env: str, anchor: AnchorFile,
+def check_trail(store: Store, source: KeySource, anchor: AnchorFile,
                 expect_head: str | None = None) -> TrailReport:
+    key = source.key
     seen: Anchor | None = None
     anchor_key_problem = None
     try:
         seen = anchor.read()   # before the head: writers only ever move both forward
     except AnchorKeyMismatch:
-        anchor_key_problem = wrong_key(key_env, "the audit anchor", str(anchor.path))
+        anchor_key_problem = wrong_key(source, "the audit anchor", str(anchor.path))
     head = store.audit_head()
     tap = _Tap(expect_head.strip().lower() if expect_head else None)
     report = TrailReport(verify_chain(key, tap.entries(store.audit_entries()), head), head)

@@ -155,6 +155,7 @@ class Emulator:
         self.token = token
         self.cert_dir = cert_dir
         self.cert_path: Path | None = None
+        self._made_cert_dir: Path | None = None
         self.faults = Faults()
         self.lock = threading.RLock()                 # guards the records
         self.daily_limit: int | None = None
@@ -219,7 +220,10 @@ class Emulator:
 
             from crm_crew.testing.tls import make_self_signed
 
-            folder = self.cert_dir or Path(tempfile.mkdtemp(prefix=f"crm-crew-{self.name}-tls-"))
+            if self.cert_dir is None:   # our own folder: stop() removes it
+                self._made_cert_dir = Path(tempfile.mkdtemp(prefix=f"crm-crew-{self.name}-tls-"))
+            folder = self.cert_dir or self._made_cert_dir
+            assert folder is not None
             self.cert_path, key_path = make_self_signed(folder, self.host)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.cert_path, key_path)
@@ -234,6 +238,11 @@ class Emulator:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._made_cert_dir is not None:   # the certificate is worthless once the server is gone
+            import shutil
+
+            shutil.rmtree(self._made_cert_dir, ignore_errors=True)
+            self._made_cert_dir = None
 
     def __enter__(self) -> Emulator:
         return self.start()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.clihelp import CONFIG, SAMPLES, cli, cli_process, read_jsonl
 
 GOOD = {"from": "Mark Chen <mark.chen@globex.io>", "subject": "Password reset", "body": "The password reset link gives an error."}
@@ -83,8 +85,22 @@ def test_init_scaffolds_an_editable_copy_that_validates(tmp_path: Path) -> None:
     assert cli("init", str(target), home=tmp_path).code == 0
     assert {"agents.yaml", "tasks.yaml", "crm-crew.yaml", "replies.yaml"} <= {p.name for p in target.iterdir()}
     ok = cli("validate", home=tmp_path, env={"CRM_CREW_CONFIG": str(target)})
-    assert ok.code == 0 and str(target) in ok.out
+    assert ok.code == 0 and f"config OK: {target.absolute()} (CRM_CREW_CONFIG)" in ok.out
+    chosen = cli("validate", "--config", str(target), home=tmp_path, env={"CRM_CREW_CONFIG": str(CONFIG)})
+    assert chosen.code == 0 and f"config OK: {target.absolute()} (--config)" in chosen.out
     assert cli("init", str(target), home=tmp_path).code == 1
+
+
+def test_the_shipped_config_is_found_from_the_package_not_the_current_folder(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from crm_crew.config.shipped import default_config_dir
+
+    decoy = tmp_path / "config"
+    shutil.copytree(CONFIG, decoy)   # a ./config here is not the shipped one
+    monkeypatch.chdir(tmp_path)
+    shipped = cli("validate", home=tmp_path / "state")
+    assert shipped.code == 0 and f"config OK: {default_config_dir().absolute()} (the shipped config" in shipped.out
+    assert str(decoy) not in shipped.out and "crm-crew init DIR" in shipped.out
 
 
 def test_missing_anthropic_key_stops_before_the_run(tmp_path: Path) -> None:

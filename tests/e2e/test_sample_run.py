@@ -34,6 +34,9 @@ def test_run_finishes_with_exit_0_and_a_json_summary(shadow: dict[str, Any]) -> 
     assert summary["actions"]["applied"] == 0
     assert summary["llm_calls"] > 27 and summary["input_tokens"] > 0
     assert "offline model" in summary["offline_model"]
+    from crm_crew.config.shipped import default_config_dir
+
+    assert summary["config"] == str(default_config_dir().absolute())   # the run says which config it used
     assert "27 interactions" in summary["insights"]
 
 

@@ -1,0 +1,96 @@
+"""Everything a run checks before crewai is imported: arguments, inputs, credentials, the audit key.
+
+crewai takes seconds to import; a typo in a path or a missing key must not wait for it. Nothing here
+imports crewai (tests/e2e/test_first_errors.py holds it to that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from crm_crew.config.loader import CrewConfig
+from crm_crew.errors import NotFoundError, UserError
+from crm_crew.llm.factory import check_credentials
+from crm_crew.store.base import RunInfo, Store
+from crm_crew.store.trail import Trail
+
+
+@dataclass
+class RunOptions:
+    inputs: list[Path]
+    apply: bool = False
+    run_id: str | None = None
+    concurrency: int | None = None
+    out: Path | None = None
+    model_override: str | None = None
+    resume: bool = False              # finish run `run_id`: its sources, mode and journal
+    actor: str = ""                   # who ran it (audit trail); default: the OS user
+    max_tokens: int | None = None     # token budget of this run (default: llm.max_tokens_per_run)
+    queue: str | None = None          # redis:// URL: process on `crm-crew worker`s through RQ, not in process
+    retries: int = 3                  # queued: attempts after a job's first failure before it is a dead letter
+
+
+@dataclass
+class PreparedRun:
+    models: dict[str, str]            # agent id -> model string
+    trail: Trail | None               # None: a shadow run without an audit key
+
+
+def agent_models(config: CrewConfig, override: str | None) -> dict[str, str]:
+    return {agent_id: override or agent.llm for agent_id, agent in config.agents.items()}
+
+
+def models_in_use(config: CrewConfig, override: str | None) -> set[str]:
+    """Every model the run may call: the agents', and the routes' when routing is on."""
+    used = set(agent_models(config, override).values())
+    routing = config.settings.routing
+    if routing.enabled and not override:
+        used |= {m for m in (routing.lean.llm, routing.full.llm) if m}
+    return used
+
+
+def check_before_state(config: CrewConfig, options: RunOptions) -> None:
+    """What needs no state folder: model credentials, and the inputs of a new run."""
+    check_credentials(models_in_use(config, options.model_override), config.settings)
+    if not options.resume:
+        check_inputs(options.inputs)
+
+
+def check_inputs(paths: Iterable[Path], resumed: bool = False) -> None:
+    """Every input exists."""
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"input {path} does not exist" + (" (the run being resumed read it)" if resumed else ""))
+
+
+def prepare_run(config: CrewConfig, home: Path, store: Store, options: RunOptions) -> PreparedRun:
+    """Check what a run needs, fill in a resumed run's inputs and mode, and open its audit trail."""
+    settings = config.settings
+    models = agent_models(config, options.model_override)
+    check_before_state(config, options)
+    if options.resume:
+        info = _resumable(store, options.run_id)
+        options.inputs, options.apply = [Path(s) for s in info.sources], info.mode == "apply"
+    elif options.run_id and store.get_run(options.run_id) is not None:
+        raise UserError(f"run '{options.run_id}' already exists: pick another --run-id, "
+                        f"or finish it with `crm-crew run --resume {options.run_id}`")
+    check_inputs(options.inputs, options.resume)
+    # a run that applies needs the key; a shadow run seals its plan with it when there is one
+    trail = Trail.open(settings.audit.key_env, home, store) if options.apply \
+        else Trail.open_if_set(settings.audit.key_env, home, store)
+    if options.queue:
+        from crm_crew.pipeline.rq_runner import open_queue
+
+        open_queue(options.queue)   # unreachable: fail before the run exists
+    return PreparedRun(models, trail)
+
+
+def _resumable(store: Store, run_id: str | None) -> RunInfo:
+    if not run_id:
+        raise UserError("--resume needs the run id: crm-crew run --resume RUN_ID")
+    info = store.get_run(run_id)
+    if info is None:
+        raise NotFoundError(f"no run '{run_id}' to resume (see `crm-crew runs`)")
+    return info

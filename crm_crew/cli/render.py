@@ -32,8 +32,7 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
     for route, r in (s.get("by_route") or {}).items():
         table.add_row("", f"{route} route: {r['interactions']} interactions, {r['calls_per_interaction']} calls "
                           f"each, ${r['cost_usd']:.4f}")
-    table.add_row("time", f"{s['duration_s']} s, {s['throughput_per_s']}/s, latency p50 {s['latency_p50_ms']} ms, "
-                          f"p95 {s['latency_p95_ms']} ms")
+    table.add_row("time", _time_line(s))
     console.print(table)
     if s.get("insights"):
         console.print(f"analytics: {s['insights']}")
@@ -48,6 +47,17 @@ def render_audit_head(console: Console, head: dict[str, Any] | None) -> None:
     if head:
         console.print(f"audit head: entry {head['seq']} {head['hash']} (check later: crm-crew audit verify "
                       f"--expect-head {head['hash']})", markup=False)
+
+
+def _time_line(s: dict[str, Any]) -> str:
+    latency = f"latency p50 {s['latency_p50_ms']} ms, p95 {s['latency_p95_ms']} ms"
+    resumed = s.get("resumed")
+    if not resumed:
+        return f"{s['duration_s']} s, {s['throughput_per_s']}/s, {latency}"
+    total = f"{s['duration_s']} s in all" if s.get("duration_s") is not None else "total time unknown (killed)"
+    return (f"{total}; resumed: {resumed['records_before']} records done before, "
+            f"{resumed['records_this_part']} in {resumed['seconds_this_part']} s now "
+            f"({s['throughput_per_s']}/s), {latency}")
 
 
 def _llm_extras(s: dict[str, Any]) -> str:

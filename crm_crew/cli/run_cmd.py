@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -19,6 +20,7 @@ from crm_crew.cli.common import (
     out,
     state_home,
 )
+from crm_crew.errors import RunInterrupted
 
 
 def run(
@@ -47,7 +49,6 @@ def run(
     from crm_crew.cli.render import render_summary
     from crm_crew.errors import UsageError
     from crm_crew.llm.registry import model_string_problem
-    from crm_crew.pipeline.counting import estimate_records
     from crm_crew.pipeline.run import RunOptions, execute_run
 
     if llm and (problem := model_string_problem(llm)):
@@ -65,9 +66,13 @@ def run(
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
                          retries=retries)
-    estimate = None if resume else estimate_records(options.inputs, cfg.settings.limits.max_file_bytes)
-    with RunProgress(err, estimate) as progress:
-        outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
+    estimate, journaled = _expected(store, resume, options.inputs, cfg.settings.limits.max_file_bytes)
+    try:
+        with RunProgress(err, estimate, journaled) as progress:
+            outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
+    except RunInterrupted as stop:
+        err.print(interrupted_message(stop, config), markup=False)
+        return stop.exit_code
     if as_json:
         print(json.dumps(outcome.summary, indent=2))
     else:
@@ -75,6 +80,27 @@ def run(
     if outcome.rejects_path is not None:
         err.print(f"some records were rejected or failed: see {outcome.rejects_path}")
     return outcome.exit_code
+
+
+def _expected(store: Any, resume: str | None, inputs: list[Path], max_file_bytes: int) -> tuple[int | None, int]:
+    """The records the run will count in all, and how many a resumed run journaled before."""
+    from crm_crew.pipeline.counting import estimate_records
+
+    if not resume:
+        return estimate_records(inputs, max_file_bytes), 0
+    info = store.get_run(resume)
+    if info is None:
+        return None, 0
+    return estimate_records([Path(s) for s in info.sources], max_file_bytes), len(store.result_ids(resume))
+
+
+def interrupted_message(stop: "RunInterrupted", config: str | None) -> str:
+    saved = f"{stop.journaled} record{'s' if stop.journaled != 1 else ''} journaled"
+    if stop.applied is not None:
+        saved += f", {stop.applied} CRM write{'s' if stop.applied != 1 else ''} applied"
+    config_part = f" --config {shlex.quote(config)}" if config else ""
+    return (f"interrupted: run {stop.run_id} stopped; kept {saved} (not redone on resume). "
+            f"Finish it with: crm-crew run --resume {shlex.quote(stop.run_id)}{config_part}")
 
 
 def apply(

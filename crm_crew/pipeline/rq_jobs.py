@@ -185,7 +185,9 @@ def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
 def work(url: str, burst: bool, logging_level: str = "WARNING") -> None:
     """One worker process: SimpleWorker (no fork per job) on the `crm-crew` queue until stopped, or with
     `burst` until nothing is queued and no retry waits."""
-    import crm_crew.crew.builder  # noqa: F401  (import crewai once, not inside the first job)
+    from crm_crew.crew.environment import import_crewai
+
+    import_crewai()   # now, not inside the first record's latency
 
     _environment()
     use_shared_state(SharedState.open(url))    # limits, lookup cache and record locks shared by all workers

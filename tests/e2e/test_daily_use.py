@@ -1,0 +1,74 @@
+"""Daily use of runs: resume, Ctrl-C, progress, cron output, through the real CLI."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from crm_crew.cli.progress import RunProgress
+from crm_crew.testing.synthetic import write_inbox
+from tests.e2e.clihelp import SAMPLES, cli
+from tests.e2e.killing import journaled
+
+CRM_CREW = str(Path(sys.executable).with_name("crm-crew"))
+
+
+def test_resuming_a_finished_run_is_refused_and_keeps_its_summary(tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    first = cli("run", str(SAMPLES / "inbox.jsonl"), "--run-id", "monday", "--json", home=home)
+    assert first.code in (0, 3), first.err
+    again = cli("run", "--resume", "monday", home=home)
+    assert again.code == 1
+    assert "run 'monday' finished" in again.err and "nothing to resume" in again.err
+    assert "crm-crew apply monday" in again.err        # a shadow run: what to do instead
+    stored = cli("show", "monday", "--json", home=home).json()["run"]["summary"]
+    assert stored["duration_s"] == first.json()["duration_s"]
+
+
+def test_the_progress_counter_never_runs_past_its_total() -> None:
+    console = Console(file=io.StringIO(), width=200)
+    with RunProgress(console, 2) as progress:
+        for n in range(3):
+            progress.advance({"interaction_id": f"i{n}", "status": "rejected", "error": "bad"})
+    lines = console.file.getvalue().splitlines()   # type: ignore[attr-defined]
+    assert [line.split()[0] for line in lines] == ["[1/2]", "[2/2]", "[3/3]"]
+
+
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)    # a background job may inherit SIGINT ignored
+
+
+def test_ctrl_c_says_what_was_kept_and_the_resume_counts_the_whole_run(tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    inbox = write_inbox(tmp_path / "inbox.jsonl", 60, seed=5)
+    env = {**os.environ, "CRM_CREW_HOME": str(home)}
+    env.pop("CRM_CREW_CONFIG", None)
+    proc = subprocess.Popen([CRM_CREW, "run", str(inbox), "--run-id", "tuesday"], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_interruptible)
+    while proc.poll() is None and journaled(home, "tuesday") < 5:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Finish it with: crm-crew run --resume tuesday" in err
+    kept = journaled(home, "tuesday")
+    assert f"kept {kept} records journaled" in err and 5 <= kept < 60
+
+    resumed = cli("run", "--resume", "tuesday", "--json", home=home)
+    assert resumed.code in (0, 3), resumed.err
+    summary = resumed.json()
+    assert summary["interactions"] == 60
+    assert summary["resumed"]["records_before"] == kept
+    assert summary["resumed"]["records_this_part"] == 60 - kept
+    assert summary["resumed"]["seconds_before"] > 0        # the interrupted part recorded its time
+    assert summary["duration_s"] > summary["resumed"]["seconds_this_part"]
+    counters = [line.split()[0] for line in resumed.err.splitlines() if line.startswith("[")]
+    assert counters[0] == f"[{kept + 1}/60]" and counters[-1] == "[60/60]"

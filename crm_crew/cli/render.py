@@ -33,6 +33,8 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
         table.add_row("", f"{route} route: {r['interactions']} interactions, {r['calls_per_interaction']} calls "
                           f"each, ${r['cost_usd']:.4f}")
     table.add_row("time", _time_line(s))
+    if s.get("state_folder"):
+        table.add_row("state", f"{s['state_folder']['path']} ({s['state_folder']['from']})")
     console.print(table)
     if s.get("insights"):
         console.print(f"analytics: {s['insights']}")

@@ -14,11 +14,11 @@ from crm_crew.cli.common import (
     ConfigOption,
     JsonOption,
     actor_name,
-    err,
     load,
     open_store_for,
     out,
     state_home,
+    state_home_source,
 )
 from crm_crew.errors import RunInterrupted
 
@@ -41,12 +41,16 @@ def run(
                                                       "redis://HOST:PORT/DB instead of in this process.")] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="With --queue: times a failed job runs again "
                                          "(after 2, 10, 30, 30... s) before it is a dead letter.")] = 3,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="For cron: no progress, and no summary when "
+                                        "the run is clean (exit 0); a run that needs a look prints it.")] = False,
+    log_file: Annotated[Optional[Path], typer.Option("--log-file", metavar="FILE", show_default=False,
+                                                     help="Append progress, messages and the summary to FILE.")] = None,
     actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
     """Run the crew over a batch of interactions; plan (or --apply) the CRM changes."""
     from crm_crew.cli.progress import RunProgress
-    from crm_crew.cli.render import render_summary
+    from crm_crew.cli.run_output import RunOutput
     from crm_crew.errors import UsageError
     from crm_crew.llm.registry import model_string_problem
     from crm_crew.pipeline.run import RunOptions, execute_run
@@ -67,18 +71,15 @@ def run(
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
                          retries=retries)
     estimate, journaled = _expected(store, resume, options.inputs, cfg.settings.limits.max_file_bytes)
-    try:
-        with RunProgress(err, estimate, journaled) as progress:
-            outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
-    except RunInterrupted as stop:
-        err.print(interrupted_message(stop, config), markup=False)
-        return stop.exit_code
-    if as_json:
-        print(json.dumps(outcome.summary, indent=2))
-    else:
-        render_summary(out, outcome.summary)
-    if outcome.rejects_path is not None:
-        err.print(f"some records were rejected or failed: see {outcome.rejects_path}")
+    with RunOutput(quiet, log_file) as output:
+        try:
+            with RunProgress(output.progress, estimate, journaled) as progress:
+                outcome = execute_run(cfg, home, store, options, on_record=progress.advance)
+        except RunInterrupted as stop:
+            output.message(interrupted_message(stop, config))
+            return stop.exit_code
+        outcome.summary["state_folder"] = {"path": str(home.absolute()), "from": state_home_source(cfg)}
+        output.summary(outcome.summary, as_json, outcome.rejects_path)
     return outcome.exit_code
 
 

@@ -208,7 +208,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         count_spent(run_meter, store, run_id)
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
                      run_meter, max_tokens)
-    rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
+    rejects = _Rejects(home.absolute() / "runs" / run_id / "rejects.jsonl")
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
     from crm_crew.crew.environment import import_crewai

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -72,3 +73,38 @@ def test_ctrl_c_says_what_was_kept_and_the_resume_counts_the_whole_run(tmp_path:
     assert summary["duration_s"] > summary["resumed"]["seconds_this_part"]
     counters = [line.split()[0] for line in resumed.err.splitlines() if line.startswith("[")]
     assert counters[0] == f"[{kept + 1}/60]" and counters[-1] == "[60/60]"
+
+
+def test_cron_quiet_prints_nothing_when_clean_and_logs_everything(tmp_path: Path) -> None:
+    home, log = tmp_path / "state", tmp_path / "logs" / "crm-crew.log"
+    inbox = tmp_path / "clean.jsonl"
+    inbox.write_text('{"id": "q-1", "from": "Ana Ruiz <ana.ruiz@lumen-dental.es>", "subject": "Invoice copy", '
+                     '"body": "Could you send me a copy of last month\'s invoice? Thanks."}\n', encoding="utf-8")
+    clean = cli("run", str(inbox), "--quiet", "--log-file", str(log), home=home)
+    assert clean.code == 0, clean.err
+    assert clean.out == "" and clean.err == ""
+    logged = log.read_text(encoding="utf-8")
+    assert "[1/1] q-1 processed" in logged and "records" in logged
+    assert re.search(rf"state +{re.escape(str(home.absolute()))} \(\$CRM_CREW_HOME\)", logged)
+
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text('{"id": "q-2", "from": "x@y.org", "body": "cut off\n', encoding="utf-8")
+    failed = cli("run", str(junk), "--quiet", "--log-file", str(log), home=home)
+    assert failed.code == 3
+    assert "records" in failed.out and "[1/1]" not in failed.err           # the summary, not the progress
+    rejects = home.absolute() / "runs"
+    assert f"see {rejects}" in failed.err and f"see {rejects}" in log.read_text(encoding="utf-8")
+    assert log.read_text(encoding="utf-8").count("== crm-crew run, ") == 2   # appended, not overwritten
+
+
+def test_the_summary_names_a_relative_state_folder_and_its_source(tmp_path: Path) -> None:
+    home = Path("relative-state")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = cli("run", str(SAMPLES / "inbox.jsonl"), "--json", home=home)
+    finally:
+        os.chdir(cwd)
+    folder = result.json()["state_folder"]
+    assert folder == {"path": str(tmp_path / "relative-state"), "from": "$CRM_CREW_HOME"}
+    assert Path(result.json()["rejects_file"] or "/").is_absolute()

@@ -95,11 +95,18 @@ def render_run(console: Console, run: dict[str, Any], results: list[dict[str, An
         render_summary(console, summary)
     else:
         console.print(f"run {run['run_id']} ({run['status']})")
-    table = Table("interaction", "status", "intent", "urgency", "sentiment", "contact", "actions", "escalation / error")
+    from crm_crew.cli.render_ledger import SENDER_CHARS, SUBJECT_CHARS, short
+
+    table = Table()
+    for name in ("interaction", "sender", "subject", "status", "intent", "urgency", "sentiment"):
+        table.add_column(name, no_wrap=True)     # what tells rows apart stays on one line
+    for name in ("contact", "actions", "escalation / error"):
+        table.add_column(name)
     for r in results:
         actions = ", ".join(f"{a['type']}:{a['status']}" for a in r["actions"])
         contact = r["contact"]
-        table.add_row(r["interaction_id"], r["status"], r.get("intent") or "", r.get("urgency") or "",
+        table.add_row(r["interaction_id"], short(contact.get("email"), SENDER_CHARS),
+                      short(r.get("subject"), SUBJECT_CHARS), r["status"], r.get("intent") or "", r.get("urgency") or "",
                       (r.get("sentiment") or {}).get("label", ""), f"{contact.get('id') or '-'} ({contact.get('match')})",
                       actions, (r.get("escalation") or {}).get("reason") or r.get("error") or "")
     console.print(table)

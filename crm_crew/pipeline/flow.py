@@ -86,7 +86,7 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
     record = _base_record(interaction.id, "processed")
     record.update(source=interaction.source, position=interaction.position, channel=interaction.channel,
-                  fingerprint=fingerprint(interaction))
+                  fingerprint=fingerprint(interaction), subject=screened.subject)   # as screened: PII redacted
     override, fallback = ctx.model_override, None
     if override != "offline" and ctx.budget_spent():
         override, fallback = "offline", "budget"

@@ -101,8 +101,9 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
             require_sealed(applier.audit_key, rows, f"finish interaction {interaction.id} of run {run_id}")
             applier.apply_interaction(rows)
         return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None}
+    info = store.get_run(run_id)
     ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
-                     setup.home, run.meter, item["max_tokens"])
+                     setup.home, run.meter, item["max_tokens"], info.started_at if info else None)
     record, _ = process_interaction(ctx, interaction)
     return {key: record.get(key) for key in ("interaction_id", "status", "intent", "error", "source", "position")}
 

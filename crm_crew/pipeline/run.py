@@ -206,8 +206,9 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     run_meter = Meter(prices=PriceTable(settings.llm.prices))
     if options.resume:
         count_spent(run_meter, store, run_id)
+    started_info = store.get_run(run_id)
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
-                     run_meter, max_tokens)
+                     run_meter, max_tokens, started_info.started_at if started_info else None)
     rejects = _Rejects(home.absolute() / "runs" / run_id / "rejects.jsonl")
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)

@@ -28,7 +28,7 @@ from crm_crew.pipeline.replies import load_reply_templates
 from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.runner import InProcessRunner
 from crm_crew.pipeline.summary import run_figures
-from crm_crew.storage import storage_error
+from crm_crew.storage import ensure_folder, storage_error
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.owners import os_user
 from crm_crew.store.trail import Trail
@@ -71,7 +71,7 @@ class _Rejects:
         with self._lock:
             try:
                 if self._file is None:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    ensure_folder(self.path.parent)
                     self._file = self.path.open("a", encoding="utf-8")
                 self._file.write(json.dumps(reject.to_dict()) + "\n")
                 self._file.flush()

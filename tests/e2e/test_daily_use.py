@@ -140,3 +140,13 @@ def test_a_message_run_again_keeps_one_review_item_and_meets_its_decision(tmp_pa
     assert third.code == 0
     table = cli("show", "again", home=home).out
     assert "Shipment 4471 delayed again" in table and "rolf.berger@quarzwerk-logistik.de" in table
+
+
+def test_a_file_named_runs_in_the_state_folder_is_a_clear_error(tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    home.mkdir()
+    (home / "runs").write_text("not a folder\n", encoding="utf-8")
+    result = cli("run", str(SAMPLES / "inbox.jsonl"), home=home)
+    assert result.code == 1
+    assert f"{home / 'runs'} is a file where crm-crew needs a folder: move or remove it" in result.err
+    assert "internal error" not in result.err

@@ -107,3 +107,15 @@ class JournalTampered(CrmCrewError):
 
 class StorageError(CrmCrewError):
     """The state folder or the store cannot be written (read-only, disk full): the run stops, resumable."""
+
+
+class RunInterrupted(CrmCrewError):
+    """Ctrl-C (SIGINT) stopped a run: what is journaled is kept, `run --resume` finishes it."""
+
+    exit_code = 130
+
+    def __init__(self, run_id: str, journaled: int, applied: int | None) -> None:
+        self.run_id = run_id
+        self.journaled = journaled
+        self.applied = applied     # None: a shadow run, which writes nothing to the CRM
+        super().__init__(f"run {run_id} interrupted")

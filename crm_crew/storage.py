@@ -10,7 +10,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
-from crm_crew.errors import StorageError
+from crm_crew.errors import StorageError, UserError
 
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 READ_ONLY_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
@@ -50,3 +50,15 @@ def storage_error(exc: BaseException, path: Path | str | None = None) -> Storage
     where = getattr(exc, "filename", None) or path
     cause = _cause(exc) or str(exc)
     return StorageError(f"cannot write {where or 'the state folder'}: {cause}")
+
+
+def ensure_folder(path: Path) -> None:
+    """Make `path` a folder (and its parents); a file where a folder must be is named, not a crash."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        raise UserError(f"{blocker.absolute()} is a file where crm-crew needs a folder: move or remove it "
+                        "(crm-crew keeps run locks and rejects there)") from None
+    except OSError as exc:
+        raise storage_error(exc, path) from exc

@@ -56,6 +56,15 @@ def state_home(config: "CrewConfig | None") -> Path:
     return Path(config.settings.state.home) if config is not None else Path(".crm-crew")
 
 
+def state_home_source(config: "CrewConfig | None") -> str:
+    """Where state_home() took the folder from, in words for the run summary."""
+    if os.environ.get(HOME_ENV):
+        return f"${HOME_ENV}"
+    if config is not None and Path(config.settings.state.home).is_absolute():
+        return "state.home of the config"
+    return f"state.home of the config, relative to the working folder: set ${HOME_ENV} under cron"
+
+
 def store_url(config: "CrewConfig | None") -> str | None:
     """$DATABASE_URL, else `store.url` of the config; None: the SQLite journal in the state folder."""
     return os.environ.get(DATABASE_URL_ENV) or (config.settings.store.url if config is not None else None)

@@ -1,6 +1,6 @@
 """The crm-crew command line: one Typer app, one error handler, exit codes.
 
-Exit codes: 0 all records processed or escalated; 1 the run could not start or died;
+Exit codes: 0 all records processed or escalated; 1 the run could not start or died; 130 interrupted (Ctrl-C);
 2 usage error; 3 finished but some records were rejected or failed (rollback: conflicts
 remain); 4 the audit trail or the journal was tampered with (`audit verify` found it, or a
 writing command refused to act on it).
@@ -102,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        err.print("interrupted")
-        return 1
+        err.print("interrupted (Ctrl-C)")
+        return 130
     except Exception as exc:  # the one place unknown errors land
         err.print(f"internal error: {type(exc).__name__}: {exc}\ncrash log: {_crash_log(exc)}")
         return 1

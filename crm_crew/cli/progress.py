@@ -1,4 +1,4 @@
-"""Run progress: a Rich bar (count, rate, ETA) on a terminal, plain lines otherwise."""
+"""Run progress: a Rich bar (count, rate, ETA) on a terminal, plain lines otherwise, nothing without a console."""
 
 from __future__ import annotations
 
@@ -10,29 +10,35 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 class RunProgress:
-    def __init__(self, console: Console, total: int | None) -> None:
+    def __init__(self, console: Console | None, total: int | None, done_before: int = 0) -> None:
         self.console = console
         self.total = total
-        self.done = 0
+        self.done = done_before      # a resumed run counts on from what it journaled before
         self._bar: Progress | None = None
         self._task: Any = None
 
     def __enter__(self) -> "RunProgress":
-        if self.console.is_terminal:
+        if self.console is not None and self.console.is_terminal:
             self._bar = Progress(
                 TextColumn("[bold]crm-crew[/bold]"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]:.1f}/s"), TimeElapsedColumn(), TextColumn("ETA"),
                 TimeRemainingColumn(), console=self.console, transient=True,
             )
             self._bar.start()
-            self._task = self._bar.add_task("run", total=self.total, rate=0.0)
+            self._task = self._bar.add_task("run", total=self.total, completed=self.done, rate=0.0)
+        self._started_at = self.done
         return self
 
     def advance(self, record: dict[str, Any]) -> None:
         self.done += 1
+        if self.total is not None and self.done > self.total:
+            self.total = self.done      # the estimate was short (a record split in several rejects)
         if self._bar is not None:
             elapsed = self._bar.tasks[0].elapsed or 0.0
-            self._bar.update(self._task, advance=1, rate=self.done / elapsed if elapsed else 0.0)
+            rate = (self.done - self._started_at) / elapsed if elapsed else 0.0
+            self._bar.update(self._task, advance=1, total=self.total, rate=rate)
+            return
+        if self.console is None:
             return
         total = f"/{self.total}" if self.total else ""
         detail = record.get("intent") or record.get("error") or ""

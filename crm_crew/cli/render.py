@@ -34,8 +34,9 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
     for route, r in (s.get("by_route") or {}).items():
         table.add_row("", f"{route} route: {r['interactions']} interactions, {r['calls_per_interaction']} calls "
                           f"each, ${r['cost_usd']:.4f}")
-    table.add_row("time", f"{s['duration_s']} s, {s['throughput_per_s']}/s, latency p50 {s['latency_p50_ms']} ms, "
-                          f"p95 {s['latency_p95_ms']} ms")
+    table.add_row("time", _time_line(s))
+    if s.get("state_folder"):
+        table.add_row("state", f"{s['state_folder']['path']} ({s['state_folder']['from']})")
     console.print(table)
     if s.get("insights"):
         console.print(f"analytics: {s['insights']}")
@@ -50,6 +51,17 @@ def render_audit_head(console: Console, head: dict[str, Any] | None) -> None:
     if head:
         console.print(f"audit head: entry {head['seq']} {head['hash']} (check later: crm-crew audit verify "
                       f"--expect-head {head['hash']})", markup=False)
+
+
+def _time_line(s: dict[str, Any]) -> str:
+    latency = f"latency p50 {s['latency_p50_ms']} ms, p95 {s['latency_p95_ms']} ms"
+    resumed = s.get("resumed")
+    if not resumed:
+        return f"{s['duration_s']} s, {s['throughput_per_s']}/s, {latency}"
+    total = f"{s['duration_s']} s in all" if s.get("duration_s") is not None else "total time unknown (killed)"
+    return (f"{total}; resumed: {resumed['records_before']} records done before, "
+            f"{resumed['records_this_part']} in {resumed['seconds_this_part']} s now "
+            f"({s['throughput_per_s']}/s), {latency}")
 
 
 def _llm_extras(s: dict[str, Any]) -> str:
@@ -85,11 +97,18 @@ def render_run(console: Console, run: dict[str, Any], results: list[dict[str, An
         render_summary(console, summary)
     else:
         console.print(f"run {run['run_id']} ({run['status']})")
-    table = Table("interaction", "status", "intent", "urgency", "sentiment", "contact", "actions", "escalation / error")
+    from crm_crew.cli.render_ledger import SENDER_CHARS, SUBJECT_CHARS, short
+
+    table = Table()
+    for name in ("interaction", "sender", "subject", "status", "intent", "urgency", "sentiment"):
+        table.add_column(name, no_wrap=True)     # what tells rows apart stays on one line
+    for name in ("contact", "actions", "escalation / error"):
+        table.add_column(name)
     for r in results:
         actions = ", ".join(f"{a['type']}:{a['status']}" for a in r["actions"])
         contact = r["contact"]
-        table.add_row(r["interaction_id"], r["status"], r.get("intent") or "", r.get("urgency") or "",
+        table.add_row(r["interaction_id"], short(contact.get("email"), SENDER_CHARS),
+                      short(r.get("subject"), SUBJECT_CHARS), r["status"], r.get("intent") or "", r.get("urgency") or "",
                       (r.get("sentiment") or {}).get("label", ""), f"{contact.get('id') or '-'} ({contact.get('match')})",
                       actions, (r.get("escalation") or {}).get("reason") or r.get("error") or "")
     console.print(table)

@@ -15,23 +15,30 @@ from rich.text import Text
 from crm_crew.cli.terminal import terminal_safe
 
 MAX_VALUE_CHARS = 60
+SENDER_CHARS = 40
+SUBJECT_CHARS = 36
 
 
 def _t(value: Any) -> Text:
     return Text(terminal_safe(value))
 
 
-def _short(value: Any) -> str:
+def short(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
+    """One line of at most `limit` characters (an ellipsis marks a cut), control characters made visible."""
     text = terminal_safe(value).replace("\n", " ")
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def render_reviews(console: Console, items: list[dict[str, Any]]) -> None:
-    table = Table("id", "run", "interaction", "intent", "urgency", "reason", "status", "decided_by",
-                  title=f"review items ({len(items)})", title_justify="left")
+    table = Table(title=f"review items ({len(items)})", title_justify="left")
+    for name in ("id", "run", "interaction", "sender", "subject", "intent", "urgency", "status", "decided_by"):
+        table.add_column(name, no_wrap=True)     # what tells rows apart stays on one line
+    table.add_column("reason", min_width=24)
     for i in items:
-        table.add_row(*(_t(v) for v in (i["review_id"], i["run_id"], i["interaction_id"], i.get("intent"),
-                                        i.get("urgency"), i["reason"], i["status"], i.get("decided_by"))))
+        table.add_row(*(_t(v) for v in (i["review_id"], i["run_id"], i["interaction_id"],
+                                        short(i.get("sender_email"), SENDER_CHARS),
+                                        short(i.get("subject"), SUBJECT_CHARS), i.get("intent"),
+                                        i.get("urgency"), i["status"], i.get("decided_by"), i["reason"])))
     console.print(table)
 
 
@@ -58,9 +65,10 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
     security = reasoning.get("security") or {}
     contact = reasoning.get("contact") or {}
     other = reasoning.get("matched_contact")
-    flags = list(security.get("flags") or [])
+    flags = [str(f).replace("_", " ") for f in security.get("flags") or []]
     if security.get("injection"):
         flags.insert(0, "prompt injection")
+    flags = list(dict.fromkeys(flags))       # the screen's flag and the injection verdict name one finding
     rows: list[tuple[str, Any]] = [
         ("escalation", reasoning.get("escalation_reason")),
         ("intent", reasoning.get("intent")),
@@ -70,7 +78,7 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
         ("contact", f"{contact.get('id') or '-'} ({contact.get('match') or 'none'})" if contact else ""),
         ("rationale", reasoning.get("rationale")),
         ("tools used", ", ".join(reasoning.get("tools_used") or [])),
-        ("security", ", ".join(str(f) for f in flags) or "no flags"),
+        ("security", ", ".join(flags) or "no flags"),
         ("redacted", ", ".join(str(p) for p in security.get("pii_redacted") or []) or "-"),
     ]
     if other:
@@ -80,7 +88,7 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
     console.print(facts)
     actions = Table("#", "type", "object", "fields", "status", "note", title="actions", title_justify="left")
     for a in data["actions"]:
-        fields = "; ".join(f"{k}: {_short(v)}" for k, v in a["fields"].items())
+        fields = "; ".join(f"{k}: {short(v)}" for k, v in a["fields"].items())
         actions.add_row(*(_t(v) for v in (a["seq"], a["type"], a["object"], fields, a["status"], a.get("note"))))
     console.print(actions)
     _render_reply(console, "reply draft", data.get("reply_draft"))
@@ -135,13 +143,13 @@ def changes(entry: dict[str, Any]) -> str:
     """An entry's change, compact: `field: before → after` (or `field: value` when there is no before)."""
     before, after = entry.get("before"), entry.get("after")
     if not isinstance(after, dict):
-        return _short(after) if after is not None else ""
+        return short(after) if after is not None else ""
     parts = []
     for key, value in after.items():
         if isinstance(before, dict) and key in before:
-            parts.append(f"{key}: {_short(before[key])} → {_short(value)}")
+            parts.append(f"{key}: {short(before[key])} → {short(value)}")
         else:
-            parts.append(f"{key}: {_short(value)}")
+            parts.append(f"{key}: {short(value)}")
     return "; ".join(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -13,12 +14,13 @@ from crm_crew.cli.common import (
     ConfigOption,
     JsonOption,
     actor_name,
-    err,
     load,
     open_store_for,
     out,
     state_home,
+    state_home_source,
 )
+from crm_crew.errors import RunInterrupted
 
 
 def run(
@@ -39,15 +41,18 @@ def run(
                                                       "redis://HOST:PORT/DB instead of in this process.")] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="With --queue: times a failed job runs again "
                                          "(after 2, 10, 30, 30... s) before it is a dead letter.")] = 3,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="For cron: no progress, and no summary when "
+                                        "the run is clean (exit 0); a run that needs a look prints it.")] = False,
+    log_file: Annotated[Optional[Path], typer.Option("--log-file", metavar="FILE", show_default=False,
+                                                     help="Append progress, messages and the summary to FILE.")] = None,
     actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
     """Run the crew over a batch of interactions; plan (or --apply) the CRM changes."""
     from crm_crew.cli.progress import RunProgress
-    from crm_crew.cli.render import render_summary
+    from crm_crew.cli.run_output import RunOutput
     from crm_crew.errors import UsageError
     from crm_crew.llm.registry import model_string_problem
-    from crm_crew.pipeline.counting import estimate_records
     from crm_crew.pipeline.run_setup import RunOptions, check_before_state, prepare_run
 
     if llm and (problem := model_string_problem(llm)):
@@ -64,21 +69,43 @@ def run(
     home = state_home(cfg)
     store = open_store_for(cfg)
     prepared = prepare_run(cfg, home, store, options)   # credentials, the audit key, the resumed run
-    estimate = None if resume else estimate_records(options.inputs, cfg.settings.limits.max_file_bytes)
+    estimate, journaled = _expected(store, resume, options.inputs, cfg.settings.limits.max_file_bytes)
     from crm_crew.crew.environment import prepare_crewai_environment
 
     prepare_crewai_environment(home)
     from crm_crew.pipeline.run import execute_run   # imports crewai: seconds, so after every check
 
-    with RunProgress(err, estimate) as progress:
-        outcome = execute_run(cfg, home, store, options, prepared, on_record=progress.advance)
-    if as_json:
-        print(json.dumps(outcome.summary, indent=2))
-    else:
-        render_summary(out, outcome.summary)
-    if outcome.rejects_path is not None:
-        err.print(f"some records were rejected or failed: see {outcome.rejects_path}")
+    with RunOutput(quiet, log_file) as output:
+        try:
+            with RunProgress(output.progress, estimate, journaled) as progress:
+                outcome = execute_run(cfg, home, store, options, prepared, on_record=progress.advance)
+        except RunInterrupted as stop:
+            output.message(interrupted_message(stop, config))
+            return stop.exit_code
+        outcome.summary["state_folder"] = {"path": str(home.absolute()), "from": state_home_source(cfg)}
+        output.summary(outcome.summary, as_json, outcome.rejects_path)
     return outcome.exit_code
+
+
+def _expected(store: Any, resume: str | None, inputs: list[Path], max_file_bytes: int) -> tuple[int | None, int]:
+    """The records the run will count in all, and how many a resumed run journaled before."""
+    from crm_crew.pipeline.counting import estimate_records
+
+    if not resume:
+        return estimate_records(inputs, max_file_bytes), 0
+    info = store.get_run(resume)
+    if info is None:
+        return None, 0
+    return estimate_records([Path(s) for s in info.sources], max_file_bytes), len(store.result_ids(resume))
+
+
+def interrupted_message(stop: "RunInterrupted", config: str | None) -> str:
+    saved = f"{stop.journaled} record{'s' if stop.journaled != 1 else ''} journaled"
+    if stop.applied is not None:
+        saved += f", {stop.applied} CRM write{'s' if stop.applied != 1 else ''} applied"
+    config_part = f" --config {shlex.quote(config)}" if config else ""
+    return (f"interrupted: run {stop.run_id} stopped; kept {saved} (not redone on resume). "
+            f"Finish it with: crm-crew run --resume {shlex.quote(stop.run_id)}{config_part}")
 
 
 def apply(

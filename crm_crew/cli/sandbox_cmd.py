@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
 import sys
 import threading
@@ -60,7 +61,11 @@ def sandbox(
             from crm_crew.testing.configs import write_config as write_config_folder
 
             write_config_folder(write_config, connection["crm"])
-            out.print(f"\nwrote {write_config} (use: crm-crew --config {write_config} ... or CRM_CREW_CONFIG)")
+            folder = shlex.quote(str(write_config.absolute()))
+            out.print(f"\nwrote {folder}; --config is an option of each command, for example:\n"
+                      f"  crm-crew validate --config {folder}\n"
+                      f"  crm-crew run --config {folder} INBOX\n"
+                      f"or, for every command of this shell: export CRM_CREW_CONFIG={folder}")
         out.print("\nCtrl-C stops it (its records live in memory only).")
         sys.stdout.flush()
         stop.wait()

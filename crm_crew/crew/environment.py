@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,3 +54,20 @@ def _redirect_crewai_files(storage: Path) -> None:
             yield
 
     lock_store.set_lock_backend(lock)
+
+
+# crewai's telemetry wraps these at import: Ctrl-C then ends the process with exit 0 when SIGINT was
+# ignored, and Ctrl-Z (SIGTSTP) no longer stops it. Our own handling of them stands.
+_KEPT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTSTP", "SIGCONT") if hasattr(signal, name))
+
+
+def import_crewai() -> None:
+    """Import crewai (through our crew builder) and keep the process's signal handlers as they were."""
+    if threading.current_thread() is not threading.main_thread():
+        import crm_crew.crew.builder  # noqa: F401
+        return
+    saved = {sig: signal.getsignal(sig) for sig in _KEPT_SIGNALS}
+    import crm_crew.crew.builder  # noqa: F401
+    for sig, handler in saved.items():
+        if handler is not None:
+            signal.signal(sig, handler)

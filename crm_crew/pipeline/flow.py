@@ -48,6 +48,7 @@ class RunContext:
     home: Path | None = None              # the state folder (the model response cache lives there)
     run_meter: Meter = field(default_factory=Meter)   # the whole run's model usage (the token budget)
     max_tokens: int | None = None         # the run's token budget; None: no budget
+    started_at: str | None = None         # when the run started (ISO): task due dates count from it
 
     def budget_spent(self) -> bool:
         return self.max_tokens is not None and self.run_meter.paid_tokens >= self.max_tokens
@@ -86,7 +87,7 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
     record = _base_record(interaction.id, "processed")
     record.update(source=interaction.source, position=interaction.position, channel=interaction.channel,
-                  fingerprint=fingerprint(interaction))
+                  fingerprint=fingerprint(interaction), subject=screened.subject)   # as screened: PII redacted
     override, fallback = ctx.model_override, None
     if override != "offline" and ctx.budget_spent():
         override, fallback = "offline", "budget"
@@ -138,7 +139,8 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
     language = detect_language(f"{screened.subject}\n{screened.body}")
 
     def fresh() -> InteractionSession:
-        return InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies, language=language)
+        return InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies, language=language,
+                                  run_started_at=ctx.started_at)
 
     session = fresh()
     automated = automated_mail(interaction)

@@ -56,11 +56,20 @@ def _proposed(session: InteractionSession, agent_id: str, args: dict[str, Any], 
     return checked.value
 
 
-def _due_date(session: InteractionSession) -> str:
+def _aware(text: str | None) -> datetime | None:
     try:
-        start = datetime.fromisoformat(session.interaction.received_at.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat((text or "").replace("Z", "+00:00"))
     except ValueError:
-        start = datetime.now(timezone.utc)
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _due_date(session: InteractionSession) -> str:
+    """`task_due_days` after the later of the message's date and the run's start: a task from an old
+    inbox is not created overdue, one from a message dated ahead waits for that date."""
+    run_start = _aware(session.run_started_at) or datetime.now(timezone.utc)
+    received = _aware(session.interaction.received_at)
+    start = max(run_start, received) if received is not None else run_start
     return (start + timedelta(days=session.settings.actions.task_due_days)).date().isoformat()
 
 

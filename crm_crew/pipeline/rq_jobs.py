@@ -103,8 +103,9 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
             require_sealed(applier.audit_key, rows, f"finish interaction {interaction.id} of run {run_id}")
             applier.apply_interaction(rows)
         return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None}
+    info = store.get_run(run_id)
     ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
-                     setup.home, run.meter, item["max_tokens"])
+                     setup.home, run.meter, item["max_tokens"], info.started_at if info else None)
     record, _ = process_interaction(ctx, interaction)
     return {key: record.get(key) for key in ("interaction_id", "status", "intent", "error", "source", "position")}
 
@@ -187,7 +188,9 @@ def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
 def work(url: str, burst: bool, logging_level: str = "WARNING") -> None:
     """One worker process: SimpleWorker (no fork per job) on the `crm-crew` queue until stopped, or with
     `burst` until nothing is queued and no retry waits."""
-    import crm_crew.crew.builder  # noqa: F401  (import crewai once, not inside the first job)
+    from crm_crew.crew.environment import import_crewai
+
+    import_crewai()   # now, not inside the first record's latency
 
     _environment()
     use_shared_state(SharedState.open(url))    # limits, lookup cache and record locks shared by all workers

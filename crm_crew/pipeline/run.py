@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
-from crm_crew.errors import StorageError, UserError
+from crm_crew.errors import RunInterrupted, StorageError, UserError
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
@@ -27,7 +27,7 @@ from crm_crew.pipeline.replies import load_reply_templates
 from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.runner import InProcessRunner
 from crm_crew.pipeline.summary import run_figures
-from crm_crew.storage import storage_error
+from crm_crew.storage import ensure_folder, storage_error
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.owners import os_user
 from crm_crew.pipeline.run_setup import PreparedRun, RunOptions, agent_models
@@ -56,7 +56,7 @@ class _Rejects:
         with self._lock:
             try:
                 if self._file is None:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    ensure_folder(self.path.parent)
                     self._file = self.path.open("a", encoding="utf-8")
                 self._file.write(json.dumps(reject.to_dict()) + "\n")
                 self._file.flush()
@@ -87,6 +87,30 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
         except StorageError as exc:
             raise StorageError(f"{exc}. Run {run_id} stopped; nothing journaled is lost: free space or make the "
                                f"state folder writable, then finish it with `crm-crew run --resume {run_id}`") from exc
+        except KeyboardInterrupt:
+            raise _interrupted(store, run_id, options.apply) from None
+
+
+def _interrupted(store: Store, run_id: str, apply: bool) -> RunInterrupted:
+    try:
+        journaled = len(store.result_ids(run_id))
+        applied = sum(1 for row in store.actions(run_id) if row.status == "applied") if apply else None
+    except StorageError:
+        journaled, applied = 0, None
+    return RunInterrupted(run_id, journaled, applied)
+
+
+@dataclass
+class Resumed:
+    """What the interrupted part(s) of a resumed run did: the summary counts the whole run."""
+
+    records_before: int
+    seconds_before: float | None     # None: the run was killed before it could record its time
+
+
+def _resumed(info: RunInfo | None, done: set[str]) -> Resumed:
+    seconds = (info.summary if info is not None else {}).get("duration_s")
+    return Resumed(len(done), float(seconds) if isinstance(seconds, (int, float)) else None)
 
 
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
@@ -98,12 +122,14 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         target = connector.target
         replies = load_reply_templates(config.directory.resolve())
         done: set[str] = set()
+        resumed: Resumed | None = None
         if options.resume:
             info = store.get_run(run_id)
             if info is not None:
                 require_same_target(info, target, "resume")
             store.reopen_run(run_id)
             done = store.result_ids(run_id)
+            resumed = _resumed(info, done)
         else:
             store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None,
                                      "running", "apply" if options.apply else "shadow",
@@ -121,12 +147,15 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     run_meter = Meter(prices=PriceTable(settings.llm.prices))
     if options.resume:
         count_spent(run_meter, store, run_id)
+    started_info = store.get_run(run_id)
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
-                     run_meter, max_tokens)
-    rejects = _Rejects(home / "runs" / run_id / "rejects.jsonl")
+                     run_meter, max_tokens, started_info.started_at if started_info else None)
+    rejects = _Rejects(home.absolute() / "runs" / run_id / "rejects.jsonl")
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
-    import crm_crew.crew.builder  # noqa: F401  (import crewai now, not inside the first record's latency)
+    from crm_crew.crew.environment import import_crewai
+
+    import_crewai()   # now, not inside the first record's latency
 
     started = time.perf_counter()
     try:
@@ -153,7 +182,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
 
             summary = run_queued(options.queue, ctx, options, todo, job, out, on_record, rejects,
                                  lambda: _summarize(ctx, options, models, time.perf_counter() - started, rejects,
-                                                    dedup))
+                                                    dedup, resumed))
         else:
             runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
             for record in runner.map(job, todo):
@@ -161,13 +190,13 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                     _write_out(out, options.out, record)
                 if on_record is not None:
                     on_record(record)
-            summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects, dedup)
+            summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects, dedup, resumed)
         if trail is not None:
             head = trail.checkpoint()
             summary["audit_head"] = {"seq": head.seq, "hash": head.hash} if head else None
         store.finish_run(run_id, "finished", summary)
     except BaseException:
-        _record_death(store, run_id, options, trail)
+        _record_death(store, run_id, options, trail, _seconds_so_far(resumed, time.perf_counter() - started))
         raise
     finally:
         rejects.close()
@@ -177,11 +206,19 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
 
 
-def _record_death(store: Store, run_id: str, options: RunOptions, trail: Trail | None) -> None:
+def _seconds_so_far(resumed: Resumed | None, elapsed: float) -> float | None:
+    if resumed is not None and resumed.seconds_before is None and resumed.records_before:
+        return None    # an earlier part's time is unknown: a figure would understate the whole
+    return round(elapsed + ((resumed.seconds_before or 0.0) if resumed else 0.0), 2)
+
+
+def _record_death(store: Store, run_id: str, options: RunOptions, trail: Trail | None,
+                  seconds: float | None) -> None:
     """Mark the run died (and anchor what it wrote); when the journal itself cannot be written the run
-    stays `running`, resumable all the same."""
+    stays `running`, resumable all the same. The time it ran is kept for the resumed run's summary."""
+    timing = {"duration_s": seconds} if seconds is not None else {}
     try:
-        store.finish_run(run_id, "died", {"run_id": run_id, **_queue_info(options)})
+        store.finish_run(run_id, "died", {"run_id": run_id, **timing, **_queue_info(options)})
         if trail is not None:
             trail.checkpoint()
     except StorageError:
@@ -233,16 +270,28 @@ def _item_id(item: Interaction | Reject) -> str:
     return item.id
 
 
+def _timing(interactions: int, elapsed: float, resumed: Resumed | None) -> dict[str, Any]:
+    """Time and throughput of the whole run; after a resume, the rate is that of this part (what it did
+    over the time it took) and the time adds the earlier parts' when they recorded it."""
+    if resumed is None:
+        return {"duration_s": round(elapsed, 2),
+                "throughput_per_s": round(interactions / elapsed, 2) if elapsed > 0 else 0.0}
+    this_part = max(0, interactions - resumed.records_before)
+    return {"duration_s": _seconds_so_far(resumed, elapsed),
+            "throughput_per_s": round(this_part / elapsed, 2) if elapsed > 0 else 0.0,
+            "resumed": {"records_before": resumed.records_before, "seconds_before": resumed.seconds_before,
+                        "records_this_part": this_part, "seconds_this_part": round(elapsed, 2)}}
+
+
 def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
-               elapsed: float, rejects: _Rejects, dedup: Deduplicator) -> dict[str, Any]:
+               elapsed: float, rejects: _Rejects, dedup: Deduplicator, resumed: Resumed | None) -> dict[str, Any]:
     config, store, run_id = ctx.config, ctx.store, ctx.run_id
     figures = run_figures(store.results(run_id))
     summary: dict[str, Any] = {
         "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
         "config": str(config.directory.absolute()), "models": models, "routing": config.settings.routing.enabled, **figures,
         "token_budget": ctx.max_tokens,
-        "duration_s": round(elapsed, 2),
-        "throughput_per_s": round(figures["interactions"] / elapsed, 2) if elapsed > 0 else 0.0,
+        **_timing(figures["interactions"], elapsed, resumed),
         "duplicates": dedup.count,
         "duplicate_records": dedup.duplicates,
         "rejects_file": str(rejects.path) if rejects.count else None,

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 from crm_crew.errors import UserError
+from crm_crew.storage import ensure_folder
 
 
 class RunLock:
@@ -16,7 +17,7 @@ class RunLock:
         self._fd: int | None = None
 
     def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_folder(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -31,7 +31,8 @@ class InProcessRunner:
                 yield job(item)
             return
         pending: set[Future[R]] = set()
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="crm-crew") as pool:
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="crm-crew")
+        try:
             for item in items:
                 pending.add(pool.submit(job, item))
                 if len(pending) >= 2 * self.concurrency:
@@ -42,3 +43,6 @@ class InProcessRunner:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield future.result()
+        finally:
+            # on Ctrl-C or an error: finish the interactions already started, start no more
+            pool.shutdown(wait=True, cancel_futures=True)

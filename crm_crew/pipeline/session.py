@@ -49,6 +49,7 @@ class InteractionSession:
     dropped: list[str] = field(default_factory=list)  # proposed values the write path would not write, and why
     about_someone_else: bool | None = None    # the message asks to change another person (computed once)
     language: str = "en"               # detected from the screened text (crm_crew.triage.language)
+    run_started_at: str | None = None  # ISO time the run started; None: now
 
     @property
     def display_name(self) -> str:

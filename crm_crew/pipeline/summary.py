@@ -16,6 +16,8 @@ def _percentile(values: list[int], pct: float) -> int:
     return ordered[min(len(ordered), max(1, rank)) - 1]
 
 
+# an action the run made or will make (shadow: planned); not one held, refused or undone
+RECORDED_STATUSES = ("planned", "applying", "applied", "skipped")
 USAGE_KEYS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_hits", "rate_limited")
 
 
@@ -60,7 +62,7 @@ def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     actions: Counter[str] = Counter()
     action_types: Counter[str] = Counter()
     durations: list[int] = []
-    calls = input_tokens = output_tokens = 0
+    calls = input_tokens = output_tokens = opt_outs = 0
     costs = CostBook()
     for r in records:
         status[r["status"]] += 1
@@ -76,6 +78,8 @@ def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         for a in r.get("actions", []):
             actions[a["status"]] += 1
             action_types[a["type"]] += 1
+            if a["type"] == "opt_out" and a["status"] in RECORDED_STATUSES:
+                opt_outs += 1
         llm = r.get("llm") or {}
         calls += llm.get("calls", 0)
         input_tokens += llm.get("input_tokens", 0)
@@ -94,6 +98,7 @@ def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "actions": {**{s: actions.get(s, 0) for s in ("planned", "applied", "held", "skipped", "failed")},
                     **{s: n for s, n in actions.items() if s in ("applying", "rejected", "rolled_back") and n}},
         "actions_by_type": dict(action_types.most_common()),
+        "opt_outs": opt_outs,
         "rejected": status.get("rejected", 0),
         "llm_calls": calls,
         "input_tokens": input_tokens,

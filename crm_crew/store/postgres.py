@@ -19,7 +19,8 @@ from crm_crew.store.postgres_audit import UPSERT_ACTION, AuditMixin
 from crm_crew.store.postgres_db import Connection
 from crm_crew.store.postgres_reviews import ReviewMixin, insert_review
 from crm_crew.store.records import compose_record
-from crm_crew.store.rows import RUN_COLUMNS, action_row, action_values, now_iso, run_info, run_values
+from crm_crew.store.review_links import EARLIER_REVIEW_SQL, link_to_earlier
+from crm_crew.store.rows import RUN_COLUMNS, action_row, action_values, now_iso, review_item, run_info, run_values
 from crm_crew.store.targets import legacy_target
 
 # The server's clock times every lease, so machines with skewed clocks agree on when one expires.
@@ -64,11 +65,18 @@ class PostgresStore(AuditMixin, ReviewMixin):
         with self._transaction() as db:
             db.execute("DELETE FROM results WHERE run_id=%s AND interaction_id=%s AND status='failed'",
                        (run_id, record["interaction_id"]))
+            earlier = None
+            if review is not None:
+                found = db.execute(EARLIER_REVIEW_SQL.format(p="%s"),
+                                   (record["interaction_id"], run_id, run_id)).fetchone()
+                earlier = review_item(found) if found else None
+                if earlier is not None:
+                    link_to_earlier(earlier, stored, actions)
             db.execute("INSERT INTO results (run_id, interaction_id, status, record) VALUES (%s,%s,%s,%s)",
                        (run_id, record["interaction_id"], record["status"], json.dumps(stored)))
             if actions:
                 db.cursor().executemany(UPSERT_ACTION, [action_values(a, self._sealer) for a in actions])
-            if review is not None:
+            if review is not None and earlier is None:
                 insert_review(db, ReviewItem(0, run_id, record["interaction_id"], "pending",
                                              (record.get("escalation") or {}).get("reason") or "held for review",
                                              record.get("intent"), record.get("urgency"), now_iso(), review))

@@ -12,7 +12,8 @@ from typing import Any
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.records import compose_record
-from crm_crew.store.rows import RUN_COLUMNS, action_row, action_values, now_iso, run_info, run_values
+from crm_crew.store.review_links import EARLIER_REVIEW_SQL, link_to_earlier
+from crm_crew.store.rows import RUN_COLUMNS, action_row, action_values, now_iso, review_item, run_info, run_values
 from crm_crew.store.targets import legacy_target
 from crm_crew.store.sqlite_audit import UPSERT_ACTION, AuditMixin
 from crm_crew.store.sqlite_reviews import ReviewMixin, insert_review
@@ -50,12 +51,19 @@ class SQLiteStore(AuditMixin, ReviewMixin):
         with self._transaction() as db:
             db.execute("DELETE FROM results WHERE run_id=? AND interaction_id=? AND status='failed'",
                        (run_id, record["interaction_id"]))
+            earlier = None
+            if review is not None:
+                found = db.execute(EARLIER_REVIEW_SQL.format(p="?"),
+                                   (record["interaction_id"], run_id, run_id)).fetchone()
+                earlier = review_item(found) if found else None
+                if earlier is not None:
+                    link_to_earlier(earlier, stored, actions)
             # read inside the write transaction: other processes (workers) may journal the same run
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) FROM results WHERE run_id=?", (run_id,)).fetchone()[0] + 1
             db.execute("INSERT INTO results VALUES (?,?,?,?,?)",
                        (run_id, seq, record["interaction_id"], record["status"], json.dumps(stored)))
             db.executemany(UPSERT_ACTION, [action_values(a, self._sealer) for a in actions])
-            if review is not None:
+            if review is not None and earlier is None:
                 insert_review(db, ReviewItem(0, run_id, record["interaction_id"], "pending",
                                              (record.get("escalation") or {}).get("reason") or "held for review",
                                              record.get("intent"), record.get("urgency"), now_iso(), review))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -89,8 +90,13 @@ def test_sandbox_command_serves_until_terminated(tmp_path: Path) -> None:
         first = proc.stdout.readline()
         assert first.startswith("rest sandbox listening on http://127.0.0.1:")
         url = first.rsplit(" ", 1)[1].strip()
-        lines = [proc.stdout.readline() for _ in range(12)]
+        lines = []
+        while not (line := proc.stdout.readline()).startswith("Ctrl-C stops it"):
+            lines.append(line)
         assert any(line.strip() == "export CRM_API_TOKEN=sandbox-token" for line in lines)
+        printed = next(line for line in lines if line.strip().startswith("crm-crew validate "))
+        validated = cli(*shlex.split(printed)[1:], home=tmp_path / "state")   # the printed command works
+        assert validated.code == 0, validated.err
         with urllib.request.urlopen(url + "/_emulator/state", timeout=5) as response:
             assert json.load(response) == {"contacts": [], "activities": [], "cases": [], "tasks": []}
         result = cli("crm", "import", str(SAMPLES / "contacts.csv"), home=tmp_path / "state",

@@ -314,5 +314,17 @@ def test_run_report_for_an_empty_run() -> None:
 
 def test_run_report_without_intents() -> None:
     text = run_report({"interactions": 1, "by_status": {"rejected": 1}, "rejected": 1})
-    assert "Most common intent: none (0)." in text
+    assert text.startswith("1 interaction: 1 rejected. No intent was assessed")
+    assert "Most common intent" not in text
     assert "Some records were rejected or failed" in text
+
+
+def test_run_report_counts_opt_outs_made_not_unsubscribe_requests() -> None:
+    stats = {"interactions": 5, "by_status": {"processed": 4, "escalated": 1},
+             "by_intent": {"unsubscribe": 3, "support": 2}, "opt_outs": 1,
+             "escalation_reasons": {"The sender is not the contact.": 1}}
+    text = run_report(stats)
+    assert "1 opt-out was recorded (from 3 unsubscribe requests)" in text
+    assert "1 escalation waits for review" in text
+    two = run_report({**stats, "by_intent": {"unsubscribe": 1, "complaint": 1}, "opt_outs": 0})
+    assert "0 opt-outs were recorded (from 1 unsubscribe request)" in two and "1 complaint opened" in two

@@ -36,7 +36,8 @@ def session_for(crm: LocalCRM, interaction: Interaction, intent: str = "sales_in
                 settings: Any = None) -> InteractionSession:
     """A session as the tools leave it once the data and communication agents are done."""
     s = settings or shipped_settings()
-    session = InteractionSession(interaction, screen(interaction, s.security, s.limits), s, crm)
+    session = InteractionSession(interaction, screen(interaction, s.security, s.limits), s, crm,
+                                 run_started_at="2026-11-20T06:00:00+00:00")
     session.sender = extract_sender(interaction, session.screen, s.matching.free_mail_domains)
     session.match = match_contact(crm, interaction.sender_email, session.sender.full_name, session.sender.company,
                                   s.matching)
@@ -224,6 +225,19 @@ def test_task_fields_and_due_date(crm: LocalCRM) -> None:
     assert action.fields == {"contact_id": jane(crm).match.contact.id,  # type: ignore[union-attr]
                              "subject": "Call requested: Very disappointed", "kind": "call",
                              "due_date": "2026-11-22", "status": "Open", "description": "Call her back."}
+
+
+@pytest.mark.parametrize(("received_at", "run_started_at", "due"), [
+    ("2025-03-02T16:45:00Z", "2026-11-20T06:00:00+00:00", "2026-11-22"),     # an old inbox: from the run
+    ("2026-11-27T09:00:00Z", "2026-11-20T06:00:00+00:00", "2026-11-29"),     # dated ahead: from the message
+    ("not a date", "2026-12-01T23:30:00+00:00", "2026-12-03"),
+])
+def test_a_task_is_due_after_the_later_of_message_and_run(crm: LocalCRM, received_at: str, run_started_at: str,
+                                                           due: str) -> None:
+    session = jane(crm, received_at=received_at)
+    session.run_started_at = run_started_at
+    action = propose(session, "action", "create_task", {"kind": "call"})
+    assert action.fields["due_date"] == due
 
 
 @pytest.mark.parametrize("kind", ["lunch", "", "Call"])

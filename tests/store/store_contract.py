@@ -296,6 +296,34 @@ def test_reviews_are_queued_once_and_filtered(store: Store) -> None:
     assert [(r.run_id, r.interaction_id) for r in store.list_reviews(run_id="run-b")] == [("run-b", "msg-1")]
 
 
+def _escalate(store: Store, run_id: str, interaction_id: str) -> dict[str, Any]:
+    """Journal an escalated result of `interaction_id` in `run_id`; its stored record."""
+    store.save_result(run_id, result(interaction_id, "escalated", escalation={"reason": "Mentions a lawyer."}),
+                      [action(run_id, interaction_id, 1, status="held")], review={"reasoning": "legal"})
+    return next(r for r in store.results(run_id) if r["interaction_id"] == interaction_id)
+
+
+def test_a_message_run_again_refers_to_its_one_review_per_crm_target(store: Store) -> None:
+    for run_id, target in (("mon", CRM), ("tue", CRM), ("wed", CRM), ("thu", "hubspot:portal-77")):
+        store.create_run(info(run_id, f"2026-11-2{len(run_id)}T10:00:00+00:00", target=target))
+    _escalate(store, "mon", "msg-7")
+    [item] = store.list_reviews()
+    again = _escalate(store, "tue", "msg-7")
+    assert [r.review_id for r in store.list_reviews(status=None)] == [item.review_id]
+    assert again["review"] == {"id": item.review_id, "status": "pending", "run_id": "mon", "earlier": True}
+    assert again["actions"][0]["status"] == "held"
+
+    assert store.decide_review(item.review_id, "rejected", "dana", "Spoofed sender.", None)
+    third = _escalate(store, "wed", "msg-7")
+    assert len(store.list_reviews(status=None)) == 1
+    assert third["review"]["status"] == "rejected" and third["review"]["reason"] == "Spoofed sender."
+    assert third["actions"][0]["status"] == "rejected"          # a rejected message does not come back
+    assert "rejected earlier in review" in third["actions"][0]["note"]
+
+    _escalate(store, "thu", "msg-7")                            # another CRM: its own review
+    assert [r.run_id for r in store.list_reviews()] == ["thu"]
+
+
 def test_a_review_is_decided_once(store: Store) -> None:
     review_id = store.add_review(review_item("run-a", "msg-1"))
     assert store.decide_review(review_id, "approved", "alice", "fine", {"text": "edited"})

@@ -152,32 +152,48 @@ def _worker_answer(t: Transcript) -> str:
     return json.dumps(summary, sort_keys=True) if summary else "Nothing to do with my tools for this task."
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def run_report(stats: dict[str, Any]) -> str:
     """The analytics agent's report, from the run's figures."""
     total = stats.get("interactions", 0)
     if not total:
         return "No interactions were processed in this run."
     by_status = stats.get("by_status", {})
-    intents = stats.get("by_intent", {})
-    top_intent = max(intents, key=intents.get) if intents else "none"
+    intents = {k: v for k, v in stats.get("by_intent", {}).items() if v}
     escalations = stats.get("escalation_reasons", {})
     negative = stats.get("by_sentiment", {}).get("negative", 0)
-    lines = [
-        f"{total} interactions: " + ", ".join(f"{v} {k}" for k, v in sorted(by_status.items())) + ".",
-        f"Most common intent: {top_intent} ({intents.get(top_intent, 0)}).",
+    lines = [f"{_count(total, 'interaction', 'interactions')}: "
+             + ", ".join(f"{v} {k}" for k, v in sorted(by_status.items())) + "."]
+    if intents:
+        top_intent = max(intents, key=intents.__getitem__)
+        lines.append(f"Most common intent: {top_intent} ({intents[top_intent]}).")
+    else:
+        lines.append("No intent was assessed (no record was worked).")
+    lines += [
         f"Negative sentiment in {negative} of {total} ({100 * negative // total}%).",
         f"Model calls: {stats.get('llm_calls', 0)}, tokens: {stats.get('tokens', 0)}, p95 latency {stats.get('latency_p95_ms', 0)} ms.",
     ]
     insights = []
     if escalations:
         reason = max(escalations, key=escalations.get)
-        insights.append(f"{sum(escalations.values())} escalations wait for review; the main reason is '{reason}'.")
+        waiting = sum(escalations.values())
+        insights.append(f"{_count(waiting, 'escalation waits', 'escalations wait')} for review; "
+                        f"the main reason is '{reason}'.")
     if intents.get("complaint", 0):
-        insights.append(f"{intents['complaint']} complaints opened cases: check them before their SLA runs out.")
+        insights.append(f"{_count(intents['complaint'], 'complaint', 'complaints')} opened cases: "
+                        "check them before their SLA runs out.")
     if stats.get("rejected", 0) or by_status.get("failed", 0):
         insights.append("Some records were rejected or failed: see the run's rejects file.")
-    if intents.get("unsubscribe", 0):
-        insights.append(f"{intents['unsubscribe']} opt-outs were recorded: suppress them in the next campaign.")
+    opt_outs, requests = stats.get("opt_outs", 0), intents.get("unsubscribe", 0)
+    if opt_outs or requests:
+        was = "was" if opt_outs == 1 else "were"
+        insights.append(f"{_count(opt_outs, 'opt-out', 'opt-outs')} {was} recorded "
+                        f"(from {_count(requests, 'unsubscribe request', 'unsubscribe requests')}): "
+                        f"suppress {'it' if opt_outs == 1 else 'them'} in the next campaign.")
     if intents.get("sales_inquiry", 0):
-        insights.append(f"{intents['sales_inquiry']} sales inquiries moved leads to Working: assign owners today.")
+        insights.append(f"{_count(intents['sales_inquiry'], 'sales inquiry', 'sales inquiries')} moved leads to "
+                        "Working: assign owners today.")
     return " ".join(lines) + " Insights: " + " ".join(insights[:3] or ["Nothing unusual in this run."])

@@ -93,7 +93,8 @@ def _resumable(store: Store, run_id: str | None) -> RunInfo:
     info = store.get_run(run_id)
     if info is None:
         raise NotFoundError(f"no run '{run_id}' to resume (see `crm-crew runs`)")
-    if info.status == "finished" and not info.summary.get("dead_letters"):   # queued: dead letters are requeued
+    retry = bool(info.summary.get("dead_letters")) or any(r.get("status") == "failed" for r in store.results(run_id))
+    if info.status == "finished" and not retry:   # dead letters are requeued, failed interactions worked again
         then = f" at {info.finished_at}" if info.finished_at else ""
         apply_hint = f"; apply its plan with `crm-crew apply {run_id}`" if info.mode == "shadow" else ""
         raise UserError(f"run '{run_id}' finished{then}: nothing to resume (see it with `crm-crew show {run_id}`"

@@ -161,6 +161,8 @@ def test_held_actions_turned_planned_are_never_applied(applied: Path) -> None:
     assert export(applied) == crm
     assert sql(applied, "SELECT count(*) FROM actions WHERE status IN ('applied', 'applying') "
                         "AND interaction_id IN ('msg-002','msg-007','msg-008','msg-009','msg-010')")[0][0] == 0
+    assert cli("run", "--resume", "apply", home=applied).code == 1      # a finished run has nothing to resume...
+    sql(applied, "UPDATE runs SET status='died' WHERE run_id='apply'")   # ... unless its status is edited too
     resumed = cli("run", "--resume", "apply", home=applied)
     assert resumed.code == 4 and "refusing to finish run apply" in resumed.err
     assert export(applied) == crm

@@ -2,14 +2,14 @@
 
 Each intent scores its cue hits (a keyword 1, a weak keyword `weak_weight`; negated hits do not count for
 intents marked `negatable`) plus `example_weight` times the best cosine to its examples. The highest score
-wins; `other` only when no intent has `min_evidence`. Every intent with a keyword hit is kept as a
-secondary intent, so a message can still raise the others' tasks.
+wins; `other` only when no intent has `min_evidence`. (Follow-up tasks come from `actions.task_triggers`
+whatever the main intent, so a billing message that asks for a call still raises the call task.)
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from crm_crew.triage.calibration import calibrated_confidence
@@ -35,8 +35,6 @@ class IntentGuess:
     confidence: float
     language: str
     ranked: tuple[IntentScore, ...] = ()
-    secondary: tuple[str, ...] = ()
-    hits: dict[str, int] = field(default_factory=dict)
 
     @property
     def rationale(self) -> str:
@@ -98,11 +96,8 @@ def classify_intent(text: str, settings: Any, language: str | None = None, subje
         score = _evidence(len(strong) + len(in_subject), len(weak), tuning.weak_weight) + tuning.example_weight * sim
         ranked.append(IntentScore(name, round(score, 4), tuple(h.text for h in strong + weak), round(sim, 3)))
     ranked.sort(key=lambda s: (-s.score, -s.example_similarity))
-    hits = {s.intent: len(s.keywords) for s in ranked}
     if not ranked or ranked[0].score < tuning.min_evidence:
-        return IntentGuess(FALLBACK_INTENT, calibrated_confidence(0.0, 0.0, False, tuning), language, tuple(ranked), (),
-                           hits)
+        return IntentGuess(FALLBACK_INTENT, calibrated_confidence(0.0, 0.0, False, tuning), language, tuple(ranked))
     top, runner_up = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
-    secondary = tuple(s.intent for s in ranked[1:] if s.keywords and len(s.keywords) >= 1)
     confidence = calibrated_confidence(top.score, top.score - runner_up, bool(top.keywords), tuning)
-    return IntentGuess(top.intent, confidence, language, tuple(ranked), secondary, hits)
+    return IntentGuess(top.intent, confidence, language, tuple(ranked))

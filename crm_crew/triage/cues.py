@@ -28,14 +28,6 @@ def cues_for(spec: CueList | None, language: str) -> tuple[str, ...]:
     return tuple(spec)
 
 
-def all_cues(spec: CueList | None) -> list[str]:
-    if not spec:
-        return []
-    if isinstance(spec, Mapping):
-        return [cue for cues in spec.values() for cue in cues]
-    return list(spec)
-
-
 def cue_words(cue: str) -> list[str]:
     """A cue's words as the text's tokens come out: folded, hyphens split ('opt-out' = 'opt out')."""
     return [part for word in fold(cue).replace("-", " ").split() for part in split_elision(word)]

@@ -12,7 +12,7 @@ from crm_crew.llm.offline.rules import judge
 def answer_lean(prompt: str, settings: Any) -> str:
     case = read_case(prompt)
     message = case.get("interaction") or {}
-    j = judge(str(message.get("subject", "")), str(message.get("body", "")), settings)
+    j = judge(str(message.get("subject", "")), str(message.get("body", "")), settings, message.get("language"))
     lexicon = case.get("sentiment_lexicon") or {}
     return json.dumps({
         "intent": j.intent.intent,

@@ -46,7 +46,7 @@ def _manage(t: Transcript) -> Step | str:
 
 def _judgement(t: Transcript, settings: Any) -> Judgement:
     it = t.last("read_interaction").get("interaction") or {}
-    return judge(str(it.get("subject", "")), str(it.get("body", "")), settings)
+    return judge(str(it.get("subject", "")), str(it.get("body", "")), settings, it.get("language"))
 
 
 def _assessment_args(t: Transcript, settings: Any) -> dict[str, Any]:

@@ -24,9 +24,10 @@ class Judgement:
         return self.intent.rationale
 
 
-def judge(subject: str, body: str, settings: Any) -> Judgement:
+def judge(subject: str, body: str, settings: Any, language: str | None = None) -> Judgement:
+    """`language`: the one the pipeline detected (it travels in the case file), else detected here."""
     text = f"{subject}\n{body}"
-    language = detect_language(text)
+    language = language or detect_language(text)
     guess = classify_intent(text, settings, language, subject)
     urgency = classify_urgency(subject, body, settings, language).level
     return Judgement(language, guess, urgency, requested_task_kinds(text, settings, language))

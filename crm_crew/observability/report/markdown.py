@@ -14,7 +14,7 @@ from crm_crew.observability.report.svg import amount
 from crm_crew.observability.report.text import clean_text
 
 INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
-LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+LINE_START = re.compile(r"^(\s*)([#+\-=]+|\d+[.)])(?=\s|$)")     # a heading, list item or rule
 TONE_PREFIX = {"info": "Note: ", "good": "OK: ", "warn": "Attention: ", "bad": "PROBLEM: "}
 
 
@@ -22,7 +22,14 @@ def md_escape(value: object) -> str:
     """Plain text as Markdown text: nothing in it is syntax, and it stays on one line."""
     text = re.sub(r"\s*[\r\n]+\s*", " ", clean_text(value))
     text = INLINE.sub(r"\\\1", text)
-    return LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return LINE_START.sub(_escape_marker, text)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    marker = match.group(2)
+    if marker[-1] in ".)":                 # `1.` : the dot is what makes it a list
+        return match.group(1) + marker[:-1] + "\\" + marker[-1]
+    return match.group(1) + "\\" + marker
 
 
 def _code_span(text: str) -> str:

@@ -30,13 +30,16 @@ def format_for(path: Path) -> ReportFormat:
     return ReportFormat.md if path.suffix.lower() in (".md", ".markdown") else ReportFormat.html
 
 
-def write_report(store: "Store", home: Path, key_env: str, run_id: str, path: Path, fmt: ReportFormat) -> "RunData":
-    """Make the report of `run_id` and write it to `path`; tell stderr where, and what is unusual about it."""
+def write_report(store: "Store", home: Path, key_env: str, run_id: str, path: Path, fmt: ReportFormat,
+                 quiet: bool = False) -> "RunData":
+    """Make the report of `run_id` and write it to `path`; tell stderr where (unless quiet), and what is
+    unusual about it (always)."""
     from crm_crew.observability.report.output import make_report, write_text
 
     data, text = make_report(store, home, run_id, key_env, fmt.value)
     write_text(path, text)
-    err.print(f"report of run {run_id} written to {path}", markup=False)
+    if not quiet:
+        err.print(f"report of run {run_id} written to {path}", markup=False)
     tell_state(data)
     return data
 

@@ -88,19 +88,19 @@ def run(
                 outcome = execute_run(cfg, home, store, options, prepared, on_record=progress.advance)
         except RunInterrupted as stop:
             output.message(interrupted_message(stop, config))
-            _report(report, store, home, cfg, stop.run_id)
+            _report(report, store, home, cfg, stop.run_id, quiet)
             return stop.exit_code
         outcome.summary["state_folder"] = {"path": str(home.absolute()), "from": state_home_source(cfg)}
         output.summary(outcome.summary, as_json, outcome.rejects_path)
-    _report(report, store, home, cfg, outcome.run_id)
+    _report(report, store, home, cfg, outcome.run_id, quiet)
     return outcome.exit_code
 
 
-def _report(path: Path | None, store: Any, home: Path, cfg: Any, run_id: str) -> None:
+def _report(path: Path | None, store: Any, home: Path, cfg: Any, run_id: str, quiet: bool) -> None:
     if path is not None:
         from crm_crew.cli.report_cmd import format_for, write_report
 
-        write_report(store, home, cfg.settings.audit.key_env, run_id, path, format_for(path))
+        write_report(store, home, cfg.settings.audit.key_env, run_id, path, format_for(path), quiet)
 
 
 def _expected(store: Any, resume: str | None, inputs: list[Path], max_file_bytes: int) -> tuple[int | None, int]:

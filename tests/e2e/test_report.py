@@ -16,7 +16,7 @@ import pytest
 from tests.e2e.clihelp import SAMPLES, Result, cli, cli_process, write_jsonl
 from tests.e2e.pages import balance_problems, colour_stats, md_tables, png_pixels
 
-pytestmark = pytest.mark.slow(seconds=25)
+pytestmark = pytest.mark.slow(seconds=35)
 
 HOSTILE = [
     {"id": "h-1", "from": "Jane Doe <jane.doe@acme-corp.com>",

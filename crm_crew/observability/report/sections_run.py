@@ -40,12 +40,19 @@ def summary_section(data: RunData) -> Section:
     if data.state in STATE_NOTES:
         text, tone = STATE_NOTES[data.state]
         section.blocks.append(Paragraph(text.replace("RUN_ID", info.run_id), tone))   # type: ignore[arg-type]
+    section.blocks.append(headline(data))
     if info.mode == "shadow":
         section.blocks.append(Paragraph("Shadow run: the crew planned CRM changes and wrote none of them. "
                                         "Apply the plan with the command under “Written to the CRM”.", "info"))
-    status = s.get("by_status") or {}
-    actions = s.get("actions") or {}
-    section.blocks.append(headline(data))
+    if s.get("offline_model"):
+        section.blocks.append(Paragraph(s["offline_model"], "info"))
+    return section
+
+
+def details_section(data: RunData) -> Section:
+    """Every figure of the run summary (`crm-crew show RUN_ID --json`), one per row."""
+    s, info = data.summary, data.info
+    status, actions = s.get("by_status") or {}, s.get("actions") or {}
     rows: list[tuple[str, str, str]] = [
         ("run_id", "Run", info.run_id), ("status", "Status", data.state), ("mode", "Mode", info.mode),
         ("started_at", "Started", info.started_at), ("finished_at", "Finished", info.finished_at or "-"),
@@ -69,10 +76,7 @@ def summary_section(data: RunData) -> Section:
         rows.append(("fallbacks", "Fallbacks", ", ".join(f"{k}: {v}" for k, v in s["fallbacks"].items())))
     if s.get("unpriced_models"):
         rows.append(("unpriced_models", "Unpriced models", ", ".join(s["unpriced_models"])))
-    section.blocks.append(Facts("summary-facts", rows))
-    if s.get("offline_model"):
-        section.blocks.append(Paragraph(s["offline_model"], "info"))
-    return section
+    return Section("details", "Run details", [Facts("summary-facts", rows)])
 
 
 def headline(data: RunData) -> Headline:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import struct
 import zlib
 from html.parser import HTMLParser
@@ -132,6 +131,3 @@ def colour_stats(pixels: np.ndarray) -> tuple[int, float]:
     not_white = float(np.mean(rgb.min(axis=1) < 235))
     return len(np.unique(packed)), not_white
 
-
-def tag_names(page: str) -> set[str]:
-    return {m.lower() for m in re.findall(r"<([A-Za-z][A-Za-z0-9]*)", page)}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.clihelp import SAMPLES, Result, cli, cli_process, write_jsonl
+from tests.e2e.clihelp import SAMPLES, Result, cli, write_jsonl
 from tests.e2e.pages import balance_problems, colour_stats, md_tables, png_pixels
 
 pytestmark = pytest.mark.slow(seconds=35)

@@ -69,8 +69,9 @@ def reviews_section(data: RunData) -> Section:
     if not pending:
         section.blocks.append(Paragraph("Nothing from this run waits for review.", "good"))
     else:
-        section.blocks.append(Paragraph(f"{len(pending):,} interactions wait for a person: their CRM actions are "
-                                        "held until approved (then written) or rejected (never written).", "warn"))
+        who = "1 interaction waits" if len(pending) == 1 else f"{len(pending):,} interactions wait"
+        section.blocks.append(Paragraph(f"{who} for a person: their CRM actions are held until approved (then "
+                                        "written) or rejected (never written).", "warn"))
         section.blocks.append(Chart("chart-review-reasons", "Why they wait",
                                     [(k, float(v)) for k, v in Counter(r.reason for r in pending).most_common()]))
         shown = pending[:MAX_LISTED]

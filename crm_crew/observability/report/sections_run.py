@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from crm_crew.observability.report.document import Chart, Facts, Headline, Paragraph, Section, Table
+from crm_crew.observability.report.document import Chart, Facts, Headline, Paragraph, Section, Table, Tone
 from crm_crew.observability.report.gather import RunData
 
 # latency bins (upper bounds in ms): even steps on a log scale read best for "most are fast, a few are slow"
 LATENCY_EDGES_MS = (10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
-STATE_NOTES = {
+STATE_NOTES: dict[str, tuple[str, Tone]] = {
     "running": ("This run is still running: the report shows what is journaled so far, and the figures are "
                 "computed from those records. Make the report again when it has finished.", "warn"),
     "interrupted": ("This run was interrupted (no process holds it): the report shows what is journaled. "
@@ -39,7 +39,7 @@ def summary_section(data: RunData) -> Section:
     section = Section("summary", "Summary")
     if data.state in STATE_NOTES:
         text, tone = STATE_NOTES[data.state]
-        section.blocks.append(Paragraph(text.replace("RUN_ID", info.run_id), tone))   # type: ignore[arg-type]
+        section.blocks.append(Paragraph(text.replace("RUN_ID", info.run_id), tone))
     section.blocks.append(headline(data))
     if info.mode == "shadow":
         section.blocks.append(Paragraph("Shadow run: the crew planned CRM changes and wrote none of them. "
@@ -84,7 +84,9 @@ def headline(data: RunData) -> Headline:
     status, actions = s.get("by_status") or {}, s.get("actions") or {}
     waiting = sum(1 for r in data.reviews if r.status == "pending")
     bad = status.get("rejected", 0) + status.get("failed", 0)
-    trail = {True: ("intact", "good"), False: ("BROKEN", "bad"), None: ("not checked", "warn")}[data.trail.ok]
+    verdicts: dict[bool | None, tuple[str, Tone]] = {True: ("intact", "good"), False: ("BROKEN", "bad"),
+                                                     None: ("not checked", "warn")}
+    trail = verdicts[data.trail.ok]
     return Headline([
         ("interactions", "interactions", number(s.get("interactions", 0)), None),
         ("escalations", "escalated", number(s.get("escalations", 0)), "warn" if s.get("escalations") else None),
@@ -94,7 +96,7 @@ def headline(data: RunData) -> Headline:
         ("planned", "actions planned", number(actions.get("planned", 0)), None),
         ("cost_usd", "cost", usd(float(s.get("cost_usd") or 0.0)), None),
         ("latency_p95_ms", "p95 latency", f"{number(s.get('latency_p95_ms', 0))} ms", None),
-        ("audit", "audit trail", trail[0], trail[1]),  # type: ignore[list-item]
+        ("audit", "audit trail", trail[0], trail[1]),
     ])
 
 

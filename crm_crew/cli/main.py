@@ -2,7 +2,7 @@
 
 Exit codes: 0 all records processed or escalated; 1 the run could not start or died; 130 interrupted (Ctrl-C);
 2 usage error; 3 finished but some records were rejected or failed (rollback: conflicts
-remain); 4 the audit trail or the journal was tampered with (`audit verify` found it, or a
+remain); 4 the audit trail or the journal was tampered with (`audit verify` or `report` found it, or a
 writing command refused to act on it).
 """
 

@@ -70,10 +70,12 @@ def report(
     run_id: Annotated[str, typer.Argument(help="The run to report on (see `crm-crew runs`).", show_default=False)],
     out_file: Annotated[Optional[Path], typer.Option(
         "--out", metavar="FILE", show_default=False,
-        help="Write the report to FILE (default: stdout; with --open, runs/RUN_ID/report.html in the state folder).")] = None,
+        help="Write the report to FILE (default: stdout; with --open, runs/RUN_ID/report.html in the state "
+             "folder).")] = None,
     open_it: Annotated[bool, typer.Option("--open", help="Open the report in the web browser.")] = False,
-    fmt: Annotated[ReportFormat, typer.Option("--format", help="html: one self-contained page (inline charts, no "
-                                              "script); md: Markdown tables for a ticket or a chat.")] = ReportFormat.html,
+    fmt: Annotated[ReportFormat, typer.Option(
+        "--format", help="html: one self-contained page (inline charts, no script); md: Markdown tables for a "
+                         "ticket or a chat.")] = ReportFormat.html,
     config: ConfigOption = None,
 ) -> int:
     """The run report: summary, charts, CRM writes, the review queue, rejects, the audit check, insights."""

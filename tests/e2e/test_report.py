@@ -228,8 +228,9 @@ def test_a_real_browser_renders_the_report(runs: dict[str, Any], tmp_path: Path)
         pytest.skip("Debian's `chromium` is not installed (scripts/test.sh installs it): the report was not "
                     "rendered in a browser")
     shot = tmp_path / "report.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400", f"--screenshot={shot}",
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400",
+                    f"--screenshot={shot}",
                     (runs["home"] / "sample.html").as_uri()],
                    capture_output=True, timeout=120, check=True, cwd=tmp_path)
     pixels = png_pixels(shot)

@@ -46,8 +46,8 @@ def test_a_long_list_of_writes_is_cut_and_says_how_to_see_all() -> None:
     section = next(s for s in doc.sections if s.id == "writes")
     listing = [b for b in section.blocks if isinstance(b, Table) and b.headers[0] == "#"][0]
     assert len(listing.rows) == MAX_LISTED
-    assert listing.note == f"The first {MAX_LISTED:,} of {MAX_LISTED + 5:,}; all of them: crm-crew audit show --run r1 " \
-                           f"--limit {MAX_LISTED + 5}"
+    assert listing.note == (f"The first {MAX_LISTED:,} of {MAX_LISTED + 5:,}; all of them: "
+                            f"crm-crew audit show --run r1 --limit {MAX_LISTED + 5}")
 
 
 def test_a_running_run_says_so_first() -> None:

@@ -49,7 +49,8 @@ svg.chart { display: block; margin: 2px 0 10px; font-size: 12px; fill: #1f2328; 
 .tile { border: 1px solid #d0d7de; border-top: 4px solid #2f6fb0; border-radius: 4px; padding: 6px 12px;
   min-width: 110px; background: #fff; }
 .tile .v { font-size: 22px; font-weight: 700; } .tile .l { color: #57606a; font-size: 12px; }
-.tile.good { border-top-color: #3a9a5b; } .tile.warn { border-top-color: #d4a017; } .tile.bad { border-top-color: #c8453b; }
+.tile.good { border-top-color: #3a9a5b; } .tile.warn { border-top-color: #d4a017; }
+.tile.bad { border-top-color: #c8453b; }
 .empty { color: #57606a; font-style: italic; }
 footer { margin-top: 30px; color: #57606a; font-size: 12px; border-top: 1px solid #d0d7de; padding-top: 8px; }
 """
@@ -90,8 +91,9 @@ def block_html(block: Block) -> str:
         css = f' class="tone {block.tone}"' if block.tone else ""
         return f"<p{css}>{inline(block.text)}</p>"
     if isinstance(block, Headline):
-        tiles = "".join(f'<div class="tile{" " + tone if tone else ""}" data-key="{esc(key)}"><div class="v">{esc(value)}'
-                        f'</div><div class="l">{esc(label)}</div></div>' for key, label, value, tone in block.items)
+        tiles = "".join(f'<div class="tile{" " + tone if tone else ""}" data-key="{esc(key)}">'
+                        f'<div class="v">{esc(value)}</div><div class="l">{esc(label)}</div></div>'
+                        for key, label, value, tone in block.items)
         return f'<div class="tiles">{tiles}</div>'
     if isinstance(block, Facts):
         body = "".join(f'<tr data-key="{esc(key)}"><th>{esc(label)}</th><td>{esc(value)}</td></tr>'

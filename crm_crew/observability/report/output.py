@@ -25,7 +25,8 @@ def check_writable(path: Path) -> None:
     """Fail before any work when `path` cannot be written: a missing or read-only folder, a folder in its place."""
     folder = path.absolute().parent
     if path.is_dir():
-        raise UserError(f"cannot write the report to {path}: it is a folder; give a file name, e.g. {path / 'report.html'}")
+        raise UserError(f"cannot write the report to {path}: it is a folder; give a file name, "
+                        f"e.g. {path / 'report.html'}")
     if not folder.is_dir():
         raise UserError(f"cannot write the report to {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):

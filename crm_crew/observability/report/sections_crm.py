@@ -83,14 +83,15 @@ def reviews_section(data: RunData) -> Section:
              for r in shown],
             note=_more(len(shown), len(pending), f"`crm-crew review list --run {data.info.run_id}`")))
         first = shown[0].review_id
-        section.blocks.append(Paragraph("Look at each one (the redacted message, the crew's reasoning, the held actions "
-                                        "and the reply draft), then approve it (its actions are written) or reject it "
-                                        f"(never written; a reason is required), e.g. for review {first}:"))
+        section.blocks.append(Paragraph("Look at each one (the redacted message, the crew's reasoning, the held "
+                                        "actions and the reply draft), then approve it (its actions are written) or "
+                                        f"reject it (never written; a reason is required), e.g. for review {first}:"))
         section.blocks.append(Commands([f"crm-crew review list --run {run_id}", f"crm-crew review show {first}",
                                         f"crm-crew review approve {first}",
                                         f"crm-crew review reject {first} --reason 'WHY'"]))
     if decided:
-        section.blocks.append(Paragraph("Already decided: " + ", ".join(f"{n:,} {s}" for s, n in decided.items()) + "."))
+        done = ", ".join(f"{n:,} {status}" for status, n in decided.items())
+        section.blocks.append(Paragraph(f"Already decided: {done}."))
     return section
 
 

@@ -41,6 +41,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The run report is rendered in a real browser (tests/e2e/test_report.py): Debian's chromium, headless. Apart
+# from the servers above, so that a failed browser install costs only that test (it then skips, saying why).
+if ! has_binary chromium /usr/bin; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing chromium to render the run report in the tests..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+      echo "warning: installing chromium failed; the report's browser test will skip." >&2
+  else
+    echo "warning: the report's browser test needs chromium (apt-get install chromium); it skips until then." >&2
+  fi
+fi
+
 # Two workers; --dist loadfile keeps each module's shared fixtures on one worker, and
 # --no-loadscope-reorder keeps the collection order tests/conftest.py sets (slow files first).
 exec python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder -p no:cacheprovider "$@"

@@ -45,6 +45,9 @@ def run(
                                         "the run is clean (exit 0); a run that needs a look prints it.")] = False,
     log_file: Annotated[Optional[Path], typer.Option("--log-file", metavar="FILE", show_default=False,
                                                      help="Append progress, messages and the summary to FILE.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", metavar="FILE", show_default=False,
+                                                   help="At the end, write the run report to FILE (HTML; Markdown "
+                                                        "for a .md file), as `crm-crew report` makes it.")] = None,
     actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
@@ -61,6 +64,10 @@ def run(
         raise UsageError("--resume RUN_ID takes the run's own inputs, id and mode: give no inputs, --run-id or --apply")
     if not resume and not inputs:
         raise UsageError("give the interaction files to process (or --resume RUN_ID)")
+    if report is not None:
+        from crm_crew.observability.report.output import check_writable
+
+        check_writable(report)       # before an hour of work, not after
     cfg = load(config)
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
@@ -81,10 +88,19 @@ def run(
                 outcome = execute_run(cfg, home, store, options, prepared, on_record=progress.advance)
         except RunInterrupted as stop:
             output.message(interrupted_message(stop, config))
+            _report(report, store, home, cfg, stop.run_id, quiet)
             return stop.exit_code
         outcome.summary["state_folder"] = {"path": str(home.absolute()), "from": state_home_source(cfg)}
         output.summary(outcome.summary, as_json, outcome.rejects_path)
+    _report(report, store, home, cfg, outcome.run_id, quiet)
     return outcome.exit_code
+
+
+def _report(path: Path | None, store: Any, home: Path, cfg: Any, run_id: str, quiet: bool) -> None:
+    if path is not None:
+        from crm_crew.cli.report_cmd import format_for, write_report
+
+        write_report(store, home, cfg.settings.audit.key_env, run_id, path, format_for(path), quiet)
 
 
 def _expected(store: Any, resume: str | None, inputs: list[Path], max_file_bytes: int) -> tuple[int | None, int]:

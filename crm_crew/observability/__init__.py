@@ -1,0 +1,1 @@
+"""Seeing what the crew does: metrics, traces, notifications and the run report."""

@@ -24,7 +24,7 @@ from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
 from crm_crew.pipeline.flow import RunContext, process_interaction, rejected_record
 from crm_crew.pipeline.readers import read_interactions
 from crm_crew.pipeline.replies import load_reply_templates
-from crm_crew.pipeline.run_lock import RunLock
+from crm_crew.pipeline.run_lock import RunLock, run_folder
 from crm_crew.pipeline.runner import InProcessRunner
 from crm_crew.pipeline.summary import run_figures
 from crm_crew.storage import ensure_folder, storage_error
@@ -150,7 +150,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     started_info = store.get_run(run_id)
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
                      run_meter, max_tokens, started_info.started_at if started_info else None)
-    rejects = _Rejects(home.absolute() / "runs" / run_id / "rejects.jsonl")
+    rejects = _Rejects(run_folder(home.absolute(), run_id) / "rejects.jsonl")
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
     from crm_crew.crew.environment import import_crewai
@@ -250,9 +250,11 @@ def _write_out(out: TextIO, path: Path | None, record: dict[str, Any]) -> None:
 
 
 def _queue_info(options: RunOptions) -> dict[str, Any]:
+    if not options.queue:
+        return {}   # an in-process run never imports redis: not even on its way down
     from crm_crew.pipeline.rq_runner import redacted
 
-    return {"queue": redacted(options.queue)} if options.queue else {}
+    return {"queue": redacted(options.queue)}
 
 
 def count_spent(meter: Meter, store: Store, run_id: str) -> None:

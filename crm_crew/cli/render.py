@@ -140,3 +140,17 @@ def render_run(console: Console, run: dict[str, Any], results: list[dict[str, An
                       (r.get("sentiment") or {}).get("label", ""), f"{contact.get('id') or '-'} ({contact.get('match')})",
                       actions, (r.get("escalation") or {}).get("reason") or r.get("error") or "")
     console.print(table)
+    _render_extra_fields(console, results)
+
+
+def _render_extra_fields(console: Console, results: list[dict[str, Any]]) -> None:
+    """The input's unknown fields, per interaction (names and values are data: never markup)."""
+    from rich.text import Text
+
+    from crm_crew.cli.render_ledger import short
+
+    extras = [(r["interaction_id"], r["extra_fields"]) for r in results if r.get("extra_fields")]
+    if extras:
+        console.print("extra fields (the input's columns crm-crew does not use; personal data redacted):")
+    for interaction_id, fields in extras:
+        console.print(Text(short(f"  {interaction_id}  " + "; ".join(f"{k}={v}" for k, v in fields.items()), 400)))

@@ -53,8 +53,9 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
         sender = f"{interaction['sender_name']} <{sender}>"
     head = Table(show_header=False, box=None, padding=(0, 2))
     for label, value in (("from", sender), ("channel", interaction.get("channel")),
-                         ("received", interaction.get("received_at")), ("subject", interaction.get("subject"))):
-        head.add_row(label, _t(value))
+                         ("received", interaction.get("received_at")), ("subject", interaction.get("subject")),
+                         *((f"field {name}", value) for name, value in (interaction.get("extra_fields") or {}).items())):
+        head.add_row(_t(label), _t(value))
     console.print(Text("interaction (as screened: personal data redacted)", style="bold"))
     console.print(head)
     console.print(_t(interaction.get("body") or ""))

@@ -50,8 +50,13 @@ def worker(
 def _work(url: str, config: str | None, burst: bool, level: str) -> int:
     from crm_crew.pipeline import rq_jobs
 
+    from crm_crew.errors import SharedStateUnavailable
+
     rq_jobs.configure(config)
-    rq_jobs.work(url, burst, level)
+    try:
+        rq_jobs.work(url, burst, level)
+    except SharedStateUnavailable as exc:
+        raise exc.then("start the worker again (what it journaled is kept)") from exc
     return 0
 
 

@@ -88,6 +88,8 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     record = _base_record(interaction.id, "processed")
     record.update(source=interaction.source, position=interaction.position, channel=interaction.channel,
                   fingerprint=fingerprint(interaction), subject=screened.subject)   # as screened: PII redacted
+    if screened.extra_fields:
+        record["extra_fields"] = screened.extra_fields
     override, fallback = ctx.model_override, None
     if override != "offline" and ctx.budget_spent():
         override, fallback = "offline", "budget"
@@ -174,7 +176,8 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
     return {
         "interaction": {"id": it.id, "channel": it.channel, "sender_email": it.sender_email,
                         "sender_name": session.display_name, "received_at": it.received_at, "source": it.source,
-                        "position": it.position, "subject": session.screen.subject, "body": session.screen.body},
+                        "position": it.position, "subject": session.screen.subject, "body": session.screen.body,
+                        "extra_fields": session.screen.extra_fields},
         "reasoning": {"escalation_reason": (record.get("escalation") or {}).get("reason"),
                       "intent": record.get("intent"), "urgency": record.get("urgency"),
                       "sentiment": record.get("sentiment"), "confidence": record.get("confidence"),

@@ -13,11 +13,13 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 import redis
 from rq import Callback, Queue, Retry
@@ -52,6 +54,13 @@ def open_queue(url: str) -> Queue:
 def redacted(url: str) -> str:
     """`url` without credentials (connects to nothing)."""
     return describe(connect(url))
+
+
+def resume_command(run_id: str, url: str) -> str:
+    """The command that finishes run `run_id` on the queue at `url` (shown without its password)."""
+    parts = urlsplit(url)
+    secret = " (with the URL's password)" if parts.password or parts.username else ""
+    return f"`crm-crew run --resume {shlex.quote(run_id)} --queue {redacted(url)}`{secret}"
 
 
 def where(queue: Queue) -> str:
@@ -150,7 +159,7 @@ class RqRunner:
         vanished = [jid for jid, status in zip(ids, statuses) if status is None]
         if vanished:
             raise QueueLost(f"{len(vanished)} job(s) vanished from the queue at {where(self.queue)} "
-                            "(was Redis restarted without persistence?): resume the run to enqueue them again")
+                            "(was Redis restarted without persistence?); resuming the run enqueues them again")
         for jid, status in zip(ids, statuses):
             if status == b"failed":
                 pending.discard(jid)

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
-from crm_crew.errors import RunInterrupted, StorageError, UserError
+from crm_crew.errors import RunInterrupted, SharedStateUnavailable, StorageError, UserError
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
@@ -84,6 +84,13 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     with RunLock(home, run_id):
         try:
             return _execute(config, home, store, options, run_id, models, trail, on_record)
+        except SharedStateUnavailable as exc:
+            if not options.queue:
+                raise
+            from crm_crew.pipeline.rq_runner import resume_command
+
+            raise exc.then(f"finish run {run_id} with {resume_command(run_id, options.queue)}; nothing "
+                           "journaled is lost") from exc
         except StorageError as exc:
             raise StorageError(f"{exc}. Run {run_id} stopped; nothing journaled is lost: free space or make the "
                                f"state folder writable, then finish it with `crm-crew run --resume {run_id}`") from exc

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm_crew.config.loader import CrewConfig
-from crm_crew.errors import NotFoundError, UserError
+from crm_crew.errors import NotFoundError, SharedStateUnavailable, UserError
 from crm_crew.llm.factory import check_credentials
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.trail import Trail
@@ -81,10 +81,21 @@ def prepare_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     trail = Trail.open(settings.audit.key_env, home, store) if options.apply \
         else Trail.open_if_set(settings.audit.key_env, home, store)
     if options.queue:
-        from crm_crew.pipeline.rq_runner import open_queue
-
-        open_queue(options.queue)   # unreachable: fail before the run exists
+        _check_queue(options)
     return PreparedRun(models, trail)
+
+
+def _check_queue(options: RunOptions) -> None:
+    """An unreachable queue fails before a new run exists (or before a resumed one changes)."""
+    from crm_crew.pipeline.rq_runner import open_queue, resume_command
+
+    url = options.queue or ""
+    try:
+        open_queue(url)
+    except SharedStateUnavailable as exc:
+        if options.resume and options.run_id:
+            raise exc.then(f"finish the run with {resume_command(options.run_id, url)}") from exc
+        raise exc.then("start the run again (no run was created: nothing is journaled)") from exc
 
 
 def _resumable(store: Store, run_id: str | None) -> RunInfo:

@@ -91,6 +91,27 @@ def test_a_run_that_dies_without_redis_importable_tells_its_own_error_and_what_i
     assert "run dies (died; journaled so far: 3 records" in cli("show", "dies", home=home).out
 
 
+UNREACHABLE = "redis://:hunter2@127.0.0.1:1/3"
+
+
+def test_an_unreachable_queue_says_to_start_a_new_run_again_and_names_the_resume_of_an_existing_one(
+        tmp_path: Path) -> None:
+    home = tmp_path / "state"
+    inbox = _with_a_failing_reject(tmp_path, home, "half", 1)
+    fresh = cli("run", str(inbox), "--queue", UNREACHABLE, home=home)
+    assert fresh.code == 1 and "cannot be reached" in fresh.err
+    assert "start the run again (no run was created: nothing is journaled)" in fresh.err
+    assert "resume" not in fresh.err and "hunter2" not in fresh.err
+    assert cli("runs", "--json", home=home).json() == []
+
+    assert cli("run", str(inbox), "--run-id", "half", home=home).code == 1     # dies at its reject
+    resumed = cli("run", "--resume", "half", "--queue", UNREACHABLE, home=home)
+    assert resumed.code == 1 and "cannot be reached" in resumed.err
+    assert ("finish the run with `crm-crew run --resume half --queue redis://127.0.0.1:1/3` (with the URL's "
+            "password)") in " ".join(resumed.err.split())
+    assert "hunter2" not in resumed.err
+
+
 def test_runs_and_show_tell_a_rolled_back_run(tmp_path: Path) -> None:
     home = tmp_path / "state"
     inbox = write_inbox(tmp_path / "inbox.jsonl", 4, seed=11)

@@ -8,9 +8,9 @@ may become a contact's name); a display name or signature that fails is not used
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from collections.abc import Iterable
 from typing import Any
 
 from crm_crew.models import EXTRA_FIELDS, Interaction

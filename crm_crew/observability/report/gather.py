@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_crew.errors import NotFoundError, UserError
+from crm_crew.pipeline.run_view import true_status
 from crm_crew.pipeline.summary import run_figures
 from crm_crew.store.audit import AuditEntry
 from crm_crew.store.base import ReviewItem, RunInfo, Store
@@ -42,14 +43,6 @@ class RunData:
         return self.state in ("finished", "died")
 
 
-def run_state(home: Path, info: RunInfo) -> str:
-    from crm_crew.pipeline.run_lock import run_is_live
-
-    if info.status != "running":
-        return info.status
-    return "running" if run_is_live(home, info.run_id) else "interrupted"
-
-
 def check_trail_quietly(store: Store, home: Path, key_env: str) -> TrailCheck:
     """What `crm-crew audit verify` would say, without moving the anchor (a report only reads)."""
     from crm_crew.store.key_source import find_key
@@ -72,7 +65,7 @@ def gather(store: Store, home: Path, run_id: str, key_env: str) -> RunData:
     info = store.get_run(run_id)
     if info is None:
         raise NotFoundError(f"no run '{run_id}' (see `crm-crew runs`)")
-    state = run_state(home, info)
+    state = true_status(home, info)   # as `runs` and `show` say it
     results = list(store.results(run_id))
     summary = info.summary if state in ("finished", "died") and "interactions" in info.summary else {
         **info.summary, **run_figures(results)}

@@ -71,7 +71,8 @@ def _work_and_exit(url: str, config: str | None, burst: bool, level: str) -> Non
 
 def workers(queue: QueueOption, as_json: JsonOption = False) -> int:
     """List live workers: state, current job, jobs done and failed, throughput; and the queue's counts."""
-    from crm_crew.pipeline.rq_runner import live_workers, open_queue, queue_counts, where
+    from crm_crew.pipeline.rq_rescue import live_workers
+    from crm_crew.pipeline.rq_runner import open_queue, queue_counts, where
     from crm_crew.shared.client import guarded
 
     q = open_queue(queue)

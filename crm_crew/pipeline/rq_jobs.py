@@ -27,7 +27,8 @@ from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.duplicates import Duplicate
 from crm_crew.pipeline.replies import ReplyTemplates
-from crm_crew.pipeline.rq_runner import RqRunner, open_queue, rescue_orphans, waiting_retries, where
+from crm_crew.pipeline.rq_rescue import rescue_orphans, waiting_retries
+from crm_crew.pipeline.rq_runner import RqRunner, open_queue, where
 from crm_crew.shared.client import guarded
 from crm_crew.shared.state import SharedState, use_shared_state
 from crm_crew.store.base import APPLICABLE_STATUSES, Store

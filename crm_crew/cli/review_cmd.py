@@ -191,9 +191,7 @@ def _decide_run(decision: "Decision", run_id: str, intent: Optional[str], reason
                 as_json: bool, config: Optional[str]) -> int:
     """Decide every pending item of a run through the single decision; exit 3 when any failed."""
     from crm_crew.cli.render_ledger import render_bulk_plan, render_bulk_report
-    from crm_crew.pipeline import review
-    from crm_crew.pipeline.review_bulk import BulkReport, decide_all, pending_of_run
-    from crm_crew.store.trail import Trail
+    from crm_crew.pipeline.review_bulk import BulkReport, decide_run, pending_of_run
 
     cfg = load(config)
     home = state_home(cfg)
@@ -206,14 +204,7 @@ def _decide_run(decision: "Decision", run_id: str, intent: Optional[str], reason
             if not yes and not typer.confirm(f"{decision} these {len(items)} item(s)?", default=False, err=True):
                 err.print("nothing was decided", markup=False)
                 return 1
-            Trail.open(cfg.settings.audit.key_env, home, store)   # a key problem stops the batch before it starts
-
-            def decide(item: "ReviewItem") -> dict[str, Any]:
-                if decision == "approve":
-                    return review.approve(cfg, home, store, item.review_id, actor, None, reason)
-                return review.reject(cfg, home, store, item.review_id, actor, reason)
-
-            decide_all(report, items, decide)
+            decide_run(cfg, home, store, report, items, actor, reason)
     finally:
         store.close()
     if as_json:

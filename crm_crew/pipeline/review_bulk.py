@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+from crm_crew.config.loader import CrewConfig
 from crm_crew.errors import CrmCrewError, CrmUnavailableError, NotFoundError
+from crm_crew.pipeline import review
 from crm_crew.store.base import ReviewItem, Store
+from crm_crew.store.seals import require_sealed
+from crm_crew.store.trail import Trail
 
 Decision = Literal["approve", "reject"]
 Outcome = Literal["approved", "rejected", "failed", "not_attempted"]
@@ -69,9 +74,25 @@ def _crm_down(exc: BaseException) -> bool:
     return isinstance(exc, CrmUnavailableError) or isinstance(exc.__cause__, CrmUnavailableError)
 
 
-def decide_all(report: BulkReport, items: list[ReviewItem],
-               decide: Callable[[ReviewItem], dict[str, Any]]) -> BulkReport:
-    """Decide `items` one by one with `decide` (the single decision), recording each outcome in `report`."""
+def decide_run(config: CrewConfig, home: Path, store: Store, report: BulkReport, items: list[ReviewItem],
+               actor: str, reason: str) -> BulkReport:
+    """Decide `items` (pending items of `report.run_id`) one by one with the single decision, as `actor`.
+
+    A key problem, or an edited action in any of the items, stops the batch before anything is decided."""
+    key = Trail.open(config.settings.audit.key_env, home, store).key
+    require_sealed(key, (a for i in items for a in store.actions(i.run_id, i.interaction_id)),
+                   f"{report.decision} the pending items of run {report.run_id}")
+
+    def decide(item: ReviewItem) -> dict[str, Any]:
+        if report.decision == "approve":
+            return review.approve(config, home, store, item.review_id, actor, None, reason)
+        return review.reject(config, home, store, item.review_id, actor, reason)
+
+    return _decide_each(report, items, decide)
+
+
+def _decide_each(report: BulkReport, items: list[ReviewItem],
+                 decide: Callable[[ReviewItem], dict[str, Any]]) -> BulkReport:
     done: Outcome = "approved" if report.decision == "approve" else "rejected"
     stopped = False
     for item in items:

@@ -203,12 +203,20 @@ def changes(entry: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _seconds(at: str) -> str:
+    """An entry's UTC time to the second, for the table (JSON and exports keep it whole)."""
+    return at[:19].replace("T", " ")
+
+
 def render_audit(console: Console, entries: list[dict[str, Any]], total: int) -> None:
     title = f"audit entries ({len(entries)}" + (f" newest of {total})" if total > len(entries) else ")")
-    table = Table("seq", "at", "run", "interaction", "actor", "agent", "connector", "operation", "object",
-                  "record_id", "outcome", "changes", title=title, title_justify="left")
+    table = Table(title=title, title_justify="left")
+    for name in ("seq", "at (UTC)", "run", "interaction", "actor", "agent", "connector", "operation", "object",
+                 "record_id", "outcome"):
+        table.add_column(name, no_wrap=True, overflow="ellipsis")
+    table.add_column("changes", min_width=40)
     for e in entries:
-        table.add_row(*(_t(v) for v in (e["seq"], e["at"], e["run_id"], e["interaction_id"], e["actor"], e["agent"],
-                                        e["connector"], e["operation"], e["object"], e["record_id"], e["outcome"],
-                                        changes(e))))
+        table.add_row(*(_t(v) for v in (e["seq"], _seconds(e["at"]), e["run_id"], e["interaction_id"], e["actor"],
+                                        e["agent"], e["connector"], e["operation"], e["object"], e["record_id"],
+                                        e["outcome"], changes(e))))
     console.print(table)

@@ -174,7 +174,8 @@ def render_approve(console: Console, r: dict[str, Any]) -> None:
         head = f"review item {r['review_id']} approved by {r['by']}"
     console.print(_t(f"{head} (run {r['run_id']}, interaction {r['interaction_id']}): {r['applied']} applied, "
                      f"{r['skipped']} skipped, {r['failed']} failed"
-                     + ("; reply edited" if r["reply_edited"] else "")))
+                     + ("; reply edited" if r["reply_edited"] else "")
+                     + (f"; reason: {r['reason']}" if r.get("reason") else "")))
     if r["failed"]:
         console.print(_t(f"some actions failed: see `crm-crew review show {r['review_id']}`, then run "
                          f"`crm-crew review approve {r['review_id']}` again to retry them"))

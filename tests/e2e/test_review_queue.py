@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
@@ -12,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.clihelp import Result, cli, cli_process
-from tests.e2e.test_review import ESCALATED, build_template, records
+from tests.e2e.clihelp import cli, cli_process
+from tests.e2e.test_audit import _ok, home, template  # noqa: F401  (fixtures: the sample inbox run with --apply)
+from tests.e2e.test_review import ESCALATED, records
 
 # the sample's escalated messages and their urgency (see test_review.py)
 URGENCY = {"msg-002": "medium", "msg-007": "medium", "msg-008": "medium", "msg-009": "high", "msg-010": "critical",
@@ -22,24 +22,6 @@ URGENCY = {"msg-002": "medium", "msg-007": "medium", "msg-008": "medium", "msg-0
 WAITED = {"msg-002": 2 * 24 * 60, "msg-007": 5, "msg-008": 150, "msg-009": 30, "msg-010": 180, "msg-015": 600,
           "msg-021": 61}
 SUPPORT = {"msg-007", "msg-010", "msg-015"}
-
-
-def _ok(result: Result) -> Result:
-    assert result.code == 0, result.err
-    return result
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample inbox run with --apply (run "apply"), shared with test_review.py and test_audit.py."""
-    return build_template(tmp_path_factory, "apply", "--apply")
-
-
-@pytest.fixture
-def home(template: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "home"
-    shutil.copytree(template, copy)
-    return copy
 
 
 def listed(home: Path, *args: str) -> list[dict[str, Any]]:

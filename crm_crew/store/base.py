@@ -140,8 +140,10 @@ class Store(Protocol):
     def record(self, outcomes: list[Outcome], key: AuditKey | None) -> None:
         """Store outcomes in one transaction: action rows, applied keys, claims, and audit
         entries chained with `key` (required when any outcome has an entry)."""
-    def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
-        """Audit entries in chain order, optionally only one run's or one record's."""
+    def audit_entries(self, run_id: str | None = None, record_id: str | None = None,
+                      attached: bool = False) -> Iterator[AuditEntry]:
+        """Audit entries in chain order, optionally only one run's or one record's (`attached`: and those of
+        the records created with `record_id` as their contact: activities, cases, tasks)."""
     def audit_head(self) -> AuditHead | None: ...
     def audit_entry(self, seq: int) -> AuditEntry | None: ...
     def add_review(self, item: ReviewItem) -> int: ...

@@ -348,6 +348,26 @@ def audit_entry(n: int, run_id: str = "run-1") -> AuditEntry:
                       {"lead_status": "New"}, {"lead_status": f"Working {n}"}, "applied", detail=f"entry {n}")
 
 
+def test_a_contacts_entries_include_the_records_attached_to_it(store: Store) -> None:
+    def entry(operation: str, obj: str, record: str, before: dict[str, Any] | None,
+              after: dict[str, Any] | None) -> Outcome:
+        return Outcome(None, AuditEntry("run-1", "msg-001", "alice", "action", "local", operation, obj, record,
+                                        before, after, "applied"))
+
+    store.record([entry("create", "contact", "C-1", None, {"email": "a@x.org"}),
+                  entry("create", "activity", "A-1", None, {"contact_id": "C-1", "subject": "hi"}),
+                  entry("create", "task", "T-2", None, {"contact_id": "C-2"}),
+                  entry("update", "task", "T-1", None, {"status": "Done"}),
+                  entry("create", "case", "K-1", None, {"contact_id": "C-1"}),
+                  entry("update", "case", "K-1", {"status": "New"}, {"status": "Closed"}),
+                  entry("delete", "task", "T-1", {"contact_id": "C-1", "status": "Done"}, None)], AUDIT_KEY)
+    assert [e.record_id for e in store.audit_entries(record_id="C-1", attached=True)] == \
+        ["C-1", "A-1", "T-1", "K-1", "K-1", "T-1"]
+    assert [e.record_id for e in store.audit_entries(record_id="C-1")] == ["C-1"]
+    assert [e.record_id for e in store.audit_entries(record_id="K-1", attached=True)] == ["K-1", "K-1"]
+    assert [e.seq for e in store.audit_entries(run_id="run-2", record_id="C-1", attached=True)] == []
+
+
 def test_an_empty_trail_is_intact(store: Store) -> None:
     assert store.audit_head() is None
     assert verify_chain(AUDIT_KEY, store.audit_entries(), store.audit_head()) == VerifyResult(True, 0)

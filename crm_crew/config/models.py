@@ -63,7 +63,7 @@ class AgentConfig(_Strict):
 class TaskConfig(_Strict):
     description: str
     expected_output: str
-    agent: str
+    agent: str | None = None          # None: the coordinator chooses whom to delegate to (interaction tasks)
     context: list[str] = Field(default_factory=list)
     scope: Scope = "interaction"
 

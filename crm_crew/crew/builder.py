@@ -1,7 +1,10 @@
 """Build the hierarchical CrewAI crew from validated config.
 
 A fresh crew is built for each interaction: its tools are bound to that interaction's
-session and its LLM instances add their usage to that interaction's meter.
+session and its LLM instances add their usage to that interaction's meter. Every coworker
+sees the interaction's case file, attached by code to each task it is given, so the
+coordinator delegates the what and never copies the data. A task without an `agent` is the
+coordinator's to split: it sees each coworker's role and tools and chooses whom to ask.
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from crewai import Agent, Crew, Process, Task
+from pydantic import PrivateAttr
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.crew.tool_adapter import bind_tool
+from crm_crew.llm.crew_prompts import attach_case, roster
 from crm_crew.llm.factory import make_llm
+from crm_crew.pipeline.sentiment import score_sentiment
+from crm_crew.pipeline.session import InteractionSession
 from crm_crew.tools.registry import TOOLS
 from crm_crew.tools.spec import ToolContext
 
@@ -35,17 +42,50 @@ class LlmSource:
         return make_llm(model, config.settings, self.meter, self.home)
 
 
+class Coworker(Agent):
+    """An agent that is given the interaction's case file with every task (none for run-scope tasks)."""
+
+    _session: InteractionSession | None = PrivateAttr(default=None)
+
+    def execute_task(self, task: Any, context: str | None = None, tools: Any = None) -> Any:
+        if self._session is not None:
+            context = attach_case(context, crew_case(self._session))
+        return super().execute_task(task, context, tools)
+
+
+def crew_case(session: InteractionSession) -> dict[str, Any]:
+    """What a coworker knows before its first call: the case file, the lexicon sentiment and the choices."""
+    settings = session.settings
+    label, score = score_sentiment(f"{session.screen.subject}\n{session.screen.body}")
+    return {**session.case_file(), "sentiment_lexicon": {"label": label, "score": score},
+            "taxonomy": {name: intent.description for name, intent in settings.intents.items()},
+            "urgency_levels": list(settings.urgency.levels), "task_kinds": list(settings.actions.task_triggers)}
+
+
+def _scope(context: ToolContext) -> str:
+    return "run" if context.session is None else "interaction"
+
+
 def _agent(config: CrewConfig, agent_id: str, context: ToolContext, source: LlmSource) -> Agent:
     spec = config.agents[agent_id]
     llm = source.llm_for(config, agent_id)
     tools = [bind_tool(TOOLS[name], ToolContext(agent_id, context.session, context.run_statistics))
-             for name in spec.tools if TOOLS[name].scope == ("run" if context.session is None else "interaction")]
-    return Agent(
+             for name in spec.tools if TOOLS[name].scope == _scope(context)]
+    agent = Coworker(
         role=spec.role, goal=spec.goal, backstory=spec.backstory, llm=llm, tools=tools,
         allow_delegation=spec.allow_delegation, max_iter=spec.max_iter, max_rpm=spec.max_rpm,
         max_execution_time=spec.max_execution_time, verbose=spec.verbose,
         max_retry_limit=spec.max_retry_limit, respect_context_window=spec.respect_context_window,
     )
+    agent._session = context.session if agent_id != MANAGER else None
+    return agent
+
+
+def coworkers(config: CrewConfig, scope: str) -> list[str]:
+    """Who the coordinator may choose for a task without an agent: the agents with a judgement tool of this
+    scope. An agent with only deterministic tools is left out: code did its work before the crew started."""
+    return [agent_id for agent_id, spec in config.agents.items() if agent_id != MANAGER
+            and any(TOOLS[t].scope == scope and not TOOLS[t].deterministic for t in spec.tools)]
 
 
 def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: LlmSource,
@@ -56,15 +96,20 @@ def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: Llm
     """
     task_specs = [(name, spec) for name, spec in
                   (config.interaction_tasks() if scope == "interaction" else config.run_tasks()) if name not in skip]
+    chosen = coworkers(config, _scope(context))
     agents: dict[str, Agent] = {}
     for _, task_spec in task_specs:
-        if task_spec.agent not in agents:
-            agents[task_spec.agent] = _agent(config, task_spec.agent, context, source)
+        for agent_id in [task_spec.agent] if task_spec.agent else chosen:
+            if agent_id not in agents:
+                agents[agent_id] = _agent(config, agent_id, context, source)
     manager = _agent(config, MANAGER, context, source)
+    team = roster([(agents[a].role, config.agents[a].tools) for a in chosen if a in agents])
     tasks: dict[str, Task] = {}
     for name, task_spec in task_specs:
-        task = Task(name=name, description=task_spec.description, expected_output=task_spec.expected_output,
-                    agent=agents[task_spec.agent], context=[tasks[c] for c in task_spec.context if c not in skip])
+        description = task_spec.description + ("" if task_spec.agent else team)
+        task = Task(name=name, description=description, expected_output=task_spec.expected_output,
+                    agent=agents[task_spec.agent] if task_spec.agent else None,
+                    context=[tasks[c] for c in task_spec.context if c not in skip])
         tasks[name] = task
     crew = Crew(agents=list(agents.values()), tasks=list(tasks.values()), manager_agent=manager,
                 process=Process.hierarchical, verbose=False, memory=False, cache=False)

@@ -1,7 +1,7 @@
 """The lean route: deterministic steps in code, one model call for the judgement.
 
 Screening has run already. Sender details, contact matching, CRM history, lexicon sentiment, reply
-templates and planning run here in code, through the same tools the crew uses and only those the YAML
+templates (inside record_assessment) and planning run here in code, through the same tools the crew uses and only those the YAML
 grants an agent. One model call (the communication agent's) returns the assessment and the reply draft;
 a malformed answer gets one repair call. The result says whether the interaction must go on to the full
 crew instead, and why.
@@ -51,15 +51,16 @@ def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanR
         answer = _ask(config, session, llm, sentiment)
     except LeanAnswerError as exc:
         return LeanResult(f"lean answer unusable after a repair: {exc}")
+    draft = answer.reply or {}
     recorded = call_tool(config, session, "record_assessment", intent=answer.intent, urgency=answer.urgency,
                          sentiment=answer.sentiment, sentiment_score=answer.sentiment_score,
-                         confidence=answer.confidence, rationale=answer.rationale)
+                         confidence=answer.confidence, rationale=answer.rationale,
+                         reply_subject=draft.get("subject", ""), reply_body=draft.get("body", ""))
     if not recorded or not recorded.get("recorded") or session.assessment is None:
         return LeanResult("no agent may record the assessment")
     reason = full_after_the_answer(session.assessment, session, settings)
     if reason:
         return LeanResult(reason)
-    _reply(config, session, answer)
     _plan(config, session, answer)
     return LeanResult()
 
@@ -112,16 +113,6 @@ def _ask(config: CrewConfig, session: InteractionSession, llm: Any, sentiment: d
     return parse_answer(str(llm.call(messages)), config.settings, kinds)
 
 
-def _reply(config: CrewConfig, session: InteractionSession, answer: LeanAnswer) -> None:
-    if answer.reply is not None:
-        accepted = call_tool(config, session, "submit_reply", **answer.reply) or {}
-        if accepted.get("accepted"):
-            return
-    template = call_tool(config, session, "render_reply_template") or {}
-    if isinstance(template.get("reply"), dict):
-        call_tool(config, session, "submit_reply", **template["reply"])
-
-
 def _plan(config: CrewConfig, session: InteractionSession, answer: LeanAnswer) -> None:
     """The action agent's plan, by the same rules the full crew's action agent follows."""
     settings = config.settings
@@ -130,19 +121,20 @@ def _plan(config: CrewConfig, session: InteractionSession, answer: LeanAnswer) -
     if a.intent == "spam":
         return          # spam changes nothing in the CRM, whoever sent it
     contact = session.match.contact if session.match else None
-    if contact is None:
-        call_tool(config, session, "plan_create_contact")
-    if contact is None and not session.plan.has("create_contact"):
-        return
-    call_tool(config, session, "plan_log_activity")
+    changes: list[dict[str, Any]] = [{"type": "create_contact"}] if contact is None else []
+    changes.append({"type": "log_activity"})
     if a.intent in settings.actions.case_intents or a.urgency in settings.actions.case_urgencies:
-        call_tool(config, session, "plan_create_case", reason=f"{a.intent}, urgency {a.urgency}")
-    if a.intent != "spam":
-        for kind in answer.task_kinds:
-            call_tool(config, session, "plan_create_task", kind=kind, note=f"The customer asked for a {kind}.")
+        changes.append({"type": "create_case", "reason": f"{a.intent}, urgency {a.urgency}"})
+    changes += [{"type": "create_task", "kind": kind, "note": f"The customer asked for a {kind}."}
+                for kind in answer.task_kinds]
     target = settings.actions.lead_status.get(a.intent)
     if target and (contact is None or contact.lead_status != target):
-        call_tool(config, session, "plan_update_lead_status", status=target)
+        changes.append({"type": "update_lead_status", "status": target})
     if a.intent == "unsubscribe" and not (contact and contact.opted_out):
-        call_tool(config, session, "plan_opt_out")
-
+        changes.append({"type": "opt_out"})
+    if call_tool(config, session, "plan_changes", changes=changes) is not None:
+        return
+    for change in changes:          # an agents.yaml from before plan_changes: one tool per change
+        if change["type"] != "create_contact" and contact is None and not session.plan.has("create_contact"):
+            return
+        call_tool(config, session, f"plan_{change.pop('type')}", **change)

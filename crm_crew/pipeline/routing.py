@@ -48,5 +48,5 @@ def route_models(config: Any, route: str, override: str | None) -> dict[str, str
 def tasks_done_in_code(config: Any) -> frozenset[str]:
     """Interaction tasks whose agent has only deterministic tools (screening review, matching, CRM reads):
     both routes run those steps in code, so the full crew skips them instead of spending model calls."""
-    return frozenset(name for name, task in config.interaction_tasks()
-                     if (tools := config.agents[task.agent].tools) and all(TOOLS[t].deterministic for t in tools))
+    return frozenset(name for name, task in config.interaction_tasks() if task.agent
+                     and (tools := config.agents[task.agent].tools) and all(TOOLS[t].deterministic for t in tools))

@@ -6,7 +6,7 @@ one the identity rule does not grant the sender is planned held for review.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,18 +38,50 @@ class LeadStatusArgs(BaseModel):
     status: str
 
 
+ChangeType = Literal["create_contact", "log_activity", "create_case", "create_task", "update_lead_status", "opt_out"]
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: ChangeType
+    reason: str = Field("", description="create_case: why a case is opened")
+    kind: str = Field("", description="create_task: call | meeting | quote (the configured task triggers)")
+    note: str = Field("", description="create_task: what the customer asked for")
+    status: str = Field("", description="update_lead_status: the new lead status")
+    first_name: str = Field("", description="create_contact: overrides the extracted first name")
+    last_name: str = Field("", description="create_contact: overrides the extracted last name")
+    company: str = Field("", description="create_contact: overrides the extracted company")
+
+
+class PlanArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    changes: list[Change] = Field(..., max_length=12, description="Every CRM change for this interaction; "
+                                                                   "an empty list plans nothing")
+
+
+def _propose(ctx: ToolContext, action_type: str, args: dict[str, Any]) -> dict[str, Any]:
+    try:
+        action = propose(ctx.require_session(), ctx.agent_id, action_type, args)
+    except (ProposalRefused, PermissionDenied) as exc:
+        return {"planned": False, "refused": str(exc)}
+    result: dict[str, Any] = {"planned": True, "type": action.type, "fields": action.fields}
+    if action.hold:
+        result["held_for_review"] = action.hold
+    return result
+
+
 def _planner(action_type: str) -> Any:
     def run(ctx: ToolContext, args: BaseModel) -> dict[str, Any]:
-        try:
-            action = propose(ctx.require_session(), ctx.agent_id, action_type, args.model_dump())
-        except (ProposalRefused, PermissionDenied) as exc:
-            return {"planned": False, "refused": str(exc)}
-        result: dict[str, Any] = {"planned": True, "type": action.type, "fields": action.fields}
-        if action.hold:
-            result["held_for_review"] = action.hold
-        return result
+        return _propose(ctx, action_type, args.model_dump())
 
     return run
+
+
+def _plan_changes(ctx: ToolContext, args: PlanArgs) -> dict[str, Any]:
+    """Each change through the same planner as the one-change tools; a new contact first, as the others need it."""
+    ordered = sorted(args.changes, key=lambda c: c.type != "create_contact")
+    results = [{"type": c.type, **_propose(ctx, c.type, c.model_dump(exclude={"type"}))} for c in ordered]
+    return {"plan": results}
 
 
 SPECS = [
@@ -63,4 +95,8 @@ SPECS = [
     ToolSpec("plan_update_lead_status", "Plan a lead-status change on the contact.", LeadStatusArgs,
              _planner("update_lead_status")),
     ToolSpec("plan_opt_out", "Plan opting the contact out of email.", NoArgs, _planner("opt_out")),
+    ToolSpec("plan_changes", "Plan every CRM change for this interaction in one call: create_contact (human "
+             "senders only), log_activity, create_case (priority follows urgency), create_task (one per requested "
+             "call, meeting or quote), update_lead_status, opt_out. This is your answer: call it once.",
+             PlanArgs, _plan_changes, final=True),
 ]

@@ -39,3 +39,7 @@ class ToolSpec:
     # The answer follows from the interaction and the CRM alone (no judgement in the arguments):
     # the routes run such steps in code rather than spend model calls on them.
     deterministic: bool = False
+    # The tool records one whole decision (the assessment, the plan): its result is the calling agent's
+    # answer, so an agent step costs one model call. A refusal (an "error" or "problems" key) is not final:
+    # the agent sees it and may try again.
+    final: bool = False

@@ -101,7 +101,10 @@ def _check_manager(manager: Any, rep: Reporter) -> None:
         rep.at_value((*base, "tools"), f"must have no tools ({why}: it only delegates)")
 
 
-def check_tasks(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Reporter) -> None:
+def check_tasks(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Reporter,
+                coworkers: list[str] | None = None) -> None:
+    """`coworkers`: the agents the coordinator may choose for an interaction task without `agent`
+    (None when agents.yaml did not load)."""
     names = list(raw)
     scopes = {name: _scope(task) for name, task in raw.items()}
     for position, (name, task) in enumerate(raw.items()):
@@ -109,6 +112,8 @@ def check_tasks(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Reporter)
             continue
         base = (name,)
         agent = task.get("agent")
+        if agent is None:
+            _check_unassigned(rep, base, scopes[name], coworkers)
         if isinstance(agent, str) and agent_ids is not None:
             if agent not in agent_ids:
                 rep.at_value((*base, "agent"), f"unknown agent '{agent}'{hint(agent, agent_ids)}")
@@ -128,6 +133,19 @@ def check_tasks(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Reporter)
             check_placeholders(rep, (*base, field), task.get(field), available, audience)
     if not any(scope == "interaction" for scope in scopes.values()):
         rep.add(START, "no interaction tasks defined (at least one task needs scope 'interaction')")
+
+
+def _check_unassigned(rep: Reporter, base: YamlPath, scope: str | None, coworkers: list[str] | None) -> None:
+    """A task without `agent` is the coordinator's to delegate: it needs coworkers to choose from."""
+    where = rep.source.key(base)
+    if scope == "run":
+        rep.add(where, f"{rep.prefix(base)}a run task needs an 'agent' (the coordinator chooses coworkers "
+                       "only for interaction tasks)")
+    elif scope == "interaction" and coworkers == []:
+        rep.add(where, f"{rep.prefix(base)}no 'agent', so the coordinator chooses its "
+                       "coworkers, but no agent in "
+                       "agents.yaml has a judgement tool (such as record_assessment or plan_changes): add the "
+                       "tools or give the task an 'agent'")
 
 
 def _scope(task: Any) -> str | None:

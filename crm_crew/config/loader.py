@@ -22,7 +22,7 @@ from crm_crew.config.checks import (
     check_tasks,
 )
 from crm_crew.config.credentials import check_credentials
-from crm_crew.config.models import AgentConfig, CrmSettings, Settings, TaskConfig
+from crm_crew.config.models import MANAGER_ROLE, AgentConfig, CrmSettings, Settings, TaskConfig
 from crm_crew.config.positions import START, ParsedYaml, Problem, SourceMap, YamlPath, read_yaml_file
 from crm_crew.config.triage_checks import check_examples, check_triage_config
 from crm_crew.config.report import FileKind, Reporter, describe
@@ -99,7 +99,10 @@ def load_config(directory: Path, *, check_examples: bool = False) -> CrewConfig:
 
     tasks = _validate_entries(tasks_raw, tasks_rep, TaskConfig, "task names to task settings")
     if not tasks_rep.unreadable and isinstance(tasks_raw, dict):
-        check_tasks(tasks_raw, agent_ids, tasks_rep)
+        from crm_crew.tools.registry import coworker_ids   # the tools import the pipeline, which imports config
+
+        coworkers = coworker_ids(agents, "interaction", MANAGER_ROLE) if agents is not None else None
+        check_tasks(tasks_raw, agent_ids, tasks_rep, coworkers)
 
     settings = _validate_settings(settings_raw, agent_ids, settings_rep, check_examples)
 

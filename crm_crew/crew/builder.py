@@ -23,7 +23,7 @@ from crm_crew.llm.crew_prompts import attach_case, roster
 from crm_crew.llm.factory import make_llm
 from crm_crew.pipeline.sentiment import score_sentiment
 from crm_crew.pipeline.session import InteractionSession
-from crm_crew.tools.registry import TOOLS
+from crm_crew.tools.registry import TOOLS, coworker_ids
 from crm_crew.tools.spec import ToolContext
 
 MANAGER = "coordinator"
@@ -82,10 +82,7 @@ def _agent(config: CrewConfig, agent_id: str, context: ToolContext, source: LlmS
 
 
 def coworkers(config: CrewConfig, scope: str) -> list[str]:
-    """Who the coordinator may choose for a task without an agent: the agents with a judgement tool of this
-    scope. An agent with only deterministic tools is left out: code did its work before the crew started."""
-    return [agent_id for agent_id, spec in config.agents.items() if agent_id != MANAGER
-            and any(TOOLS[t].scope == scope and not TOOLS[t].deterministic for t in spec.tools)]
+    return coworker_ids(config.agents, scope, MANAGER)
 
 
 def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: LlmSource,

@@ -23,6 +23,7 @@ from crm_crew.errors import ConfigError
 from crm_crew.tools.registry import tool_names
 
 SHIPPED = Path(crm_crew.__file__).parents[1] / "config"
+V1 = Path(__file__).resolve().parents[1] / "crew" / "data" / "config_v1"
 
 
 @pytest.fixture
@@ -31,6 +32,15 @@ def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(SHIPPED, tmp_path / "config")
     monkeypatch.chdir(tmp_path)
     return Path("config")
+
+
+@pytest.fixture
+def older_cfg(cfg: Path) -> Path:
+    """The shipped config with agents.yaml and tasks.yaml as shipped before, one task pinned to each agent:
+    a user's older files, which must still load and be checked."""
+    for name in ("agents.yaml", "tasks.yaml"):
+        shutil.copyfile(V1 / name, cfg / name)
+    return cfg
 
 
 def edit(cfg: Path, name: str, old: str, new: str) -> None:
@@ -73,12 +83,12 @@ def test_shipped_config_loads_cleanly() -> None:
     config = load_config(default_config_dir())
     assert isinstance(config, CrewConfig)
     assert list(config.agents) == list(ROLES)
-    assert [name for name, _ in config.interaction_tasks()] == [
-        "screen_interaction", "match_contact", "assess_message", "plan_actions"]
+    assert [name for name, _ in config.interaction_tasks()] == ["handle_interaction"]
+    assert config.tasks["handle_interaction"].agent is None     # the coordinator chooses
     assert [name for name, _ in config.run_tasks()] == ["summarize_run"]
     assert config.agents["coordinator"].allow_delegation is True
     assert config.agents["data"].tools == ["read_interaction", "extract_signature", "find_contact", "get_contact_history"]
-    assert config.tasks["plan_actions"].context == ["match_contact", "assess_message"]
+    assert config.agents["action"].tools == ["plan_changes", "read_interaction"]
     settings = config.settings
     assert settings.crm.type == "local" and settings.crm.options == {"path": "{home}/crm.sqlite"}
     assert settings.llm.anthropic.timeout_s == 60.0 and settings.llm.anthropic.base_url is None
@@ -133,7 +143,8 @@ def test_wrong_type(cfg: Path) -> None:
     ]
 
 
-def test_unknown_tool_with_hint(cfg: Path) -> None:
+def test_unknown_tool_with_hint(older_cfg: Path) -> None:
+    cfg = older_cfg
     edit(cfg, "agents.yaml", "plan_create_case,", "plan_create_cse,")
     edit(cfg, "agents.yaml", "tools: [run_statistics]", "tools: [run_statistics, zzz]")
     assert problems(cfg) == [
@@ -154,7 +165,8 @@ def test_agent_without_llm_and_bad_model_string(cfg: Path) -> None:
     ]
 
 
-def test_roles_and_coordinator(cfg: Path) -> None:
+def test_roles_and_coordinator(older_cfg: Path) -> None:
+    cfg = older_cfg
     text = (cfg / "agents.yaml").read_text(encoding="utf-8")
     (cfg / "agents.yaml").write_text(text.replace("\nanalytics:", "\nanalytic:"), encoding="utf-8")
     edit(cfg, "agents.yaml", "  tools: []\n  allow_delegation: true\n",
@@ -173,6 +185,30 @@ def test_roles_and_coordinator(cfg: Path) -> None:
     ]
 
 
+def test_a_task_without_agent_needs_coworkers_and_an_interaction_scope(cfg: Path) -> None:
+    edit(cfg, "agents.yaml", "tools: [record_assessment, read_interaction, score_sentiment, render_reply_template]",
+         "tools: [read_interaction]")
+    edit(cfg, "agents.yaml", "tools: [plan_changes, read_interaction]", "tools: [read_interaction]")
+    edit(cfg, "tasks.yaml", "  scope: run\n  agent: analytics\n", "  scope: run\n")
+    assert problems(cfg) == [
+        f"{at(cfg, 'tasks.yaml', 'handle_interaction:')}: task 'handle_interaction': no 'agent', so the coordinator "
+        "chooses its coworkers, but no agent in agents.yaml has a judgement tool (such as record_assessment or "
+        "plan_changes): add the tools or give the task an 'agent'",
+        f"{at(cfg, 'tasks.yaml', 'summarize_run:')}: task 'summarize_run': a run task needs an 'agent' "
+        "(the coordinator chooses coworkers only for interaction tasks)",
+    ]
+
+
+def test_older_agents_yaml_with_the_shipped_tasks_loads(cfg: Path) -> None:
+    """An agents.yaml from before plan_changes (one tool per CRM change) still gives the coordinator both
+    coworkers."""
+    from crm_crew.tools.registry import coworker_ids
+
+    shutil.copyfile(V1 / "agents.yaml", cfg / "agents.yaml")
+    config = load_config(cfg)
+    assert coworker_ids(config.agents, "interaction", "coordinator") == ["communication", "action"]
+
+
 def test_duplicate_key(cfg: Path) -> None:
     edit(cfg, "agents.yaml", "  role: Data Steward\n", "  role: Data Steward\n  role: Data Keeper\n")
     first_line = at(cfg, "agents.yaml", "role: Data Steward").split(":")[1]
@@ -187,7 +223,8 @@ def test_yaml_syntax_error(cfg: Path) -> None:
         f"{at(cfg, 'agents.yaml', ': Lead')}: invalid YAML: mapping values are not allowed here"]
 
 
-def test_yaml_indentation_error(cfg: Path) -> None:
+def test_yaml_indentation_error(older_cfg: Path) -> None:
+    cfg = older_cfg
     edit(cfg, "tasks.yaml", "  agent: data\n", "  agent: data\n   scope: run\n")
     assert problems(cfg) == [f"{at(cfg, 'tasks.yaml', '   scope: run', 8)}: invalid YAML: mapping values are not allowed here"]
 
@@ -210,7 +247,8 @@ def test_credential_values_are_rejected(cfg: Path) -> None:
 # --- tasks.yaml --------------------------------------------------------------------------
 
 
-def test_unknown_placeholder_in_literal_block(cfg: Path) -> None:
+def test_unknown_placeholder_in_literal_block(older_cfg: Path) -> None:
+    cfg = older_cfg
     edit(cfg, "tasks.yaml", "    {body}\n", "    {bodyy}\n")
     edit(cfg, "tasks.yaml", "from {urgency_levels}", "from {urgency_levels} {run_id}")
     assert problems(cfg) == [
@@ -222,7 +260,8 @@ def test_unknown_placeholder_in_literal_block(cfg: Path) -> None:
     ]
 
 
-def test_unknown_placeholder_single_line_and_folded(cfg: Path) -> None:
+def test_unknown_placeholder_single_line_and_folded(older_cfg: Path) -> None:
+    cfg = older_cfg
     edit(cfg, "tasks.yaml", "  expected_output: >-\n    One short paragraph: safe or not, and the flags found.",
          "  expected_output: One short paragraph for {sender_mail}, safe or not.")
     edit(cfg, "tasks.yaml", "Summarize run {run_id} over", "Summarize run {run_idd} over")
@@ -242,7 +281,8 @@ def test_placeholder_in_agent(cfg: Path) -> None:
         "(an agent serves both interaction and run tasks: use placeholders in task descriptions)"]
 
 
-def test_context_must_name_an_earlier_task_of_the_same_scope(cfg: Path) -> None:
+def test_context_must_name_an_earlier_task_of_the_same_scope(older_cfg: Path) -> None:
+    cfg = older_cfg
     edit(cfg, "tasks.yaml", "  context: [screen_interaction]", "  context: [plan_actions]")
     edit(cfg, "tasks.yaml", "  context: [match_contact, assess_message]",
          "  context: [match_contact, asess_message]")
@@ -317,7 +357,8 @@ def test_settings_types_and_references(cfg: Path) -> None:
 # --- several files -----------------------------------------------------------------------
 
 
-def test_problems_in_all_files_are_reported_together(cfg: Path) -> None:
+def test_problems_in_all_files_are_reported_together(older_cfg: Path) -> None:
+    cfg = older_cfg
     edit(cfg, "agents.yaml", "plan_create_case,", "plan_create_cse,")
     edit(cfg, "agents.yaml", "  role: Data Steward\n", "  role: Data Steward\n  max_iters: 3\n")
     edit(cfg, "tasks.yaml", "<{sender_email}>", "<{sender_mail}>")

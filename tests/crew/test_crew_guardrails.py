@@ -21,6 +21,7 @@ from crm_crew.security.screen import screen
 from crm_crew.tools.spec import ToolContext
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
+V1 = Path(__file__).resolve().parent / "data" / "config_v1"     # agents.yaml, tasks.yaml shipped before
 MESSAGE = Interaction(
     id="t-1", channel="email", sender_email="mark.chen@globex.io", sender_name="Mark Chen",
     subject="Invoice question", body="We were charged twice on the last invoice, please refund it.",
@@ -38,29 +39,67 @@ def crm(tmp_path_factory: pytest.TempPathFactory) -> LocalCRM:
 
 
 def _run(config: CrewConfig, crm: LocalCRM) -> tuple[InteractionSession, Any]:
+    """The full route's crew as the flow runs it: sender and contact in code first, then the crew."""
     from crm_crew.crew.builder import LlmSource, build_crew
     from crm_crew.llm.meter import Meter
+    from crm_crew.pipeline.lean import read_sender
+    from crm_crew.pipeline.routing import tasks_done_in_code
 
     settings = config.settings
     session = InteractionSession(MESSAGE, screen(MESSAGE, settings.security, settings.limits), settings, crm,
                                  load_reply_templates(CONFIG.resolve()))
+    read_sender(config, session)
+    session.tool_calls.clear()
     meter = Meter()
-    crew = build_crew(config, "interaction", ToolContext("coordinator", session), LlmSource(meter))
+    crew = build_crew(config, "interaction", ToolContext("coordinator", session), LlmSource(meter),
+                      tasks_done_in_code(config))
     crew.kickoff(inputs=session.task_inputs())
     return session, meter
 
 
-def test_each_agent_calls_only_its_own_tools_and_the_coordinator_only_delegates(crm: LocalCRM) -> None:
-    config = load_config(CONFIG)
-    session, _ = _run(config, crm)
+def _older_config(tmp_path: Path) -> CrewConfig:
+    conf = tmp_path / "conf"
+    shutil.copytree(CONFIG, conf)
+    for name in ("agents.yaml", "tasks.yaml"):
+        shutil.copyfile(V1 / name, conf / name)
+    return load_config(conf)
+
+
+@pytest.mark.parametrize("which", ["shipped", "older"])
+def test_each_agent_calls_only_its_own_tools_and_the_coordinator_only_delegates(
+        crm: LocalCRM, tmp_path: Path, which: str) -> None:
+    config = load_config(CONFIG) if which == "shipped" else _older_config(tmp_path)
+    session, meter = _run(config, crm)
     assert session.tool_calls, "the crew called no tools"
     for call in session.tool_calls:
         agent_id, _, tool = call.partition(":")
         assert agent_id != "coordinator"
         assert tool in config.agents[agent_id].tools, call
-    assert {c.split(":")[0] for c in session.tool_calls} == {"security", "data", "communication", "action"}
+    # screening and matching were done in code: the crew delegates only the two judgements
+    assert {c.split(":")[0] for c in session.tool_calls} == {"communication", "action"}
     assert session.assessment is not None and session.assessment.intent == "billing"
     assert [a.type for a in session.plan.actions] == ["log_activity"]
+    assert session.reply is not None
+    if which == "shipped":      # the coordinator asks each decision of one coworker: 3 + 1 + 1 calls
+        assert session.tool_calls == ["communication:record_assessment", "action:plan_changes"]
+        assert meter.snapshot()["calls"] == 5
+    else:                       # two pinned tasks (3 calls each), the planner one tool call per change
+        assert session.tool_calls == ["communication:record_assessment", "action:plan_log_activity"]
+        assert meter.snapshot()["calls"] == 7
+
+
+def test_the_coordinator_chooses_among_the_coworkers_with_a_judgement_tool(crm: LocalCRM) -> None:
+    from crm_crew.crew.builder import LlmSource, build_crew, coworkers
+    from crm_crew.llm.meter import Meter
+
+    config = load_config(CONFIG)
+    assert coworkers(config, "interaction") == ["communication", "action"]
+    session = InteractionSession(MESSAGE, screen(MESSAGE, config.settings.security, config.settings.limits),
+                                 config.settings, crm, load_reply_templates(CONFIG.resolve()))
+    crew = build_crew(config, "interaction", ToolContext("coordinator", session), LlmSource(Meter()))
+    (task,) = crew.tasks
+    assert task.agent is None and {a.role for a in crew.agents} == {"Communication Analyst", "CRM Action Planner"}
+    assert "- Communication Analyst: tools record_assessment" in task.description
 
 
 def test_a_tool_removed_from_yaml_is_out_of_reach(crm: LocalCRM, tmp_path: Path) -> None:
@@ -99,7 +138,7 @@ def test_offline_model_reports_llm_events_that_match_its_usage(crm: LocalCRM) ->
         _, meter = _run(load_config(CONFIG), crm)
         crewai_event_bus.flush()
     usage = meter.snapshot()
-    assert usage["calls"] >= 12  # manager → worker → manager for four tasks, plus tool steps
+    assert usage["calls"] == 5  # manager → assessor → manager → planner → manager
     assert seen["started"] == seen["completed"] == usage["calls"]
     assert usage["input_tokens"] > usage["output_tokens"] > 0
 

@@ -9,15 +9,28 @@ from crm_crew.config.loader import load_config
 from crm_crew.pipeline.routing import tasks_done_in_code
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
+# agents.yaml and tasks.yaml as shipped before the coordinator chose its coworkers: one task per agent
+V1 = Path(__file__).resolve().parents[1] / "crew" / "data" / "config_v1"
 
 
-def test_screening_review_and_matching_are_done_in_code_by_default() -> None:
-    assert tasks_done_in_code(load_config(CONFIG)) == {"screen_interaction", "match_contact"}
+def _older_config(tmp_path: Path) -> Path:
+    conf = tmp_path / "conf"
+    shutil.copytree(CONFIG, conf)
+    for name in ("agents.yaml", "tasks.yaml"):
+        shutil.copyfile(V1 / name, conf / name)
+    return conf
+
+
+def test_the_shipped_tasks_name_no_agent_so_nothing_is_skipped() -> None:
+    assert tasks_done_in_code(load_config(CONFIG)) == frozenset()
+
+
+def test_screening_review_and_matching_tasks_of_an_older_tasks_yaml_are_done_in_code(tmp_path: Path) -> None:
+    assert tasks_done_in_code(load_config(_older_config(tmp_path))) == {"screen_interaction", "match_contact"}
 
 
 def test_a_task_whose_agent_gets_a_judgement_tool_stays_with_the_crew(tmp_path: Path) -> None:
-    conf = tmp_path / "conf"
-    shutil.copytree(CONFIG, conf)
+    conf = _older_config(tmp_path)
     agents = conf / "agents.yaml"
     agents.write_text(agents.read_text().replace(
         "tools: [read_interaction, extract_signature, find_contact, get_contact_history]",

@@ -28,7 +28,8 @@ Each system runs in its own child process, so its peak RSS (wait4) is its own. c
 per-interaction figures come from its result records (status failed or rejected = error), throughput is
 n / the summary's duration_s (processing time, without interpreter start or the end-of-run analytics). Baseline:
 scripts/bench_baseline.py (a stock hierarchical crew via Crew.kickoff_for_each_async: no routing, caching or
-shared rate limiting). Both CRMs start as the local SQLite CRM holding config/samples/contacts.csv.
+shared rate limiting; the config's roles with the one-task-per-agent crew of crm_crew.testing.configs.CREW_V1,
+so it does not move when crm-crew's own crew does). Both CRMs start as the local SQLite CRM holding config/samples/contacts.csv.
 
 Prints ONE JSON object on stdout: {"mode", "n", "baseline_n", "concurrency", "crm_crew": {...},
 "baseline": {...}, "ratios": {...}}; each system's object has throughput_per_s, calls_per_interaction,
@@ -64,6 +65,7 @@ import yaml
 from bench_measure import Child, crm_crew_samples, log, ratios, read_samples, run_child, system_figures
 from bench_rq import job_timings, queue_figures, queue_servers, run_queued
 
+from crm_crew.testing.configs import with_crew_v1
 from crm_crew.testing.synthetic import write_inbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -233,9 +235,10 @@ def _rq_figures(args: argparse.Namespace, work: Path, url: str, ids: list[str], 
     return figures
 
 
-def run_baseline(work: Path, config: Path, args: argparse.Namespace, server: Any) -> dict[str, Any]:
+def run_baseline(work: Path, crm_config: Path, args: argparse.Namespace, server: Any) -> dict[str, Any]:
     home, out = work / "baseline_home", work / "baseline_samples.json"
     inbox = write_inbox(work / "inbox_baseline.jsonl", args.baseline_n, args.seed)
+    config = with_crew_v1(Path(shutil.copytree(crm_config, work / "baseline_config", dirs_exist_ok=True)))
     seed_crm(config, home)
     cmd = [sys.executable, str(SCRIPTS / "bench_baseline.py"), "--inbox", str(inbox), "--config", str(config),
            "--home", str(home), "--out", str(out), "--mode", args.mode, "--model", MODEL,

@@ -1,10 +1,12 @@
-"""The bench's baseline: the same six roles and tasks as a stock CrewAI hierarchical crew (child of bench.py).
+"""The bench's baseline: the six roles as a stock CrewAI hierarchical crew, one task each (child of bench.py).
 
     python scripts/bench_baseline.py --inbox FILE --config DIR --home DIR --out FIGURES.json
         [--mode offline|claude-sim] [--base-url URL] [--model anthropic/claude-haiku-4-5] [--concurrency C]
 
-One Crew(process=hierarchical, manager_agent=coordinator) is built straight from config/agents.yaml and
-tasks.yaml (interaction-scope tasks only) with crm-crew's tools, and every interaction of the inbox goes
+One Crew(process=hierarchical, manager_agent=coordinator) is built straight from the config's agents.yaml and
+tasks.yaml (interaction-scope tasks only) with crm-crew's tools; bench.py gives it crm_crew.testing.configs.CREW_V1's
+(the crew as a plain CrewAI user writes it, and as crm-crew shipped it before: one task pinned to each agent, one
+tool per CRM change), so the baseline does not move when crm-crew's own crew changes, and every interaction of the inbox goes
 through `Crew.kickoff_for_each_async`, with no routing, no answer cache and no shared rate limiter. The
 event loop's default executor has C threads, so C crews run at once. Models: the offline model (offline),
 or plain `crewai.LLM` on the fake Messages API with the SDK's default retries (claude-sim; the key comes

@@ -20,10 +20,10 @@ from crm_crew.config import (
 from crm_crew.config.models import ROLES
 from crm_crew.config.positions import Pos, parse_yaml
 from crm_crew.errors import ConfigError
+from crm_crew.testing.configs import CREW_V1, with_crew_v1
 from crm_crew.tools.registry import tool_names
 
 SHIPPED = Path(crm_crew.__file__).parents[1] / "config"
-V1 = Path(__file__).resolve().parents[1] / "crew" / "data" / "config_v1"
 
 
 @pytest.fixture
@@ -38,9 +38,7 @@ def cfg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def older_cfg(cfg: Path) -> Path:
     """The shipped config with agents.yaml and tasks.yaml as shipped before, one task pinned to each agent:
     a user's older files, which must still load and be checked."""
-    for name in ("agents.yaml", "tasks.yaml"):
-        shutil.copyfile(V1 / name, cfg / name)
-    return cfg
+    return with_crew_v1(cfg)
 
 
 def edit(cfg: Path, name: str, old: str, new: str) -> None:
@@ -204,7 +202,7 @@ def test_older_agents_yaml_with_the_shipped_tasks_loads(cfg: Path) -> None:
     coworkers."""
     from crm_crew.tools.registry import coworker_ids
 
-    shutil.copyfile(V1 / "agents.yaml", cfg / "agents.yaml")
+    shutil.copyfile(CREW_V1 / "agents.yaml", cfg / "agents.yaml")
     config = load_config(cfg)
     assert coworker_ids(config.agents, "interaction", "coordinator") == ["communication", "action"]
 

@@ -18,10 +18,10 @@ from crm_crew.models import Interaction
 from crm_crew.pipeline.replies import load_reply_templates
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.security.screen import screen
+from crm_crew.testing.configs import with_crew_v1
 from crm_crew.tools.spec import ToolContext
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
-V1 = Path(__file__).resolve().parent / "data" / "config_v1"     # agents.yaml, tasks.yaml shipped before
 MESSAGE = Interaction(
     id="t-1", channel="email", sender_email="mark.chen@globex.io", sender_name="Mark Chen",
     subject="Invoice question", body="We were charged twice on the last invoice, please refund it.",
@@ -60,9 +60,7 @@ def _run(config: CrewConfig, crm: LocalCRM) -> tuple[InteractionSession, Any]:
 def _older_config(tmp_path: Path) -> CrewConfig:
     conf = tmp_path / "conf"
     shutil.copytree(CONFIG, conf)
-    for name in ("agents.yaml", "tasks.yaml"):
-        shutil.copyfile(V1 / name, conf / name)
-    return load_config(conf)
+    return load_config(with_crew_v1(conf))
 
 
 @pytest.mark.parametrize("which", ["shipped", "older"])

@@ -7,18 +7,15 @@ from pathlib import Path
 
 from crm_crew.config.loader import load_config
 from crm_crew.pipeline.routing import tasks_done_in_code
+from crm_crew.testing.configs import with_crew_v1
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
-# agents.yaml and tasks.yaml as shipped before the coordinator chose its coworkers: one task per agent
-V1 = Path(__file__).resolve().parents[1] / "crew" / "data" / "config_v1"
 
 
 def _older_config(tmp_path: Path) -> Path:
     conf = tmp_path / "conf"
     shutil.copytree(CONFIG, conf)
-    for name in ("agents.yaml", "tasks.yaml"):
-        shutil.copyfile(V1 / name, conf / name)
-    return conf
+    return with_crew_v1(conf)
 
 
 def test_the_shipped_tasks_name_no_agent_so_nothing_is_skipped() -> None:

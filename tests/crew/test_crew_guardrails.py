@@ -154,3 +154,25 @@ def test_the_coordinator_is_offered_no_worker_tool(crm: LocalCRM) -> None:
                            ("run", ToolContext("analytics", run_statistics=dict))):
         crew = build_crew(config, scope, context, LlmSource(Meter()))
         assert crew.tasks and all(task.tools == [] for task in crew.tasks)
+
+
+def test_a_decision_tool_ends_the_agents_turn_unless_it_refuses(crm: LocalCRM) -> None:
+    """crewai takes a result_as_answer tool's result as the agent's answer, but never a ToolFailure: a refused
+    decision goes back to the model, which may try again."""
+    from crewai.tools.tool_failure import ToolFailure
+
+    from crm_crew.crew.tool_adapter import bind_tool
+    from crm_crew.tools.registry import TOOLS
+
+    config = load_config(CONFIG)
+    settings = config.settings
+    session = InteractionSession(MESSAGE, screen(MESSAGE, settings.security, settings.limits), settings, crm,
+                                 load_reply_templates(CONFIG.resolve()))
+    tool = bind_tool(TOOLS["record_assessment"], ToolContext("communication", session))
+    assert tool.result_as_answer and not bind_tool(TOOLS["read_interaction"], ToolContext("x", session)).result_as_answer
+    args = {"urgency": "low", "sentiment": "neutral", "sentiment_score": 0.0, "confidence": 0.9}
+    refused = tool._run(intent="refund_request", **args)
+    assert isinstance(refused, ToolFailure) and "not in the taxonomy" in refused.message
+    assert session.assessment is None
+    recorded = tool._run(intent="billing", **args)
+    assert isinstance(recorded, str) and '"recorded": true' in recorded and session.assessment.intent == "billing"

@@ -20,7 +20,7 @@ from crm_crew.config import (
 from crm_crew.config.models import ROLES
 from crm_crew.config.positions import Pos, parse_yaml
 from crm_crew.errors import ConfigError
-from crm_crew.testing.configs import CREW_V1, with_crew_v1
+from crm_crew.testing.configs import with_crew_v1
 from crm_crew.tools.registry import tool_names
 
 SHIPPED = Path(crm_crew.__file__).parents[1] / "config"
@@ -181,30 +181,6 @@ def test_roles_and_coordinator(older_cfg: Path) -> None:
         f"{at(cfg, 'tasks.yaml', 'coordinator')}: task 'screen_interaction': agent 'coordinator' "
         "is the crew's manager and cannot be given a task",
     ]
-
-
-def test_a_task_without_agent_needs_coworkers_and_an_interaction_scope(cfg: Path) -> None:
-    edit(cfg, "agents.yaml", "tools: [record_assessment, read_interaction, score_sentiment, render_reply_template]",
-         "tools: [read_interaction]")
-    edit(cfg, "agents.yaml", "tools: [plan_changes, read_interaction]", "tools: [read_interaction]")
-    edit(cfg, "tasks.yaml", "  scope: run\n  agent: analytics\n", "  scope: run\n")
-    assert problems(cfg) == [
-        f"{at(cfg, 'tasks.yaml', 'handle_interaction:')}: task 'handle_interaction': no 'agent', so the coordinator "
-        "chooses its coworkers, but no agent in agents.yaml has a judgement tool (such as record_assessment or "
-        "plan_changes): add the tools or give the task an 'agent'",
-        f"{at(cfg, 'tasks.yaml', 'summarize_run:')}: task 'summarize_run': a run task needs an 'agent' "
-        "(the coordinator chooses coworkers only for interaction tasks)",
-    ]
-
-
-def test_older_agents_yaml_with_the_shipped_tasks_loads(cfg: Path) -> None:
-    """An agents.yaml from before plan_changes (one tool per CRM change) still gives the coordinator both
-    coworkers."""
-    from crm_crew.tools.registry import coworker_ids
-
-    shutil.copyfile(CREW_V1 / "agents.yaml", cfg / "agents.yaml")
-    config = load_config(cfg)
-    assert coworker_ids(config.agents, "interaction", "coordinator") == ["communication", "action"]
 
 
 def test_duplicate_key(cfg: Path) -> None:

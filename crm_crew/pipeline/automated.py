@@ -5,7 +5,7 @@ A bounce is logged on the contact whose address bounced, when that address is in
 from __future__ import annotations
 
 from crm_crew.config.loader import CrewConfig
-from crm_crew.pipeline.lean import call_tool, read_sender
+from crm_crew.pipeline.lean import call_tool, plan_changes, read_sender
 from crm_crew.pipeline.matching import MatchResult
 from crm_crew.security.addresses import identity_address
 from crm_crew.pipeline.session import InteractionSession
@@ -25,9 +25,9 @@ def handle_automated(config: CrewConfig, session: InteractionSession, mail: Auto
     call_tool(config, session, "record_assessment", intent="other", urgency=settings.urgency.levels[0],
               sentiment="neutral", sentiment_score=0.0, confidence=1.0,
               rationale=f"{what} ({mail.evidence}): no reply, case, task or escalation")
-    session.reply_declined = NO_REPLY
+    session.reply, session.reply_declined = None, NO_REPLY     # not even the template for "other"
     if session.match is not None and session.match.contact is not None and session.match.how == "email":
-        call_tool(config, session, "plan_log_activity")
+        plan_changes(config, session, [{"type": "log_activity"}])
 
 
 def _bounced_contact(session: InteractionSession, address: str, strip_plus_tags: bool) -> MatchResult | None:

@@ -132,9 +132,17 @@ def _plan(config: CrewConfig, session: InteractionSession, answer: LeanAnswer) -
         changes.append({"type": "update_lead_status", "status": target})
     if a.intent == "unsubscribe" and not (contact and contact.opted_out):
         changes.append({"type": "opt_out"})
+    plan_changes(config, session, changes)
+
+
+def plan_changes(config: CrewConfig, session: InteractionSession, changes: list[dict[str, Any]]) -> None:
+    """Plan `changes` ({"type": ..., args}) as the agent granted plan_changes, or, with an agents.yaml from
+    before it, through the one-change tools (plan_<type>)."""
     if call_tool(config, session, "plan_changes", changes=changes) is not None:
         return
-    for change in changes:          # an agents.yaml from before plan_changes: one tool per change
+    contact = session.match.contact if session.match else None
+    for change in changes:
         if change["type"] != "create_contact" and contact is None and not session.plan.has("create_contact"):
             return
-        call_tool(config, session, f"plan_{change.pop('type')}", **change)
+        args = {k: v for k, v in change.items() if k != "type"}
+        call_tool(config, session, f"plan_{change['type']}", **args)

@@ -25,13 +25,13 @@ from crm_crew.errors import RunInterrupted
 
 def run(
     inputs: Annotated[Optional[list[Path]], typer.Argument(
-        help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.", show_default=False)] = None,
+        metavar="INPUT", help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.", show_default=False)] = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the plan to the CRM (default: shadow mode, write nothing).")] = False,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: a generated id).")] = None,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write one JSON result record per interaction to FILE.")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write one JSON result record per interaction to FILE.")] = None,
     as_json: JsonOption = False,
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Interactions processed at once (default: runner.concurrency).")] = None,
-    llm: Annotated[Optional[str], typer.Option("--llm", help="Model for every agent and route in this run: offline or anthropic/<model>.")] = None,
+    llm: Annotated[Optional[str], typer.Option("--llm", metavar="MODEL", help="Model for every agent and route in this run: offline or anthropic/<model>.")] = None,
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Token budget of this run (default: llm.max_tokens_per_run). When spent, the remaining interactions run on the offline model and are marked so.")] = None,
     resume: Annotated[Optional[str], typer.Option("--resume", metavar="RUN_ID", show_default=False,
                                                   help="Finish an interrupted run: same inputs and mode; what is "

@@ -275,6 +275,16 @@ class SecuritySettings(_Strict):
         return value
 
 
+class NotifySettings(_Strict):
+    # The NAME of the environment variable that holds the webhook URL (a secret: never the URL in YAML).
+    webhook_url_env: str | None = Field(default_factory=shipped("notify", "webhook_url_env"))
+    mode: Literal["each", "digest"] = Field(default_factory=shipped("notify", "mode"))
+    format: Literal["json", "slack"] = Field(default_factory=shipped("notify", "format"))
+    min_urgency: str | None = Field(default_factory=shipped("notify", "min_urgency"))
+    timeout_s: float = Field(default_factory=shipped("notify", "timeout_s"), gt=0)
+    max_attempts: int = Field(default_factory=shipped("notify", "max_attempts"), ge=1, le=10)
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -294,3 +304,4 @@ class Settings(_Strict):
     permissions: dict[str, list[ActionType]] = Field(default_factory=shipped("permissions"))
     actions: ActionsSettings = Field(default_factory=ActionsSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)

@@ -18,6 +18,7 @@ from crm_crew.errors import RunInterrupted, SharedStateUnavailable, StorageError
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability.notify import Notifier, open_notifier
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_run import finish_pending, require_same_target
 from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
@@ -160,6 +161,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     rejects = _Rejects(run_folder(home.absolute(), run_id) / "rejects.jsonl")
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
+    notifier = open_notifier(settings.notify, run_id, store, settings.urgency.levels)
+    on_record = _notifying(notifier, on_record)
     from crm_crew.crew.environment import import_crewai
 
     import_crewai()   # now, not inside the first record's latency
@@ -201,16 +204,34 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         if trail is not None:
             head = trail.checkpoint()
             summary["audit_head"] = {"seq": head.seq, "hash": head.hash} if head else None
+        if notifier is not None:
+            summary["notifications"] = notifier.close()
         store.finish_run(run_id, "finished", summary)
     except BaseException:
         _record_death(store, run_id, options, trail, _seconds_so_far(resumed, time.perf_counter() - started))
         raise
     finally:
+        if notifier is not None:
+            notifier.close(wait_s=0)   # a run that died leaves its notices to the daemon thread, unwaited
         rejects.close()
         if out is not None:
             _close_quietly(out)
         connector.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
+
+
+def _notifying(notifier: Notifier | None, on_record: Callable[[dict[str, Any]], None] | None
+               ) -> Callable[[dict[str, Any]], None] | None:
+    """Each finished record, journaled (in this process or by a worker), goes to the notifier, then on."""
+    if notifier is None:
+        return on_record
+
+    def seen(record: dict[str, Any]) -> None:
+        notifier.record(record)
+        if on_record is not None:
+            on_record(record)
+
+    return seen
 
 
 def _seconds_so_far(resumed: Resumed | None, elapsed: float) -> float | None:

@@ -52,8 +52,11 @@ def models_in_use(config: CrewConfig, override: str | None) -> set[str]:
 
 
 def check_before_state(config: CrewConfig, options: RunOptions) -> None:
-    """What needs no state folder: model credentials, and the inputs of a new run."""
+    """What needs no state folder: model credentials, the notify webhook's variable, and a new run's inputs."""
+    from crm_crew.observability.notify import webhook_url
+
     check_credentials(models_in_use(config, options.model_override), config.settings)
+    webhook_url(config.settings.notify)
     if not options.resume:
         check_inputs(options.inputs)
 

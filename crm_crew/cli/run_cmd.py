@@ -48,6 +48,9 @@ def run(
     report: Annotated[Optional[Path], typer.Option("--report", metavar="FILE", show_default=False,
                                                    help="At the end, write the run report to FILE (HTML; Markdown "
                                                         "for a .md file), as `crm-crew report` makes it.")] = None,
+    push_metrics: Annotated[Optional[str], typer.Option("--push-metrics", metavar="URL", show_default=False,
+                                                        help="Push the run's metrics to this Prometheus Pushgateway "
+                                                             "(default: metrics.pushgateway_url).")] = None,
     actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
@@ -83,13 +86,24 @@ def run(
     from crm_crew.pipeline.run import execute_run   # imports crewai: seconds, so after every check
 
     with RunOutput(quiet, log_file) as output:
+        pusher = _pusher(push_metrics, cfg, home, options, output.message)
         try:
             with RunProgress(output.progress, estimate, journaled) as progress:
-                outcome = execute_run(cfg, home, store, options, prepared, on_record=progress.advance)
+                outcome = execute_run(cfg, home, store, options, prepared,
+                                      on_record=progress.advance if pusher is None else _both(progress.advance,
+                                                                                              pusher.observe))
         except RunInterrupted as stop:
+            if pusher is not None:
+                pusher.failed(stop.run_id, store)
             output.message(interrupted_message(stop, config))
             _report(report, store, home, cfg, stop.run_id, quiet)
             return stop.exit_code
+        except BaseException:
+            if pusher is not None:
+                pusher.failed(options.run_id, store)
+            raise
+        if pusher is not None:
+            pusher.finish(outcome.run_id, outcome.summary, list(store.results(outcome.run_id)), store)
         outcome.summary["state_folder"] = {"path": str(home.absolute()), "from": state_home_source(cfg)}
         output.summary(outcome.summary, as_json, outcome.rejects_path)
     _report(report, store, home, cfg, outcome.run_id, quiet)
@@ -101,6 +115,25 @@ def _report(path: Path | None, store: Any, home: Path, cfg: Any, run_id: str, qu
         from crm_crew.cli.report_cmd import format_for, write_report
 
         write_report(store, home, cfg.settings.audit.key_env, run_id, path, format_for(path), quiet)
+
+
+def _pusher(url: str | None, cfg: Any, home: Path, options: Any, warn: Any) -> Any:
+    """The run's metrics pusher, started, when a Pushgateway is named (--push-metrics, metrics.pushgateway_url)."""
+    metrics = cfg.settings.metrics
+    url = url or metrics.pushgateway_url
+    if not url:
+        return None
+    from crm_crew.observability.metrics_push import RunPusher
+
+    return RunPusher(url, cfg, home, options.run_id, metrics.push_interval_s, warn).start()
+
+
+def _both(first: Any, second: Any) -> Any:
+    def call(record: dict[str, Any]) -> None:
+        first(record)
+        second(record)
+
+    return call
 
 
 def _expected(store: Any, resume: str | None, inputs: list[Path], max_file_bytes: int) -> tuple[int | None, int]:

@@ -177,6 +177,12 @@ class RunnerSettings(_Strict):
     concurrency: int = Field(default_factory=shipped("runner", "concurrency"), ge=1)
 
 
+class MetricsSettings(_Strict):
+    pushgateway_url: str | None = Field(default_factory=shipped("metrics", "pushgateway_url"))
+    push_interval_s: float = Field(default_factory=shipped("metrics", "push_interval_s"), gt=0)
+    run_name: str | None = Field(default_factory=shipped("metrics", "run_name"), pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+
+
 class LimitsSettings(_Strict):
     max_body_chars: int = Field(default_factory=shipped("limits", "max_body_chars"), ge=1)
     max_subject_chars: int = Field(default_factory=shipped("limits", "max_subject_chars"), ge=1)
@@ -285,6 +291,7 @@ class Settings(_Strict):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)

@@ -15,6 +15,7 @@ class _Usage:
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     cache_hits: int = 0
     rate_limited: int = 0
     retries: int = 0
@@ -35,9 +36,11 @@ class Meter:
         self._lock = threading.Lock()
 
     def add(self, model: str, *, calls: int = 0, input_tokens: int = 0, output_tokens: int = 0,
-            cache_read_tokens: int = 0, cache_hits: int = 0, rate_limited: int = 0, retries: int = 0) -> None:
+            cache_read_tokens: int = 0, cache_write_tokens: int = 0, cache_hits: int = 0, rate_limited: int = 0,
+            retries: int = 0) -> None:
         amounts = {"calls": calls, "input_tokens": input_tokens, "output_tokens": output_tokens,
-                   "cache_read_tokens": cache_read_tokens, "cache_hits": cache_hits,
+                   "cache_read_tokens": cache_read_tokens, "cache_write_tokens": cache_write_tokens,
+                   "cache_hits": cache_hits,
                    "rate_limited": rate_limited, "retries": retries}
         with self._lock:
             usage = self._by_model.setdefault(model, _Usage())
@@ -64,16 +67,21 @@ class Meter:
         return sum(u.input_tokens + u.output_tokens for m, u in by_model.items() if m != "offline")
 
     def snapshot(self) -> dict[str, Any]:
+        """Totals, cost, calls per model, and `by_model`: each used model's usage and cost (metrics label them)."""
         totals, by_model = self._totals()
-        cost, unpriced = 0.0, []
+        cost, unpriced, used = 0.0, [], {}
         for model, usage in sorted(by_model.items()):
-            if not (usage.input_tokens or usage.output_tokens or usage.cache_read_tokens):
-                continue
-            price = None if self.prices is None else self.prices.cost(
-                model, usage.input_tokens, usage.output_tokens, usage.cache_read_tokens)
-            if price is None:
-                unpriced.append(model)
-            else:
-                cost += price
+            model_cost = 0.0
+            if usage.input_tokens or usage.output_tokens or usage.cache_read_tokens:
+                price = None if self.prices is None else self.prices.cost(
+                    model, usage.input_tokens, usage.output_tokens, usage.cache_read_tokens)
+                if price is None:
+                    unpriced.append(model)
+                else:
+                    model_cost = price
+                    cost += price
+            if any(vars(usage).values()):
+                used[model] = {**vars(usage), "cost_usd": round(model_cost, 6)}
         return {**totals, "cost_usd": round(cost, 6),
-                "models": {m: u.calls for m, u in sorted(by_model.items())}, "unpriced": unpriced}
+                "models": {m: u.calls for m, u in sorted(by_model.items())}, "unpriced": unpriced,
+                "by_model": used}

@@ -137,6 +137,9 @@ def _epoch(iso: str) -> float | None:
 
 
 def _safe(url: str) -> str:
-    from crm_crew.pipeline.rq_runner import redacted
+    """The URL without a user or password it may carry."""
+    from urllib.parse import urlsplit, urlunsplit
 
-    return redacted(url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host)) if parts.netloc else url

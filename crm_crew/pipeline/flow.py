@@ -14,6 +14,7 @@ from crm_crew.llm.factory import make_llm
 from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability.metrics_stages import timed
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.automated import handle_automated
 from crm_crew.pipeline.duplicates import fingerprint
@@ -83,7 +84,8 @@ def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict
     """Route one interaction, work it, and journal its result; returns the record and any reject."""
     started = time.perf_counter()
     settings = ctx.config.settings
-    screened = screen(interaction, settings.security, settings.limits)
+    with timed("screen"):
+        screened = screen(interaction, settings.security, settings.limits)
     meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
     record = _base_record(interaction.id, "processed")
     record.update(source=interaction.source, position=interaction.position, channel=interaction.channel,
@@ -152,7 +154,8 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
     reason = "routing is off"
     if settings.routing.enabled:
         model = route_models(config, LEAN, override)[ASSESSOR]
-        result = run_lean(config, session, make_llm(model, settings, meter, ctx.home))
+        with timed("lean_call"):
+            result = run_lean(config, session, make_llm(model, settings, meter, ctx.home))
         if result.to_full is None:
             return Worked(session, LEAN, "routine")
         reason, session = result.to_full, fresh()
@@ -163,7 +166,8 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         raise session.crm_error
     crew = build_crew(config, "interaction", ToolContext("coordinator", session),
                       LlmSource(meter, route_models(config, FULL, override), ctx.home), tasks_done_in_code(config))
-    crew.kickoff(inputs=session.task_inputs())
+    with timed("crew"):
+        crew.kickoff(inputs=session.task_inputs())
     if session.crm_error is not None:
         raise session.crm_error
     return Worked(session, FULL, reason)

@@ -2,7 +2,7 @@
 
     python scripts/bench.py [--mode offline|claude-sim] [--n N] [--baseline-n M] [--concurrency C]
                             [--latency SECONDS] [--rpm R] [--seed S] [--only crm_crew|baseline] [--keep DIR]
-                            [--runner inprocess|rq] [--workers W] [--store sqlite|postgres]
+                            [--runner inprocess|rq] [--workers W] [--store sqlite|postgres] [--metrics]
 
   --mode         offline: the offline model (no network). claude-sim: the fake Anthropic Messages API on
                  loopback (crm_crew.testing.anthropic_api.FakeAnthropic) answering with
@@ -20,6 +20,8 @@
   --runner       crm-crew's runner. inprocess (default): one process. rq: the run on a queue of the bench's own
                  redis-server, processed by W `crm-crew worker --burst` processes (scripts/bench_rq.py).
   --workers      rq: worker processes. Default 1.
+  --metrics      also run crm-crew with its metrics on (pushed every second to the bench's own Pushgateway):
+                 "metrics" holds that run's figures and throughput_cost = 1 - on / off.
   --store        rq: sqlite (default: the one state folder every worker shares) or postgres (the bench's own
                  PostgreSQL as DATABASE_URL).
 
@@ -87,6 +89,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runner", choices=("inprocess", "rq"), default="inprocess")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--metrics", action="store_true")
     args = parser.parse_args(argv)
     if args.n < 1 or args.rpm < 1 or args.latency < 0 or args.workers < 1:
         parser.error("--n, --rpm and --workers must be at least 1, --latency at least 0")
@@ -174,13 +177,13 @@ def _rate_limited(server: Any) -> int:
 
 
 def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any,
-                 queue: dict[str, str]) -> dict[str, Any]:
+                 queue: dict[str, str], extra: tuple[str, ...] = ()) -> dict[str, Any]:
     home, results = work / "crm_crew_home", work / "crm_crew_results.jsonl"
     seed_crm(config, home)
     cli = Path(sys.executable).with_name("crm-crew")
     cli_cmd = [str(cli)] if cli.exists() else [sys.executable, "-c", "from crm_crew.cli.main import run_cli; run_cli()"]
     cmd = cli_cmd + ["run", str(inbox), "--out", str(results), "--json", "--run-id", RUN_ID, "--concurrency",
-                     str(args.concurrency), "--config", str(config), "--llm", "offline" if server is None else MODEL]
+                     str(args.concurrency), "--config", str(config), "--llm", "offline" if server is None else MODEL, *extra]
     if server is not None:
         server.reset_records()
     log(f"crm-crew: {args.n} interactions, concurrency {args.concurrency}, runner {args.runner}")
@@ -265,12 +268,33 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         config = prepare_config(work, args, server.url if server is not None else None)
         crm_crew = run_crm_crew(work, config, inbox, args, server, queue) if args.only != "baseline" else {}
         baseline = run_baseline(work, config, args, server) if args.only != "crm_crew" else {}
+        metrics_on = _with_metrics(work, config, inbox, args, server, queue) if args.metrics else None
     result: dict[str, Any] = {"mode": args.mode, "n": args.n, "baseline_n": args.baseline_n,
                               "concurrency": args.concurrency, "seed": args.seed}
     if args.mode == "claude-sim":
         result.update(latency_s=args.latency, rpm=args.rpm)
     result.update(crm_crew=crm_crew, baseline=baseline, ratios=ratios(crm_crew, baseline))
+    if metrics_on is not None:
+        off, on = crm_crew.get("throughput_per_s"), metrics_on["throughput_per_s"]
+        result["metrics"] = {"crm_crew_with_metrics": metrics_on, "throughput_off_per_s": off,
+                             "throughput_on_per_s": on,
+                             "throughput_cost": round(1 - on / off, 4) if off else None}
     return result
+
+
+def _with_metrics(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any,
+                  queue: dict[str, str]) -> dict[str, Any]:
+    """crm-crew again, in a folder of its own, pushing its metrics to the bench's own Pushgateway every second."""
+    from crm_crew.testing.prom_servers import PushgatewayServer
+
+    (work / "metrics_on").mkdir(exist_ok=True)
+    with PushgatewayServer(work) as gateway:
+        settings_path = config / "crm-crew.yaml"
+        settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
+        settings["metrics"] = {"push_interval_s": 1}
+        settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+        return run_crm_crew(work / "metrics_on", config, inbox, args, server, queue,
+                            ("--push-metrics", gateway.url))
 
 
 def main(argv: list[str] | None = None) -> int:

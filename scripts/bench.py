@@ -20,8 +20,9 @@
   --runner       crm-crew's runner. inprocess (default): one process. rq: the run on a queue of the bench's own
                  redis-server, processed by W `crm-crew worker --burst` processes (scripts/bench_rq.py).
   --workers      rq: worker processes. Default 1.
-  --metrics      also run crm-crew with its metrics on (pushed every second to the bench's own Pushgateway):
-                 "metrics" holds that run's figures and throughput_cost = 1 - on / off.
+  --metrics      then run crm-crew with its metrics on, off, on (on: pushed every second to the bench's own
+                 Pushgateway): "metrics" holds the throughputs and wall times, the throughputs' medians
+                 (off counts the main run too) and throughput_cost = 1 - on / off.
   --store        rq: sqlite (default: the one state folder every worker shares) or postgres (the bench's own
                  PostgreSQL as DATABASE_URL).
 
@@ -275,26 +276,42 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         result.update(latency_s=args.latency, rpm=args.rpm)
     result.update(crm_crew=crm_crew, baseline=baseline, ratios=ratios(crm_crew, baseline))
     if metrics_on is not None:
-        off, on = crm_crew.get("throughput_per_s"), metrics_on["throughput_per_s"]
-        result["metrics"] = {"crm_crew_with_metrics": metrics_on, "throughput_off_per_s": off,
-                             "throughput_on_per_s": on,
+        off = _median([crm_crew.get("throughput_per_s") or 0.0, *metrics_on["off"]])
+        on = _median(metrics_on["on"])
+        result["metrics"] = {"throughput_off_per_s": off, "throughput_on_per_s": on, **metrics_on,
                              "throughput_cost": round(1 - on / off, 4) if off else None}
     return result
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def _with_metrics(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any,
-                  queue: dict[str, str]) -> dict[str, Any]:
-    """crm-crew again, in a folder of its own, pushing its metrics to the bench's own Pushgateway every second."""
+                  queue: dict[str, str]) -> dict[str, list[float]]:
+    """crm-crew on, off, on again (each in a folder of its own; on: pushing its metrics every second to the
+    bench's own Pushgateway), so a machine getting busier or warmer favours neither: their throughputs and
+    wall times (the wall time includes the final push, which comes after the summary's duration)."""
     from crm_crew.testing.prom_servers import PushgatewayServer
 
-    (work / "metrics_on").mkdir(exist_ok=True)
+    plain = work / "config_metrics"
+    shutil.copytree(config, plain)
+    settings_path = plain / "crm-crew.yaml"
+    settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
+    settings["metrics"] = {"push_interval_s": 1}
+    settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    figures: dict[str, list[float]] = {"on": [], "off": [], "on_wall_s": [], "off_wall_s": []}
     with PushgatewayServer(work) as gateway:
-        settings_path = config / "crm-crew.yaml"
-        settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
-        settings["metrics"] = {"push_interval_s": 1}
-        settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-        return run_crm_crew(work / "metrics_on", config, inbox, args, server, queue,
-                            ("--push-metrics", gateway.url))
+        for round_no, metrics in enumerate((True, False, True)):
+            folder = work / f"metrics_{round_no}"
+            folder.mkdir(exist_ok=True)
+            extra = ("--push-metrics", gateway.url) if metrics else ()
+            ran = run_crm_crew(folder, plain, inbox, args, server, queue, extra)
+            figures["on" if metrics else "off"].append(ran["throughput_per_s"])
+            figures["on_wall_s" if metrics else "off_wall_s"].append(ran["wall_s"])
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,6 +69,10 @@ class QueueCollector:
         self.url = url
         self._queue: Any = None
 
+    def describe(self) -> list[Any]:
+        """Nothing up front: registering reads no Redis (collect does, at each scrape)."""
+        return []
+
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
 
@@ -104,8 +108,8 @@ def serve_single(host: str, port: int, url: str) -> None:
     from prometheus_client import REGISTRY, start_http_server
 
     instrument()
+    start_http_server(port, addr=host, registry=REGISTRY)
     REGISTRY.register(QueueCollector(url))
-    start_http_server(port, addr=host)
 
 
 class MultiprocessServer:

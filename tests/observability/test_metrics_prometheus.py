@@ -23,7 +23,7 @@ from tests.e2e.claude_env import CLAUDE, make_config, write_inbox
 from tests.e2e.clihelp import CONFIG, SAMPLES, cli, read_jsonl, write_jsonl
 from tests.servers_fixtures import PrometheusStack, prometheus_stack, redis_url  # noqa: F401  (session fixtures)
 
-pytestmark = pytest.mark.slow(seconds=35)
+pytestmark = pytest.mark.slow(seconds=25)
 
 RUN = 'run="nightly"'
 

@@ -76,7 +76,8 @@ class QueueCollector:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
 
-        from crm_crew.pipeline.rq_runner import live_workers, open_queue, queue_counts
+        from crm_crew.pipeline.rq_rescue import live_workers
+        from crm_crew.pipeline.rq_runner import open_queue, queue_counts
 
         up = GaugeMetricFamily("crm_crew_queue_up", "1 when the queue's Redis answered this scrape")
         try:

@@ -125,7 +125,11 @@ class MultiprocessServer:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=self.folder)
         registry.register(QueueCollector(url))
-        self._server, self._thread = start_http_server(port, addr=host, registry=registry)
+        try:
+            self._server, self._thread = start_http_server(port, addr=host, registry=registry)
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
 
     def child_ended(self, pid: int | None) -> None:
         from prometheus_client.multiprocess import mark_process_dead

@@ -151,6 +151,8 @@ class LlmSettings(_Strict):
     cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
     max_tokens_per_run: int | None = Field(default_factory=shipped("llm", "max_tokens_per_run"), ge=1)
     prices: dict[str, Price] = Field(default_factory=shipped("llm", "prices"))
+    batch: bool = Field(default_factory=shipped("llm", "batch"))
+    batch_poll_s: float = Field(default_factory=shipped("llm", "batch_poll_s"), gt=0)
 
 
 class LeanRouteSettings(_Strict):

@@ -41,6 +41,9 @@ def run(
                                                       "redis://HOST:PORT/DB instead of in this process.")] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="With --queue: times a failed job runs again "
                                          "(after 2, 10, 30, 30... s) before it is a dead letter.")] = 3,
+    batch: Annotated[bool, typer.Option("--batch", help="Send the lean route's model requests as Message "
+                                        "Batches: half price, results within 24 h (usually minutes). "
+                                        "Default: llm.batch.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="For cron: no progress, and no summary when "
                                         "the run is clean (exit 0); a run that needs a look prints it.")] = False,
     log_file: Annotated[Optional[Path], typer.Option("--log-file", metavar="FILE", show_default=False,
@@ -74,7 +77,7 @@ def run(
     cfg = load(config)
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
-                         retries=retries)
+                         retries=retries, batch=batch)
     check_before_state(cfg, options)   # a typo in a path creates no state folder
     home = state_home(cfg)
     store = open_store_for(cfg)
@@ -91,7 +94,8 @@ def run(
             with RunProgress(output.progress, estimate, journaled) as progress:
                 outcome = execute_run(cfg, home, store, options, prepared,
                                       on_record=progress.advance if pusher is None else _both(progress.advance,
-                                                                                              pusher.observe))
+                                                                                              pusher.observe),
+                                      on_batch_poll=progress.batch_polled)
         except RunInterrupted as stop:
             if pusher is not None:
                 pusher.failed(stop.run_id, store)

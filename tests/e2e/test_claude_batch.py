@@ -82,7 +82,7 @@ def test_a_batch_run_decides_like_an_interactive_run_and_pays_batch_requests(
 def test_a_run_killed_while_its_batch_processes_resumes_by_collecting_that_batch(
         tmp_path: Path, inbox: Path, server: FakeAnthropic, interactive: dict[str, Any]) -> None:
     server.reset()
-    server.configure_batches(delay_s=3.0)
+    server.configure_batches(delay_s=2.0)
     config = make_config(tmp_path / "config", server.url, routing=True, llm=FAST_POLL)
     home = tmp_path / "home"
     assert cli("crm", "import", str(SAMPLES / "contacts.csv"), home=home).code == 0
@@ -134,3 +134,21 @@ def test_errored_and_expired_batch_requests_fall_back_to_the_standard_api_one_by
     assert all(r["llm"]["fallback"] is None for r in lean)  # the standard API answered them: no offline model
     assert batched["summary"]["batch_requests"] == len(from_batch)
     assert server.stats()["batches_created"] == 1
+
+
+def test_when_the_batch_fails_and_the_breaker_opens_the_offline_model_answers_and_escalates(
+        tmp_path: Path, inbox: Path, server: FakeAnthropic) -> None:
+    server.reset()
+    server.configure_batches(errored=len(PICKED))
+    server.inject("api_error", count=1)              # the first standard call fails: the breaker opens
+    config = make_config(tmp_path / "config", server.url, routing=True, llm={
+        **FAST_POLL, "anthropic": {"base_url": server.url, "max_retries": 0},
+        "circuit_breaker": {"failures": 1, "cooldown_s": 600}})
+
+    batched = run(tmp_path / "home", config, inbox, "--llm", CLAUDE, "--batch",
+                  env={"ANTHROPIC_API_KEY": server.api_key})
+
+    records = [r for r in batched["records"] if r["llm"]["fallback"]]
+    assert records and all(r["llm"]["fallback"] == "model_unavailable" for r in records)
+    assert all(r["status"] == "escalated" for r in records)
+    assert batched["summary"]["batch_requests"] == 0 and server.stats()["batches_created"] == 1

@@ -10,6 +10,7 @@ first collects the batches it journaled and sends only requests none of them hol
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from crm_crew.llm.batches import BatchClient, BatchRequest, split
 from crm_crew.llm.factory import make_llm, provider_of
@@ -24,7 +25,7 @@ from crm_crew.security.screen import screen
 
 
 class _RequestCaptured(Exception):
-    def __init__(self, params: dict) -> None:      # type: ignore[type-arg]
+    def __init__(self, params: dict[str, Any]) -> None:
         super().__init__("captured")
         self.params = params
 
@@ -32,11 +33,11 @@ class _RequestCaptured(Exception):
 class _Capture:
     """The lean model of the collecting pass: it records the request and stops the interaction there."""
 
-    def __init__(self, llm: object) -> None:
+    def __init__(self, llm: Any) -> None:
         self.llm = llm
 
     def call(self, messages: list[dict[str, str]]) -> str:
-        raise _RequestCaptured(self.llm.batch_params(messages))   # type: ignore[attr-defined]
+        raise _RequestCaptured(self.llm.batch_params(messages))
 
 
 def lean_request(ctx: RunContext, interaction: Interaction) -> BatchRequest | None:

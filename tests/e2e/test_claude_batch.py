@@ -152,3 +152,11 @@ def test_when_the_batch_fails_and_the_breaker_opens_the_offline_model_answers_an
     assert records and all(r["llm"]["fallback"] == "model_unavailable" for r in records)
     assert all(r["status"] == "escalated" for r in records)
     assert batched["summary"]["batch_requests"] == 0 and server.stats()["batches_created"] == 1
+
+
+def test_batch_and_queue_are_refused_together_before_anything_runs(tmp_path: Path, inbox: Path) -> None:
+    config = make_config(tmp_path / "config", "http://127.0.0.1:9")
+    result = cli("run", str(inbox), "--batch", "--queue", "redis://127.0.0.1:9/0", "-c", str(config),
+                 home=tmp_path / "home")
+    assert result.code == 1 and "not with --queue" in result.err
+    assert not (tmp_path / "home").exists()

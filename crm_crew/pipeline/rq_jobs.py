@@ -82,6 +82,13 @@ def payload_key(item: dict[str, Any]) -> str:
 def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     """THE job: process one interaction of run `item["run_id"]` and journal it; returns its status.
     An interaction already journaled for the run (a job delivered twice) returns at once."""
+    from crm_crew.observability.metrics_worker import job
+
+    with job():
+        return _process(item)
+
+
+def _process(item: dict[str, Any]) -> dict[str, Any]:
     from crm_crew.pipeline.apply import Applier
     from crm_crew.pipeline.flow import RunContext, process_interaction
     from crm_crew.store.key_source import require_key
@@ -170,6 +177,7 @@ def _environment() -> _Setup:
 
 def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
     from crm_crew.connectors.registry import open_crm
+    from crm_crew.observability.metrics_stages import time_connector
     from crm_crew.pipeline.replies import load_reply_templates
     from crm_crew.pipeline.run import count_spent
 
@@ -178,7 +186,7 @@ def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
         return _runs[run_id]
     meter = Meter(prices=PriceTable(setup.config.settings.llm.prices))
     count_spent(meter, store, run_id)   # this worker's view of the run's token budget
-    run = _Run(open_crm(setup.config.settings.crm, setup.home),
+    run = _Run(time_connector(open_crm(setup.config.settings.crm, setup.home)),
                load_reply_templates(setup.config.directory.resolve()), meter)
     _runs[run_id] = run
     while len(_runs) > RUNS_KEPT:

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import RunInterrupted, SharedStateUnavailable, StorageError, UserError
+from crm_crew.llm.batches import PollReport
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
@@ -78,13 +79,14 @@ def new_run_id() -> str:
 
 
 def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOptions, prepared: PreparedRun,
-                on_record: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+                on_record: Callable[[dict[str, Any]], None] | None = None,
+                on_batch_poll: PollReport | None = None) -> RunOutcome:
     """The run `prepare_run` checked: crewai loads only now."""
     models, trail = prepared.models, prepared.trail
     run_id = options.run_id or new_run_id()
     with RunLock(home, run_id):
         try:
-            return _execute(config, home, store, options, run_id, models, trail, on_record)
+            return _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll)
         except SharedStateUnavailable as exc:
             if not options.queue:
                 raise
@@ -123,7 +125,7 @@ def _resumed(info: RunInfo | None, done: set[str]) -> Resumed:
 
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
              models: dict[str, str], trail: Trail | None,
-             on_record: Callable[[dict[str, Any]], None] | None) -> RunOutcome:
+             on_record: Callable[[dict[str, Any]], None] | None, on_batch_poll: PollReport | None) -> RunOutcome:
     settings = config.settings
     connector = open_crm(settings.crm, home)
     try:
@@ -185,7 +187,17 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 rejects.add(reject)
             return record
 
-        items = dedup.sort(_stream([p.absolute() for p in options.inputs], settings.limits))
+        inputs = [p.absolute() for p in options.inputs]
+        concurrency = options.concurrency or settings.runner.concurrency
+        if not options.queue and (options.batch or settings.llm.batch or store.llm_batches(run_id)):
+            from crm_crew.llm.batches import BatchClient
+            from crm_crew.pipeline.batch_run import prepare_batches
+
+            pending = Deduplicator(store, run_id, target, set(done), trail.key if trail else None)
+            ctx.batch = prepare_batches(ctx, (i for i in pending.sort(_stream(inputs, settings.limits))
+                                              if isinstance(i, Interaction)),
+                                        BatchClient(settings, on_batch_poll), concurrency)
+        items = dedup.sort(_stream(inputs, settings.limits))
         todo = (i for i in items if isinstance(i, Duplicate) or _item_id(i) not in done)
         if options.queue:
             from crm_crew.pipeline.rq_jobs import run_queued
@@ -194,7 +206,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                                  lambda: _summarize(ctx, options, models, time.perf_counter() - started, rejects,
                                                     dedup, resumed))
         else:
-            runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
+            runner = InProcessRunner(concurrency)
             for record in runner.map(job, todo):
                 if out is not None:
                     _write_out(out, options.out, record)
@@ -321,6 +333,7 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
         "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
         "config": str(config.directory.absolute()), "models": models, "routing": config.settings.routing.enabled, **figures,
         "token_budget": ctx.max_tokens,
+        **({"llm_batches": batches} if (batches := store.llm_batches(run_id)) else {}),
         **_timing(figures["interactions"], elapsed, resumed),
         "duplicates": dedup.count,
         "duplicate_records": dedup.duplicates,

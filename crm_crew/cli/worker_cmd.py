@@ -30,7 +30,7 @@ def worker(
     metrics_port: Annotated[Optional[int], typer.Option("--metrics-port", min=1, max=65535, show_default=False,
                                                         help="Serve Prometheus metrics on this port at /metrics "
                                                              "(one endpoint for all --concurrency processes).")] = None,
-    metrics_host: Annotated[str, typer.Option("--metrics-host", help="Address the metrics endpoint listens on.")]
+    metrics_host: Annotated[str, typer.Option("--metrics-host", metavar="HOST", help="Address the metrics endpoint listens on.")]
     = "127.0.0.1",
     config: ConfigOption = None,
 ) -> int:

@@ -30,8 +30,8 @@ def worker(
     metrics_port: Annotated[Optional[int], typer.Option("--metrics-port", min=1, max=65535, show_default=False,
                                                         help="Serve Prometheus metrics on this port at /metrics "
                                                              "(one endpoint for all --concurrency processes).")] = None,
-    metrics_host: Annotated[str, typer.Option("--metrics-host", metavar="HOST", help="Address the metrics endpoint listens on.")]
-    = "127.0.0.1",
+    metrics_host: Annotated[str, typer.Option("--metrics-host", metavar="HOST",
+                                              help="Address the metrics endpoint listens on.")] = "127.0.0.1",
     config: ConfigOption = None,
 ) -> int:
     """Process queued runs' interactions (`crm-crew run --queue URL`) with this machine's config and store."""

@@ -275,6 +275,11 @@ class SecuritySettings(_Strict):
         return value
 
 
+class TracingSettings(_Strict):
+    otlp_endpoint: str | None = Field(default_factory=shipped("tracing", "otlp_endpoint"))
+    include_content: bool = Field(default_factory=shipped("tracing", "include_content"))
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -294,3 +299,4 @@ class Settings(_Strict):
     permissions: dict[str, list[ActionType]] = Field(default_factory=shipped("permissions"))
     actions: ActionsSettings = Field(default_factory=ActionsSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)

@@ -1,0 +1,1 @@
+"""What crm-crew exports about itself: traces (tracing*.py), metrics and reports."""

@@ -18,11 +18,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-
-from opentelemetry.trace import Span, SpanKind
 
 from crm_crew.llm.breaker import CircuitBreaker
 from crm_crew.llm.meter import Meter
@@ -30,6 +28,9 @@ from crm_crew.llm.ratelimit import Limiter
 from crm_crew.llm.response_cache import ResponseCache, cache_key
 from crm_crew.observability import tracing
 from crm_crew.observability.tracing_names import chat_attributes, usage_attributes
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, 529})
 CACHE_HEADER = "x-crm-crew-cache"
@@ -135,7 +136,7 @@ class GovernedTransport(httpx.BaseTransport):
         if not isinstance(body, dict):
             body = {}
         model = str(body.get("model") or "unknown")
-        chat = tracing.start_span(f"chat {model}", chat_attributes("anthropic", model), kind=SpanKind.CLIENT)
+        chat = tracing.start_span(f"chat {model}", chat_attributes("anthropic", model), client=True)
         try:
             with tracing.using(chat):
                 response = self._governed(request, content, body, model, chat)

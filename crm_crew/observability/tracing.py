@@ -6,7 +6,8 @@ read by the exporter and never printed. Off, every helper here returns a shared 
 
 crm-crew keeps its own TracerProvider: nothing is registered globally, so CrewAI's telemetry (which stays off,
 see crm_crew/crew/environment.py) can never write into these traces. Only the current span travels in the
-OpenTelemetry context (contextvars), which is global by design.
+OpenTelemetry context (contextvars), which is global by design. OpenTelemetry itself is imported only
+once tracing is on (the CLI's fast paths do not pay for it).
 
 Span attributes carry ids, names, counts and statuses, never message text or addresses; with
 `tracing.include_content: true` the redacted text the journal stores may be added (see `content`).
@@ -21,13 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import context as otel_context
-from opentelemetry import trace
-from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.trace import Span, Tracer
 
     from crm_crew.config.models import TracingSettings
 
@@ -42,14 +39,13 @@ Attributes = Mapping[str, Any]
 @dataclass
 class _Tracing:
     provider: TracerProvider
-    tracer: trace.Tracer
+    tracer: Tracer
     include_content: bool
     endpoint: str
 
 
 _state: _Tracing | None = None
 _configure_lock = threading.Lock()
-_propagator = TraceContextTextMapPropagator()
 
 
 def traces_endpoint(configured: str | None) -> str | None:
@@ -79,9 +75,9 @@ def configure(settings: TracingSettings) -> bool:
             return False
         provider = _provider(endpoint)
         _state = _Tracing(provider, provider.get_tracer("crm_crew"), settings.include_content, endpoint)
-    from crm_crew.observability.tracing_crewai import listen
+    from crm_crew.observability.tracing_crewai import listen_once_loaded
 
-    listen()
+    listen_once_loaded()
     return True
 
 
@@ -132,29 +128,50 @@ def shutdown() -> None:
         state.provider.shutdown()
 
 
+class _Off:
+    """The span every helper gives while tracing is off: it records nothing."""
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        """Nothing."""
+
+    def set_attributes(self, attributes: Attributes) -> None:
+        """Nothing."""
+
+    def add_event(self, name: str, attributes: Attributes | None = None) -> None:
+        """Nothing."""
+
+    def end(self, end_time: int | None = None) -> None:
+        """Nothing."""
+
+
 class _NoSpan:
-    """`span()` while tracing is off: a shared context manager around the invalid (no-op) span."""
+    """`span()` while tracing is off: a shared context manager around the shared no-op span."""
 
     def __enter__(self) -> Span:
-        return INVALID_SPAN
+        return OFF
 
     def __exit__(self, *exc: object) -> None:
         return None
 
 
+OFF: Span = _Off()  # type: ignore[assignment]
 _NO_SPAN = _NoSpan()
 
 
-def span(name: str, attributes: Attributes | None = None, *, kind: SpanKind = SpanKind.INTERNAL) -> Any:
-    """`with span(...) as s:` a child of the current span, current inside the block. An exception marks it
-    failed with its type only (exception messages may quote data)."""
+def span(name: str, attributes: Attributes | None = None, *, client: bool = False) -> Any:
+    """`with span(...) as s:` a child of the current span, current inside the block (a CLIENT span when
+    `client`: a request to another service). An exception marks it failed with its type only (exception
+    messages may quote data)."""
     if _state is None:
         return _NO_SPAN
-    return _current(_state.tracer, name, attributes, kind)
+    return _current(_state.tracer, name, attributes, client)
 
 
 @contextmanager
-def _current(tracer: trace.Tracer, name: str, attributes: Attributes | None, kind: SpanKind) -> Iterator[Span]:
+def _current(tracer: Tracer, name: str, attributes: Attributes | None, client: bool) -> Iterator[Span]:
+    from opentelemetry.trace import SpanKind
+
+    kind = SpanKind.CLIENT if client else SpanKind.INTERNAL
     with tracer.start_as_current_span(name, attributes=attributes, kind=kind, record_exception=False,
                                       set_status_on_exception=False) as current:
         try:
@@ -165,25 +182,43 @@ def _current(tracer: trace.Tracer, name: str, attributes: Attributes | None, kin
 
 
 def start_span(name: str, attributes: Attributes | None = None, *, parent: Span | None = None,
-               start_ns: int | None = None, kind: SpanKind = SpanKind.INTERNAL) -> Span:
+               start_ns: int | None = None, client: bool = False) -> Span:
     """A started span the caller ends (not made current); its parent is `parent`, else the current span."""
     if _state is None:
-        return INVALID_SPAN
+        return OFF
+    from opentelemetry import trace
+
     ctx = trace.set_span_in_context(parent) if parent is not None else None
+    kind = trace.SpanKind.CLIENT if client else trace.SpanKind.INTERNAL
     return _state.tracer.start_span(name, context=ctx, kind=kind, attributes=attributes, start_time=start_ns)
+
+
+def current_span() -> Span:
+    """The current span (the no-op one while tracing is off)."""
+    if _state is None:
+        return OFF
+    from opentelemetry import trace
+
+    return trace.get_current_span()
 
 
 @contextmanager
 def using(current: Span) -> Iterator[None]:
     """`current` is the current span inside the block (it is not ended)."""
-    if current is INVALID_SPAN:
+    if current is OFF:
         yield
         return
+    from opentelemetry import trace
+
     with trace.use_span(current, end_on_exit=False, record_exception=False, set_status_on_exception=False):
         yield
 
 
 def fail(target: Span, exc: BaseException | str) -> None:
+    if _state is None:
+        return
+    from opentelemetry.trace import Status, StatusCode
+
     kind = exc if isinstance(exc, str) else type(exc).__name__
     target.set_attribute("error.type", kind)
     target.set_status(Status(StatusCode.ERROR, kind))
@@ -192,7 +227,7 @@ def fail(target: Span, exc: BaseException | str) -> None:
 def event(name: str, attributes: Attributes | None = None) -> None:
     """An event on the current span (a retry, a 429)."""
     if _state is not None:
-        trace.get_current_span().add_event(name, attributes=attributes)
+        current_span().add_event(name, attributes=attributes)
 
 
 def content(target: Span, key: str, text: str | None) -> None:
@@ -205,8 +240,10 @@ def traceparent() -> str | None:
     """The current span as a W3C traceparent header value (None when off or outside any span)."""
     if _state is None:
         return None
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
     carrier: dict[str, str] = {}
-    _propagator.inject(carrier)
+    TraceContextTextMapPropagator().inject(carrier)
     return carrier.get(TRACEPARENT)
 
 
@@ -216,8 +253,11 @@ def continued(parent: str | None) -> Iterator[None]:
     if _state is None or not parent:
         yield
         return
-    token = otel_context.attach(_propagator.extract({TRACEPARENT: parent}))
+    from opentelemetry import context
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    token = context.attach(TraceContextTextMapPropagator().extract({TRACEPARENT: parent}))
     try:
         yield
     finally:
-        otel_context.detach(token)
+        context.detach(token)

@@ -9,18 +9,19 @@ finished/error events, which carry both times. `close_under` ends what is left o
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from opentelemetry import trace
-from opentelemetry.trace import Span
+from typing import TYPE_CHECKING, Any
 
 from crm_crew.observability import tracing
 from crm_crew.observability.tracing_names import agent_attributes, tool_attributes
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
 
 AgentKey = tuple[str, str]          # (crewai agent id, task id)
 
@@ -68,7 +69,7 @@ def _open(key: AgentKey, agent: Any, start_ns: int | None) -> Span:
         if found is not None:
             return found.span
         name = _registry.names.get(key[0]) or str(getattr(agent, "role", "agent"))
-        parent = trace.get_current_span()
+        parent = tracing.current_span()
         opened = tracing.start_span(f"invoke_agent {name}", agent_attributes(name, key[0]), start_ns=start_ns)
         _registry.agents[key] = _Agent(opened, parent.get_span_context().span_id)
         return opened
@@ -137,10 +138,12 @@ def _tool_key(event: Any) -> tuple[str, str, str]:
     return event.agent_id or "", event.task_id or "", event.tool_name
 
 
-def listen() -> None:
-    """Subscribe to the bus once per process (tracing on)."""
+def listen_once_loaded() -> None:
+    """Subscribe to the bus once per process, when tracing is on and crewai is loaded: by
+    crm_crew.crew.environment.import_crewai, whose guard of the signal handlers crewai's import needs, or
+    already (a worker loads crewai before its config)."""
     global _listening
-    if _listening:
+    if _listening or not tracing.enabled() or "crewai.events" not in sys.modules:
         return
     _listening = True
     from crewai.events import (AgentExecutionCompletedEvent, AgentExecutionErrorEvent,

@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from opentelemetry import trace
-from opentelemetry.trace import SpanKind
-
 from crm_crew.connectors.base import Connector
 from crm_crew.observability import tracing
 from crm_crew.observability.tracing_names import crm_attributes
@@ -24,8 +21,7 @@ STATUS = "http.response.status_code"
 
 def http_status(code: int) -> None:
     """The HTTP status of the request under way (a remote connector's answer)."""
-    if tracing.enabled():
-        trace.get_current_span().set_attribute(STATUS, code)
+    tracing.current_span().set_attribute(STATUS, code)
 
 
 def retried(attempt: int, rate_limited: bool, delay_s: float, status: int | None) -> None:
@@ -61,7 +57,7 @@ class TracedConnector:
 
     def _traced(self, method: str, obj: str, call: Callable[..., T]) -> Callable[..., T]:
         def request(*args: Any, **kwargs: Any) -> T:
-            with tracing.span(f"crm {method} {obj}", crm_attributes(self.crm, method, obj), kind=SpanKind.CLIENT) as s:
+            with tracing.span(f"crm {method} {obj}", crm_attributes(self.crm, method, obj), client=True) as s:
                 try:
                     return call(*args, **kwargs)
                 except Exception as exc:

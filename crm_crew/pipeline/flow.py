@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opentelemetry import trace
-
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import CrmUnavailableError, StorageError, UserError
@@ -180,7 +178,7 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
     try:
         crew.kickoff(inputs=session.task_inputs())
     finally:
-        close_under(trace.get_current_span())
+        close_under(tracing.current_span())
     if session.crm_error is not None:
         raise session.crm_error
     return Worked(session, FULL, reason)

@@ -210,6 +210,7 @@ def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace
     samples = crm_crew_samples(results)
     figures = system_figures(samples, float(summary["duration_s"]), child.peak_rss_mb, _rate_limited(server))
     figures["wall_s"] = round(child.wall_s, 2)
+    figures["cpu_s"] = child.cpu_s
     if args.runner == "rq":
         figures.update(_rq_figures(args, work, queue["queue"], inbox_ids(inbox), child, workers))
     if server is not None:

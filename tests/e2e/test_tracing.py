@@ -28,6 +28,8 @@ from tests.e2e.killing import spawn
 from tests.e2e.test_rq_runner import ended, queue_url, wait_queued
 from tests.servers_fixtures import redis_url  # noqa: F401  (session fixture)
 
+pytestmark = pytest.mark.slow(seconds=18)     # the whole file: one traced run on "Claude", one queued run
+
 # complaint + case (full crew), quote + task + lead status (lean), critical + case + task
 PICKED = ("msg-002", "msg-004", "msg-010")
 SECRET = "s3cret-otlp-token"
@@ -95,7 +97,6 @@ def claude_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                "inbox": read_jsonl(inbox)}
 
 
-@pytest.mark.slow(seconds=20)
 def test_a_run_is_one_trace_whose_tree_follows_the_genai_conventions(claude_run: dict[str, Any]) -> None:
     tree = Tree(claude_run["spans"])
     records = {r["interaction_id"]: r for r in claude_run["records"]}
@@ -142,7 +143,6 @@ def test_a_run_is_one_trace_whose_tree_follows_the_genai_conventions(claude_run:
             assert all(t.attributes["gen_ai.tool.name"] == t.name.split(" ", 1)[1] for t in tools)
 
 
-@pytest.mark.slow(seconds=20)
 def test_no_address_or_message_text_leaves_in_a_span_and_the_headers_stay_secret(claude_run: dict[str, Any]) -> None:
     assert_no_pii(claude_run["spans"], claude_run["inbox"])
     assert all(h.get("authorization") == f"Bearer {SECRET}" for h in claude_run["headers"])
@@ -150,7 +150,6 @@ def test_no_address_or_message_text_leaves_in_a_span_and_the_headers_stay_secret
     assert SECRET not in claude_run["output"]
 
 
-@pytest.mark.slow(seconds=15)
 def test_a_queued_run_continues_its_trace_on_the_worker(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
     url = queue_url(redis_url, 15)
     inbox = write_inbox(tmp_path, PICKED[:2])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 WORKFLOW = "crm-crew"
@@ -18,13 +19,21 @@ RUN_ID = "crm_crew.run_id"
 INTERACTION_ID = "crm_crew.interaction_id"
 
 
+def interaction_ref(interaction_id: str) -> str:
+    """The interaction id as spans show it: as is, unless it holds an "@" (a Message-ID can carry an
+    address): then "sha256:" and the first 16 hex digits of its SHA-256."""
+    if "@" not in interaction_id:
+        return interaction_id
+    return "sha256:" + hashlib.sha256(interaction_id.encode("utf-8")).hexdigest()[:16]
+
+
 def run_attributes(run_id: str, mode: str, crm: str) -> dict[str, Any]:
     return {RUN_ID: run_id, "crm_crew.mode": mode, "crm_crew.crm": crm}
 
 
 def workflow_attributes(run_id: str, interaction_id: str, channel: str) -> dict[str, Any]:
     return {OPERATION: "invoke_workflow", "gen_ai.workflow.name": WORKFLOW, RUN_ID: run_id,
-            INTERACTION_ID: interaction_id, "crm_crew.channel": channel}
+            INTERACTION_ID: interaction_ref(interaction_id), "crm_crew.channel": channel}
 
 
 def analytics_attributes(run_id: str) -> dict[str, Any]:
@@ -74,6 +83,10 @@ def crm_attributes(crm: str, method: str, obj: str | None) -> dict[str, Any]:
     return found
 
 
+def batch_attributes(run_id: str, obj: str, count: int) -> dict[str, Any]:
+    return {RUN_ID: run_id, "crm_crew.action.object": obj, "crm_crew.actions": count}
+
+
 def action_attributes(run_id: str, interaction_id: str, seq: int, action: str, obj: str) -> dict[str, Any]:
-    return {RUN_ID: run_id, INTERACTION_ID: interaction_id, "crm_crew.action.seq": seq,
+    return {RUN_ID: run_id, INTERACTION_ID: interaction_ref(interaction_id), "crm_crew.action.seq": seq,
             "crm_crew.action.type": action, "crm_crew.action.object": obj}

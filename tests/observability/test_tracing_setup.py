@@ -40,3 +40,12 @@ def test_without_an_endpoint_tracing_is_off_and_every_helper_is_a_no_op() -> Non
     assert tracing.traceparent() is None
     tracing.event("retry")
     tracing.flush()
+
+
+def test_an_interaction_id_that_could_hold_an_address_is_shown_as_its_digest() -> None:
+    from crm_crew.observability.tracing_names import interaction_ref
+
+    assert interaction_ref("msg-002") == "msg-002"
+    shown = interaction_ref("<CAF.jane.doe@acme-corp.com>")
+    assert shown.startswith("sha256:") and len(shown) == 23 and "@" not in shown
+    assert shown == interaction_ref("<CAF.jane.doe@acme-corp.com>")

@@ -98,6 +98,10 @@ class CircuitOpenError(ModelUnavailableError):
 class SharedStateUnavailable(CrmCrewError):
     """The Redis that workers share (cache, locks, rate limits) cannot be reached: start it or fix the URL."""
 
+    def then(self, step: str) -> SharedStateUnavailable:
+        """The same failure, saying what to do once Redis is reachable (it depends on what was running)."""
+        return type(self)(f"{self}; then {step}")
+
 
 class JournalTampered(CrmCrewError):
     """An action in the journal, or the audit trail, was changed behind crm-crew's back: nothing is written."""

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Channel = Literal["email", "web_form", "chat", "call", "ticket", "other"]
+EXTRA_FIELDS = "extra_fields"   # Interaction.metadata key: the input's unknown fields, {name: text}
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,12 @@ def ensure_folder(path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
-        raise UserError(f"{blocker.absolute()} is a file where crm-crew needs a folder: move or remove it "
-                        "(crm-crew keeps run locks and rejects there)") from None
+        raise not_a_folder(blocker) from None
     except OSError as exc:
         raise storage_error(exc, path) from exc
+
+
+def not_a_folder(path: Path) -> UserError:
+    """A file (or something else) sits where crm-crew needs a folder."""
+    return UserError(f"{path.absolute()} is a file where crm-crew needs a folder: move or remove it "
+                     "(crm-crew keeps run locks and rejects there)")

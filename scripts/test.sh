@@ -30,6 +30,13 @@ fi
 if [ -z "${DATABASE_URL:-}" ] && ! has_binary initdb /usr/local/bin /usr/lib/postgresql/*/bin; then
   missing+=(postgresql)
 fi
+# Prometheus (with promtool) and the Pushgateway for the metrics tests (crm_crew/testing/prom_servers.py).
+if ! has_binary prometheus /usr/bin /usr/local/bin || ! has_binary promtool /usr/bin /usr/local/bin; then
+  missing+=(prometheus)
+fi
+if ! has_binary prometheus-pushgateway /usr/bin /usr/local/bin; then
+  missing+=(prometheus-pushgateway)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]} for the tests' own servers..."
@@ -38,6 +45,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "warning: the tests need ${missing[*]}: install it (apt-get install ${missing[*]}) or set" \
       "REDIS_URL / DATABASE_URL; the tests that need them fail until then." >&2
+  fi
+fi
+
+# The run report is rendered in a real browser (tests/e2e/test_report.py): Debian's chromium, headless. Apart
+# from the servers above, so that a failed browser install costs only that test (it then skips, saying why).
+if ! has_binary chromium /usr/bin; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing chromium to render the run report in the tests..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+      echo "warning: installing chromium failed; the report's browser test will skip." >&2
+  else
+    echo "warning: the report's browser test needs chromium (apt-get install chromium); it skips until then." >&2
   fi
 fi
 

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections import deque
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
@@ -21,6 +22,7 @@ from crm_crew.cli.csv_cells import csv_writer
 
 if TYPE_CHECKING:
     from crm_crew.store.audit import AuditEntry
+    from crm_crew.store.base import Store
 
 audit_app = typer.Typer(help="The audit trail: every CRM write and review decision, chained with HMAC-SHA256 "
                              "so that edits, deletions and reordering are detected.", no_args_is_help=True)
@@ -40,25 +42,41 @@ def export_columns() -> tuple[str, ...]:
     return AUDIT_COLUMNS
 
 
+def _targets(store: "Store") -> Callable[[str | None], str | None]:
+    """The CRM target of an entry's run (None for entries outside runs: imports), each run looked up once."""
+    known: dict[str, str | None] = {}
+
+    def target(run_id: str | None) -> str | None:
+        if run_id is None:
+            return None
+        if run_id not in known:
+            run = store.get_run(run_id)
+            known[run_id] = (run.target or None) if run is not None else None
+        return known[run_id]
+    return target
+
+
 @audit_app.command("show")
 def show(
     run_id: RunFilter = None,
-    record_id: Annotated[Optional[str], typer.Option("--record", metavar="ID", show_default=False,
-                                                     help="Only entries about this record (a CRM record id, "
-                                                          "or an interaction id for review decisions).")] = None,
+    record_id: Annotated[Optional[str], typer.Option(
+        "--record", metavar="ID", show_default=False,
+        help="Only entries about this record: a CRM record id (for a contact, also the activities, cases and "
+             "tasks created for it), or an interaction id for review decisions.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show the newest N entries (newest last).")] = 200,
     as_json: JsonOption = False,
     config: ConfigOption = None,
 ) -> int:
-    """Show audit entries: who changed what, when, before and after."""
+    """Show audit entries: who changed what, when, in which run and on which CRM, before and after."""
     from crm_crew.cli.render_ledger import render_audit
 
     store = open_store_for(load(config))
     newest: deque[dict[str, Any]] = deque(maxlen=limit)
     total = 0
     try:
-        for entry in store.audit_entries(run_id, record_id):
-            newest.append(entry.to_dict())
+        target = _targets(store)
+        for entry in store.audit_entries(run_id, record_id, attached=True):
+            newest.append({**entry.to_dict(), "target": target(entry.run_id)})
             total += 1
     finally:
         store.close()

@@ -44,8 +44,17 @@ def _open(config: str | None) -> "Connector":
 @crm_app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON Lines: email, first_name, last_name, "
                                                  "company, phone, tier, lead_status, opted_out.", show_default=False)],
+            overwrite: Annotated[bool, typer.Option(
+                "--overwrite", help="Replace values the CRM holds with the file's (default: fill only empty fields, "
+                                    "keep the rest and list them).")] = False,
             as_json: JsonOption = False, actor: ActorOption = None, config: ConfigOption = None) -> int:
-    """Import contacts into the configured CRM (upsert by normalized email); every write is audited."""
+    """Import contacts into the configured CRM (upsert by normalized email); every write is audited.
+
+    An existing contact gets only the fields that are empty in the CRM; values the CRM holds (a lead status the
+    crew set, say) are kept and listed per contact, unless --overwrite. An opt-out is never taken back.
+    Exit 3 when rows were rejected.
+    """
+    from crm_crew.cli.render_import import render_import
     from crm_crew.connectors.contacts_file import read_contact_rows
     from crm_crew.connectors.importer import import_contacts
     from crm_crew.connectors.registry import open_crm
@@ -71,7 +80,7 @@ def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON L
         store.record([Outcome(None, entry)], key)
 
     try:
-        report = import_contacts(crm, rows, audit)
+        report = import_contacts(crm, rows, audit, overwrite)
         trail.checkpoint()
     finally:
         crm.close()
@@ -79,8 +88,7 @@ def import_(file: Annotated[Path, typer.Argument(help="Contacts as CSV or JSON L
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
-        out.print(f"{file}: {len(report.created)} created, {len(report.updated)} updated, "
-                  f"{len(report.unchanged)} unchanged, {len(report.rejected)} rejected")
+        render_import(out, file, report, overwrite)
     for warning in report.warnings:
         err.print(f"warning: {file}: {warning}")
     for rejection in report.rejected:

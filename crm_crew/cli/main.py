@@ -2,7 +2,7 @@
 
 Exit codes: 0 all records processed or escalated; 1 the run could not start or died; 130 interrupted (Ctrl-C);
 2 usage error; 3 finished but some records were rejected or failed (rollback: conflicts
-remain); 4 the audit trail or the journal was tampered with (`audit verify` found it, or a
+remain); 4 the audit trail or the journal was tampered with (`audit verify` or `report` found it, or a
 writing command refused to act on it).
 """
 
@@ -16,7 +16,17 @@ from typing import Annotated, Optional
 import typer
 
 from crm_crew import __version__
-from crm_crew.cli import config_cmd, crm_cmd, eval_cmd, rollback_cmd, run_cmd, runs_cmd, sandbox_cmd, worker_cmd
+from crm_crew.cli import (
+    config_cmd,
+    crm_cmd,
+    eval_cmd,
+    report_cmd,
+    rollback_cmd,
+    run_cmd,
+    runs_cmd,
+    sandbox_cmd,
+    worker_cmd,
+)
 from crm_crew.cli.audit_cmd import audit_app
 from crm_crew.cli.common import err, state_home
 from crm_crew.cli.review_cmd import review_app
@@ -58,6 +68,7 @@ def root(
 run_cmd.register(app)
 eval_cmd.register(app)
 runs_cmd.register(app)
+report_cmd.register(app)
 config_cmd.register(app)
 app.add_typer(crm_cmd.crm_app, name="crm")
 sandbox_cmd.register(app)

@@ -81,22 +81,50 @@ def render_apply(console: Console, r: dict[str, Any]) -> None:
 
 
 def render_runs(console: Console, runs: list[dict[str, Any]]) -> None:
-    table = Table("run", "started", "mode", "status", "records", "processed", "escalated", "rejected/failed", "applied")
+    """Runs as `run_view` made them: true status, journal counts for a run without its summary yet."""
+    from crm_crew.pipeline.run_view import counts
+
+    table = Table("run", "started", "mode", "status", "records", "processed", "escalated", "rejected/failed",
+                  "applied", "rolled back")
     for r in runs:
-        s = r["summary"]
+        s = counts(r)
         by = s.get("by_status", {})
-        table.add_row(r["run_id"], r["started_at"], s.get("mode", r["mode"]), r["status"], str(s.get("interactions", "")),
-                      str(by.get("processed", 0)), str(by.get("escalated", 0)),
-                      str(by.get("rejected", 0) + by.get("failed", 0)), str(s.get("actions", {}).get("applied", 0)))
+        table.add_row(r["run_id"], r["started_at"], r["summary"].get("mode", r["mode"]), r["status"],
+                      str(s.get("interactions", 0)), str(by.get("processed", 0)), str(by.get("escalated", 0)),
+                      str(by.get("rejected", 0) + by.get("failed", 0)), str(s.get("actions", {}).get("applied", 0)),
+                      _rolled_back(r["summary"].get("rollback")))
     console.print(table)
+
+
+def _rolled_back(rollback: dict[str, Any] | None) -> str:
+    if not rollback:
+        return "-"
+    left = [f"{rollback[key]} {label}" for key, label in (("conflicts", "conflicts left"), ("failed", "failed"))
+            if rollback.get(key)]
+    return ", ".join([str(rollback["reverted"]), *left])
+
+
+def render_rollback(console: Console, rollback: dict[str, Any] | None) -> None:
+    if rollback:
+        console.print(f"rolled back at {rollback['at']} by {rollback['by']}: {rollback['reverted']} change(s) undone, "
+                      f"{rollback['conflicts']} conflict(s) left, {rollback['failed']} failed", markup=False)
+
+
+def _journaled(journal: dict[str, Any]) -> str:
+    actions = {k: v for k, v in journal["actions"].items() if v}
+    return f"{journal['interactions']} records ({_line(journal['by_status'])}), actions: {_line(actions)}"
 
 
 def render_run(console: Console, run: dict[str, Any], results: list[dict[str, Any]]) -> None:
     summary = run["summary"]
-    if "by_status" in summary:
-        render_summary(console, summary)
+    if "journal" in run:
+        console.print(f"run {run['run_id']} ({run['status']}; journaled so far: {_journaled(run['journal'])})",
+                      markup=False)
+        if run["status"] in ("interrupted", "died"):
+            console.print(f"finish it with: crm-crew run --resume {run['run_id']}", markup=False)
     else:
-        console.print(f"run {run['run_id']} ({run['status']})")
+        render_summary(console, summary)
+    render_rollback(console, summary.get("rollback"))
     from crm_crew.cli.render_ledger import SENDER_CHARS, SUBJECT_CHARS, short
 
     table = Table()
@@ -112,3 +140,17 @@ def render_run(console: Console, run: dict[str, Any], results: list[dict[str, An
                       (r.get("sentiment") or {}).get("label", ""), f"{contact.get('id') or '-'} ({contact.get('match')})",
                       actions, (r.get("escalation") or {}).get("reason") or r.get("error") or "")
     console.print(table)
+    _render_extra_fields(console, results)
+
+
+def _render_extra_fields(console: Console, results: list[dict[str, Any]]) -> None:
+    """The input's unknown fields, per interaction (names and values are data: never markup)."""
+    from rich.text import Text
+
+    from crm_crew.cli.render_ledger import short
+
+    extras = [(r["interaction_id"], r["extra_fields"]) for r in results if r.get("extra_fields")]
+    if extras:
+        console.print("extra fields (the input's columns crm-crew does not use; personal data redacted):")
+    for interaction_id, fields in extras:
+        console.print(Text(short(f"  {interaction_id}  " + "; ".join(f"{k}={v}" for k, v in fields.items()), 400)))

@@ -29,17 +29,67 @@ def short(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def age(seconds: int | None) -> str:
+    """How long an item has waited, in its two largest units: `45s`, `12m`, `3h 05m`, `2d 04h`."""
+    if seconds is None:
+        return ""
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if days:
+        return f"{days}d {hours % 24:02d}h"
+    if hours:
+        return f"{hours}h {minutes % 60:02d}m"
+    return f"{minutes}m" if minutes else f"{seconds}s"
+
+
+def _review_row(i: dict[str, Any]) -> tuple[Any, ...]:
+    return (i["review_id"], i["run_id"], i["interaction_id"], short(i.get("sender_email"), SENDER_CHARS),
+            short(i.get("subject"), SUBJECT_CHARS), i.get("intent"), i.get("urgency"), age(i.get("age_seconds")))
+
+
+REVIEW_COLUMNS = ("id", "run", "interaction", "sender", "subject", "intent", "urgency", "age")
+
+
 def render_reviews(console: Console, items: list[dict[str, Any]]) -> None:
     table = Table(title=f"review items ({len(items)})", title_justify="left")
-    for name in ("id", "run", "interaction", "sender", "subject", "intent", "urgency", "status", "decided_by"):
+    for name in (*REVIEW_COLUMNS, "status", "decided_by"):
         table.add_column(name, no_wrap=True)     # what tells rows apart stays on one line
     table.add_column("reason", min_width=24)
     for i in items:
-        table.add_row(*(_t(v) for v in (i["review_id"], i["run_id"], i["interaction_id"],
-                                        short(i.get("sender_email"), SENDER_CHARS),
-                                        short(i.get("subject"), SUBJECT_CHARS), i.get("intent"),
-                                        i.get("urgency"), i["status"], i.get("decided_by"), i["reason"])))
+        table.add_row(*(_t(v) for v in (*_review_row(i), i["status"], i.get("decided_by"), i["reason"])))
     console.print(table)
+
+
+def render_bulk_plan(console: Console, decision: str, run_id: str, intent: str | None,
+                     items: list[dict[str, Any]]) -> None:
+    """The items a batch decision is about to decide, before it asks."""
+    scope = f"run {run_id}" + (f", intent {intent}" if intent else "")
+    table = Table(*REVIEW_COLUMNS, title=f"{decision}: {len(items)} pending item(s) of {scope}", title_justify="left")
+    for i in items:
+        table.add_row(*(_t(v) for v in _review_row(i)))
+    console.print(table)
+
+
+def render_bulk_report(console: Console, r: dict[str, Any]) -> None:
+    scope = f"run {r['run_id']}" + (f", intent {r['intent']}" if r["intent"] else "")
+    if not r["items"]:
+        console.print(_t(f"no pending review items in {scope}: nothing to {r['decision']}"))
+        return
+    done = "approved" if r["decision"] == "approve" else "rejected"
+    line = f"{scope}: {r[done]} {done}, {r['failed']} failed"
+    if done == "approved":
+        line += f" ({sum((i['report'] or {}).get('applied', 0) for i in r['results'])} action(s) written)"
+    if r["not_attempted"]:
+        line += f", {r['not_attempted']} not attempted (the CRM could not be reached)"
+    console.print(_t(line))
+    for item in r["results"]:
+        if item["outcome"] == "failed":
+            console.print(_t(f"  review item {item['review_id']} ({item['interaction_id']}): {item['error']}"))
+        elif (item["report"] or {}).get("failed"):
+            console.print(_t(f"  review item {item['review_id']} ({item['interaction_id']}): approved, but "
+                             f"{item['report']['failed']} action(s) failed to write: run `crm-crew review approve "
+                             f"{item['review_id']}` again to retry them"))
+    if r["not_attempted"] or r["failed"]:
+        console.print(_t(f"see `crm-crew review list --run {r['run_id']}` for what is still pending"))
 
 
 def render_review(console: Console, data: dict[str, Any]) -> None:
@@ -53,8 +103,9 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
         sender = f"{interaction['sender_name']} <{sender}>"
     head = Table(show_header=False, box=None, padding=(0, 2))
     for label, value in (("from", sender), ("channel", interaction.get("channel")),
-                         ("received", interaction.get("received_at")), ("subject", interaction.get("subject"))):
-        head.add_row(label, _t(value))
+                         ("received", interaction.get("received_at")), ("subject", interaction.get("subject")),
+                         *((f"field {name}", value) for name, value in (interaction.get("extra_fields") or {}).items())):
+        head.add_row(_t(label), _t(value))
     console.print(Text("interaction (as screened: personal data redacted)", style="bold"))
     console.print(head)
     console.print(_t(interaction.get("body") or ""))
@@ -124,7 +175,8 @@ def render_approve(console: Console, r: dict[str, Any]) -> None:
         head = f"review item {r['review_id']} approved by {r['by']}"
     console.print(_t(f"{head} (run {r['run_id']}, interaction {r['interaction_id']}): {r['applied']} applied, "
                      f"{r['skipped']} skipped, {r['failed']} failed"
-                     + ("; reply edited" if r["reply_edited"] else "")))
+                     + ("; reply edited" if r["reply_edited"] else "")
+                     + (f"; reason: {r['reason']}" if r.get("reason") else "")))
     if r["failed"]:
         console.print(_t(f"some actions failed: see `crm-crew review show {r['review_id']}`, then run "
                          f"`crm-crew review approve {r['review_id']}` again to retry them"))
@@ -153,11 +205,20 @@ def changes(entry: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _seconds(at: str) -> str:
+    """An entry's UTC time to the second, for the table (JSON and exports keep it whole)."""
+    return at[:19].replace("T", " ")
+
+
 def render_audit(console: Console, entries: list[dict[str, Any]], total: int) -> None:
     title = f"audit entries ({len(entries)}" + (f" newest of {total})" if total > len(entries) else ")")
-    table = Table("seq", "at", "actor", "agent", "operation", "object", "record_id", "outcome", "changes",
-                  title=title, title_justify="left")
+    table = Table(title=title, title_justify="left")
+    for name in ("seq", "at (UTC)", "run", "interaction", "actor", "agent", "connector", "operation", "object",
+                 "record_id", "outcome"):
+        table.add_column(name, no_wrap=True, overflow="ellipsis")
+    table.add_column("changes", min_width=40)
     for e in entries:
-        table.add_row(*(_t(v) for v in (e["seq"], e["at"], e["actor"], e["agent"], e["operation"], e["object"],
-                                        e["record_id"], e["outcome"], changes(e))))
+        table.add_row(*(_t(v) for v in (e["seq"], _seconds(e["at"]), e["run_id"], e["interaction_id"], e["actor"],
+                                        e["agent"], e["connector"], e["operation"], e["object"], e["record_id"],
+                                        e["outcome"], changes(e))))
     console.print(table)

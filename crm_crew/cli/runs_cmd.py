@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Annotated, Any, Optional
 
 import typer
@@ -13,17 +12,15 @@ from crm_crew.cli.common import ConfigOption, JsonOption, err, load, open_store_
 
 def runs(as_json: JsonOption = False, config: ConfigOption = None,
          limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs to list.")] = 50) -> int:
-    """List runs, newest first."""
+    """List runs, newest first: `running` only while a process works on it, `interrupted` when it was killed;
+    a run without its summary yet is counted from its journal."""
     from crm_crew.cli.render import render_runs
-    from crm_crew.pipeline.run_lock import run_is_live
+    from crm_crew.pipeline.run_view import run_view
 
     cfg = load(config)
     store = open_store_for(cfg)
     home = state_home(cfg)
-    listing = [asdict(r) for r in store.list_runs(limit)]
-    for run in listing:
-        if run["status"] == "running" and not run_is_live(home, run["run_id"]):
-            run["status"] = "interrupted"   # killed: nobody holds its lock; `run --resume` finishes it
+    listing = [run_view(home, store, info) for info in store.list_runs(limit)]
     if as_json:
         print(json.dumps(listing, indent=2))
     else:
@@ -40,22 +37,25 @@ def show(run_id: Annotated[str, typer.Argument(help="The run to show.", show_def
     """Show one run: its summary, every result record, and a queued run's dead letters."""
     from crm_crew.cli.render import render_run
     from crm_crew.errors import NotFoundError
+    from crm_crew.pipeline.run_view import run_view
 
-    store = open_store_for(load(config))
+    cfg = load(config)
+    store = open_store_for(cfg)
     info = store.get_run(run_id)
     if info is None:
         raise NotFoundError(f"no run '{run_id}' (see `crm-crew runs`)")
+    run = run_view(state_home(cfg), store, info)
     results = list(store.results(run_id))
     url = queue or info.summary.get("queue")
     letters, problem = _dead_letters(url, run_id) if url else (None, None)
     if as_json:
-        shown: dict[str, Any] = {"run": asdict(info), "results": results}
+        shown: dict[str, Any] = {"run": run, "results": results}
         if url:
             shown["dead_letters"] = letters
             shown["dead_letters_error"] = problem
         print(json.dumps(shown, indent=2))
         return 0
-    render_run(out, asdict(info), results)
+    render_run(out, run, results)
     if problem:
         err.print(f"dead letters unknown: {problem}")
     elif letters:

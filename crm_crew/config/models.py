@@ -151,6 +151,8 @@ class LlmSettings(_Strict):
     cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
     max_tokens_per_run: int | None = Field(default_factory=shipped("llm", "max_tokens_per_run"), ge=1)
     prices: dict[str, Price] = Field(default_factory=shipped("llm", "prices"))
+    batch: bool = Field(default_factory=shipped("llm", "batch"))
+    batch_poll_s: float = Field(default_factory=shipped("llm", "batch_poll_s"), gt=0)
 
 
 class LeanRouteSettings(_Strict):
@@ -175,6 +177,12 @@ class RoutingSettings(_Strict):
 
 class RunnerSettings(_Strict):
     concurrency: int = Field(default_factory=shipped("runner", "concurrency"), ge=1)
+
+
+class MetricsSettings(_Strict):
+    pushgateway_url: str | None = Field(default_factory=shipped("metrics", "pushgateway_url"))
+    push_interval_s: float = Field(default_factory=shipped("metrics", "push_interval_s"), gt=0)
+    run_name: str | None = Field(default_factory=shipped("metrics", "run_name"), pattern=r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class LimitsSettings(_Strict):
@@ -290,6 +298,7 @@ class Settings(_Strict):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)

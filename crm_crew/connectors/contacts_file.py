@@ -39,14 +39,29 @@ class ImportRejection:
 
 
 @dataclass
+class ContactOutcome:
+    """What an import did to one contact, field by field (values as `shown_value` shows them)."""
+
+    record_id: str
+    row: int
+    created: bool = False
+    filled: list[str] = field(default_factory=list)                   # empty in the CRM: the file's value set
+    kept: dict[str, dict[str, Any]] = field(default_factory=dict)     # field -> {"crm", "file"}: the CRM's stayed
+    overwritten: dict[str, dict[str, Any]] = field(default_factory=dict)   # field -> {"before", "after"}
+
+
+@dataclass
 class ImportReport:
-    """What an import did; the lists hold contact ids."""
+    """What an import did; the lists hold contact ids. `kept`: contacts where a CRM value that differs from the
+    file's stayed (some may be `updated` too, for other fields); `unchanged`: the file says what the CRM holds."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
     rejected: list[ImportRejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    contacts: list[ContactOutcome] = field(default_factory=list)   # each contact created, filled, kept or overwritten
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

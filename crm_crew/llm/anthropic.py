@@ -51,6 +51,13 @@ class GovernedAnthropic(AnthropicCompletion):
         text = json.dumps({"messages": messages, "tools": tools}, default=str, ensure_ascii=False)
         return math.ceil(len(text) / 4)
 
+    def batch_params(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+        """The Messages API params `call(messages)` would send, for a Message Batch request (no streaming)."""
+        formatted, system = self._format_messages_for_anthropic(messages)   # crewai's own request building
+        params = self._prepare_completion_params(formatted, system)
+        params.pop("stream", None)
+        return params
+
     def _build_async_client(self) -> Any:
         from anthropic import AsyncAnthropic
 

@@ -236,7 +236,8 @@ class GovernedTransport(httpx.BaseTransport):
         output = int(usage.get("output_tokens") or 0)
         self.governor.limiter.record_output(output)
         self.meter.add(model, calls=1, input_tokens=int(usage.get("input_tokens") or 0), output_tokens=output,
-                       cache_read_tokens=int(usage.get("cache_read_input_tokens") or 0))
+                       cache_read_tokens=int(usage.get("cache_read_input_tokens") or 0),
+                       cache_write_tokens=int(usage.get("cache_creation_input_tokens") or 0))
 
     def _metered_stream(self, response: httpx.Response, model: str, chat: Span) -> httpx.Response:
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in DROPPED_HEADERS]

@@ -1,1 +1,1 @@
-"""What crm-crew exports about itself: traces (tracing*.py), metrics and reports."""
+"""Seeing what the crew does: metrics, traces, notifications and the run report."""

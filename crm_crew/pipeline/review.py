@@ -87,8 +87,8 @@ def _refresh_summary(store: Store, run_id: str) -> None:
 
 
 def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor: str,
-            reply: dict[str, str] | None) -> dict[str, Any]:
-    """Approve a review item: its held actions are written to the CRM, as `actor`."""
+            reply: dict[str, str] | None, note: str | None = None) -> dict[str, Any]:
+    """Approve a review item: its held actions are written to the CRM, as `actor` (`note`: why, for the audit)."""
     from crm_crew.connectors.registry import open_crm
 
     settings = config.settings
@@ -109,7 +109,7 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
             already = item.status == "approved"
             if item.status == "pending":
                 approved_reply = _edited_reply(item, reply) if reply is not None else _drafted(item)
-                if not store.decide_review(review_id, "approved", actor, None, approved_reply):
+                if not store.decide_review(review_id, "approved", actor, note, approved_reply):
                     item = get_item(store, review_id)
                     already = True
                 else:
@@ -131,7 +131,7 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
                     item.interaction_id, None,
                     {"review_id": item.review_id, "actions": [r.type for r in rows if r.status == "planned"],
                      "reply_edited": reply_edited},
-                    "approved")))
+                    "approved", item.decision_note)))
             if outcomes:
                 store.record(outcomes, key)
             try:
@@ -141,6 +141,8 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
                                 f"{review_id}` again to write its actions once the CRM is back") from exc
             changes: dict[str, Any] = {"review": {"id": item.review_id, "status": "approved",
                                                   "by": item.decided_by, "at": item.decided_at}}
+            if item.decision_note:
+                changes["review"]["reason"] = item.decision_note
             if reply_edited:
                 changes["reply"] = item.reply
             store.update_record(item.run_id, item.interaction_id, changes)
@@ -150,8 +152,8 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
     trail.checkpoint()
     return {"review_id": item.review_id, "run_id": item.run_id, "interaction_id": item.interaction_id,
             "status": "approved", "by": item.decided_by, "at": item.decided_at, "already_approved": already,
-            "applied": counts["applied"], "skipped": counts["skipped"], "failed": counts["failed"],
-            "reply_edited": reply_edited}
+            "reason": item.decision_note, "applied": counts["applied"], "skipped": counts["skipped"],
+            "failed": counts["failed"], "reply_edited": reply_edited}
 
 
 def _apply(store: Store, connector: Connector, item: ReviewItem, key: AuditKey, actor: str,

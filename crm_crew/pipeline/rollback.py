@@ -20,6 +20,7 @@ from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import ConnectorError, CrmRecordError, CrmUnavailableError, NotFoundError, StaleRecordError
 from crm_crew.pipeline.apply_run import require_same_target
 from crm_crew.pipeline.run_lock import RunLock
+from crm_crew.pipeline.summary import run_figures
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import ActionRow, Outcome, Store
 from crm_crew.store.seals import require_sealed
@@ -70,6 +71,8 @@ def rollback_run(config: CrewConfig, home: Path, store: Store, run_id: str, acto
         finally:
             connector.close()
     summary = dict(info.summary)
+    if "by_status" in summary:      # a finished run's figures: its actions are rolled back now
+        summary.update(run_figures(store.results(run_id)))
     summary["rollback"] = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": actor,
                            "reverted": len(report.reverted), "conflicts": len(report.conflicts),
                            "failed": len(report.failed)}

@@ -28,7 +28,8 @@ from crm_crew.models import Interaction, Reject
 from crm_crew.observability import tracing
 from crm_crew.pipeline.duplicates import Duplicate
 from crm_crew.pipeline.replies import ReplyTemplates
-from crm_crew.pipeline.rq_runner import RqRunner, open_queue, rescue_orphans, waiting_retries, where
+from crm_crew.pipeline.rq_rescue import rescue_orphans, waiting_retries
+from crm_crew.pipeline.rq_runner import RqRunner, open_queue, where
 from crm_crew.shared.client import guarded
 from crm_crew.shared.state import SharedState, use_shared_state
 from crm_crew.store.base import APPLICABLE_STATUSES, Store
@@ -82,6 +83,13 @@ def payload_key(item: dict[str, Any]) -> str:
 def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     """THE job: process one interaction of run `item["run_id"]` and journal it; returns its status.
     An interaction already journaled for the run (a job delivered twice) returns at once."""
+    from crm_crew.observability.metrics_worker import job
+
+    with job():
+        return _process(item)
+
+
+def _process(item: dict[str, Any]) -> dict[str, Any]:
     from crm_crew.pipeline.apply import Applier
     from crm_crew.pipeline.flow import RunContext, process_interaction
     from crm_crew.store.key_source import require_key
@@ -176,6 +184,7 @@ def _environment() -> _Setup:
 
 def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
     from crm_crew.connectors.registry import open_crm
+    from crm_crew.observability.metrics_stages import time_connector
     from crm_crew.pipeline.replies import load_reply_templates
     from crm_crew.pipeline.run import count_spent
 
@@ -184,7 +193,7 @@ def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
         return _runs[run_id]
     meter = Meter(prices=PriceTable(setup.config.settings.llm.prices))
     count_spent(meter, store, run_id)   # this worker's view of the run's token budget
-    run = _Run(open_crm(setup.config.settings.crm, setup.home),
+    run = _Run(time_connector(open_crm(setup.config.settings.crm, setup.home)),
                load_reply_templates(setup.config.directory.resolve()), meter)
     _runs[run_id] = run
     while len(_runs) > RUNS_KEPT:

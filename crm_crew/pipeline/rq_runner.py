@@ -11,22 +11,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import socket
+import shlex
 import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 import redis
 from rq import Callback, Queue, Retry
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
-from rq.worker import BaseWorker, Worker
+from rq.worker import Worker
 
 from crm_crew.errors import SharedStateUnavailable
-from crm_crew.shared.client import connect, describe, guarded, text
+from crm_crew.pipeline.rq_rescue import rescue_orphans
+from crm_crew.shared.client import connect, describe, guarded
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,6 +53,13 @@ def open_queue(url: str) -> Queue:
 def redacted(url: str) -> str:
     """`url` without credentials (connects to nothing)."""
     return describe(connect(url))
+
+
+def resume_command(run_id: str, url: str) -> str:
+    """The command that finishes run `run_id` on the queue at `url` (shown without its password)."""
+    parts = urlsplit(url)
+    secret = " (with the URL's password)" if parts.password or parts.username else ""
+    return f"`crm-crew run --resume {shlex.quote(run_id)} --queue {redacted(url)}`{secret}"
 
 
 def where(queue: Queue) -> str:
@@ -151,7 +159,7 @@ class RqRunner:
         vanished = [jid for jid, status in zip(ids, statuses) if status is None]
         if vanished:
             raise QueueLost(f"{len(vanished)} job(s) vanished from the queue at {where(self.queue)} "
-                            "(was Redis restarted without persistence?): resume the run to enqueue them again")
+                            "(was Redis restarted without persistence?); resuming the run enqueues them again")
         for jid, status in zip(ids, statuses):
             if status == b"failed":
                 pending.discard(jid)
@@ -190,51 +198,6 @@ def report_failure(job: Job, connection: redis.Redis, exc_type: Any, value: Any,
     """Called on every failed attempt (and for jobs whose worker died): only the last one is a dead letter."""
     if not (job.retries_left and job.retries_left > 0):
         _note(job, connection, True, error=f"{getattr(exc_type, '__name__', exc_type)}: {value}")
-
-
-def worker_alive(worker: BaseWorker) -> bool:
-    """False when the worker ran on this host and its process is gone; others live until their key expires."""
-    if worker.hostname != socket.gethostname() or not worker.pid:
-        return True
-    try:
-        os.kill(worker.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def live_workers(queue: Queue) -> list[BaseWorker]:
-    return [w for w in Worker.all(queue=queue) if worker_alive(w)]
-
-
-def rescue_orphans(queue: Queue) -> int:
-    """Hand the jobs of workers that died (SIGKILL, OOM, lost machine) to rq's abandoned-job handling: each
-    is retried, or becomes a dead letter when its retries are spent. Returns how many were rescued."""
-    client = queue.connection
-    registry = StartedJobRegistry(queue=queue)
-    orphans = []
-    for jid, execution_id in registry.get_job_and_execution_ids(cleanup=False):
-        name = client.hget(f"rq:execution:{jid}:{execution_id}", "worker_name")   # rq 2: Execution.key
-        worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + (text(name) or ""), connection=client) \
-            if name else None
-        if worker is None or not worker_alive(worker):
-            orphans.append(f"{jid}:{execution_id}")
-    if orphans:
-        client.zadd(registry.key, dict.fromkeys(orphans, 0), xx=True)   # expired now: rq's cleanup takes them
-        registry.cleanup()
-    for worker in Worker.all(queue=queue):
-        if not worker_alive(worker):
-            worker.register_death()
-    return len(orphans)
-
-
-def waiting_retries(queue: Queue) -> float | None:
-    """Seconds until the next scheduled retry of this queue (0 when due), None when none waits."""
-    registry = ScheduledJobRegistry(queue=queue)
-    first = queue.connection.zrange(registry.key, 0, 0, withscores=True)
-    return max(0.0, float(first[0][1]) - time.time()) if first else None
 
 
 def dead_letters(queue: Queue, group: str) -> list[dict[str, Any]]:

@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
-from crm_crew.errors import RunInterrupted, StorageError, UserError
+from crm_crew.errors import RunInterrupted, SharedStateUnavailable, StorageError, UserError
+from crm_crew.llm.batches import PollReport
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
@@ -27,7 +28,7 @@ from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
 from crm_crew.pipeline.flow import RunContext, process_interaction, rejected_record
 from crm_crew.pipeline.readers import read_interactions
 from crm_crew.pipeline.replies import load_reply_templates
-from crm_crew.pipeline.run_lock import RunLock
+from crm_crew.pipeline.run_lock import RunLock, run_folder
 from crm_crew.pipeline.runner import InProcessRunner
 from crm_crew.pipeline.summary import run_figures
 from crm_crew.storage import ensure_folder, storage_error
@@ -80,7 +81,8 @@ def new_run_id() -> str:
 
 
 def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOptions, prepared: PreparedRun,
-                on_record: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+                on_record: Callable[[dict[str, Any]], None] | None = None,
+                on_batch_poll: PollReport | None = None) -> RunOutcome:
     """The run `prepare_run` checked: crewai loads only now."""
     models, trail = prepared.models, prepared.trail
     run_id = options.run_id or new_run_id()
@@ -89,9 +91,16 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
         try:
             with tracing.span(f"run {WORKFLOW}", run_attributes(run_id, "apply" if options.apply else "shadow",
                                                                config.settings.crm.type)) as run:
-                outcome = _execute(config, home, store, options, run_id, models, trail, on_record)
+                outcome = _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll)
                 run.set_attribute("crm_crew.exit_code", outcome.exit_code)
                 return outcome
+        except SharedStateUnavailable as exc:
+            if not options.queue:
+                raise
+            from crm_crew.pipeline.rq_runner import resume_command
+
+            raise exc.then(f"finish run {run_id} with {resume_command(run_id, options.queue)}; nothing "
+                           "journaled is lost") from exc
         except StorageError as exc:
             raise StorageError(f"{exc}. Run {run_id} stopped; nothing journaled is lost: free space or make the "
                                f"state folder writable, then finish it with `crm-crew run --resume {run_id}`") from exc
@@ -125,7 +134,7 @@ def _resumed(info: RunInfo | None, done: set[str]) -> Resumed:
 
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
              models: dict[str, str], trail: Trail | None,
-             on_record: Callable[[dict[str, Any]], None] | None) -> RunOutcome:
+             on_record: Callable[[dict[str, Any]], None] | None, on_batch_poll: PollReport | None) -> RunOutcome:
     settings = config.settings
     connector = open_crm(settings.crm, home)
     try:
@@ -160,7 +169,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     started_info = store.get_run(run_id)
     ctx = RunContext(run_id, config, connector, store, replies, applier, options.model_override, home,
                      run_meter, max_tokens, started_info.started_at if started_info else None)
-    rejects = _Rejects(home.absolute() / "runs" / run_id / "rejects.jsonl")
+    rejects = _Rejects(run_folder(home.absolute(), run_id) / "rejects.jsonl")
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
     from crm_crew.crew.environment import import_crewai
@@ -185,7 +194,17 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 rejects.add(reject)
             return record
 
-        items = dedup.sort(_stream([p.absolute() for p in options.inputs], settings.limits))
+        inputs = [p.absolute() for p in options.inputs]
+        concurrency = options.concurrency or settings.runner.concurrency
+        if not options.queue and (options.batch or settings.llm.batch or store.llm_batches(run_id)):
+            from crm_crew.llm.batches import BatchClient
+            from crm_crew.pipeline.batch_run import prepare_batches
+
+            pending = Deduplicator(store, run_id, target, set(done), trail.key if trail else None)
+            ctx.batch = prepare_batches(ctx, (i for i in pending.sort(_stream(inputs, settings.limits))
+                                              if isinstance(i, Interaction)),
+                                        BatchClient(settings, on_batch_poll), concurrency)
+        items = dedup.sort(_stream(inputs, settings.limits))
         todo = (i for i in items if isinstance(i, Duplicate) or _item_id(i) not in done)
         if options.queue:
             from crm_crew.pipeline.rq_jobs import run_queued
@@ -194,7 +213,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                                  lambda: _summarize(ctx, options, models, time.perf_counter() - started, rejects,
                                                     dedup, resumed))
         else:
-            runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
+            runner = InProcessRunner(concurrency)
             for record in runner.map(job, todo):
                 if out is not None:
                     _write_out(out, options.out, record)
@@ -260,9 +279,11 @@ def _write_out(out: TextIO, path: Path | None, record: dict[str, Any]) -> None:
 
 
 def _queue_info(options: RunOptions) -> dict[str, Any]:
+    if not options.queue:
+        return {}   # an in-process run never imports redis: not even on its way down
     from crm_crew.pipeline.rq_runner import redacted
 
-    return {"queue": redacted(options.queue)} if options.queue else {}
+    return {"queue": redacted(options.queue)}
 
 
 def count_spent(meter: Meter, store: Store, run_id: str) -> None:
@@ -301,6 +322,7 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
         "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
         "config": str(config.directory.absolute()), "models": models, "routing": config.settings.routing.enabled, **figures,
         "token_budget": ctx.max_tokens,
+        **({"llm_batches": batches} if (batches := store.llm_batches(run_id)) else {}),
         **_timing(figures["interactions"], elapsed, resumed),
         "duplicates": dedup.count,
         "duplicate_records": dedup.duplicates,

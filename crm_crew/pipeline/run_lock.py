@@ -8,12 +8,24 @@ from pathlib import Path
 from types import TracebackType
 
 from crm_crew.errors import UserError
-from crm_crew.storage import ensure_folder
+from crm_crew.storage import ensure_folder, not_a_folder
+
+
+def runs_folder(home: Path) -> Path:
+    """`home/runs` (not created); a file where that folder must be is a clear error."""
+    runs = home / "runs"
+    if runs.exists() and not runs.is_dir():
+        raise not_a_folder(runs)
+    return runs
+
+
+def run_folder(home: Path, run_id: str) -> Path:
+    return runs_folder(home) / run_id
 
 
 class RunLock:
     def __init__(self, home: Path, run_id: str) -> None:
-        self.path = home / "runs" / run_id / "lock"
+        self.path = run_folder(home, run_id) / "lock"
         self._fd: int | None = None
 
     def __enter__(self) -> RunLock:
@@ -40,7 +52,7 @@ class RunLock:
 
 def run_is_live(home: Path, run_id: str) -> bool:
     """True while some process holds the run's lock (processing, applying or rolling it back)."""
-    path = home / "runs" / run_id / "lock"
+    path = run_folder(home, run_id) / "lock"
     if not path.exists():
         return False
     fd = os.open(path, os.O_RDONLY)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm_crew.config.loader import CrewConfig
-from crm_crew.errors import NotFoundError, UserError
+from crm_crew.errors import NotFoundError, SharedStateUnavailable, UserError
 from crm_crew.llm.factory import check_credentials
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.trail import Trail
@@ -30,6 +30,7 @@ class RunOptions:
     max_tokens: int | None = None     # token budget of this run (default: llm.max_tokens_per_run)
     queue: str | None = None          # redis:// URL: process on `crm-crew worker`s through RQ, not in process
     retries: int = 3                  # queued: attempts after a job's first failure before it is a dead letter
+    batch: bool = False               # the lean route's requests as Message Batches (also llm.batch)
 
 
 @dataclass
@@ -54,6 +55,9 @@ def models_in_use(config: CrewConfig, override: str | None) -> set[str]:
 def check_before_state(config: CrewConfig, options: RunOptions) -> None:
     """What needs no state folder: model credentials, and the inputs of a new run."""
     check_credentials(models_in_use(config, options.model_override), config.settings)
+    if options.queue and (options.batch or config.settings.llm.batch):
+        raise UserError("Message Batches (--batch, llm.batch) work in one process, not with --queue: drop "
+                        "--queue, or run this one without --batch (set llm.batch: false in crm-crew.yaml)")
     if not options.resume:
         check_inputs(options.inputs)
 
@@ -81,10 +85,21 @@ def prepare_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     trail = Trail.open(settings.audit.key_env, home, store) if options.apply \
         else Trail.open_if_set(settings.audit.key_env, home, store)
     if options.queue:
-        from crm_crew.pipeline.rq_runner import open_queue
-
-        open_queue(options.queue)   # unreachable: fail before the run exists
+        _check_queue(options)
     return PreparedRun(models, trail)
+
+
+def _check_queue(options: RunOptions) -> None:
+    """An unreachable queue fails before a new run exists (or before a resumed one changes)."""
+    from crm_crew.pipeline.rq_runner import open_queue, resume_command
+
+    url = options.queue or ""
+    try:
+        open_queue(url)
+    except SharedStateUnavailable as exc:
+        if options.resume and options.run_id:
+            raise exc.then(f"finish the run with {resume_command(options.run_id, url)}") from exc
+        raise exc.then("start the run again (no run was created: nothing is journaled)") from exc
 
 
 def _resumable(store: Store, run_id: str | None) -> RunInfo:

@@ -8,11 +8,12 @@ may become a contact's name); a display name or signature that fails is not used
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from crm_crew.models import Interaction
+from crm_crew.models import EXTRA_FIELDS, Interaction
 from crm_crew.security.contact_fields import person_name
 from crm_crew.security.injection import detector_for
 from crm_crew.security.pii import redact
@@ -34,6 +35,7 @@ class ScreenResult:
     injected_fields: list[str] = field(default_factory=list)   # the fields that carried a signal
     sender_name: str = ""        # the display name when it reads as a person's name, else ""
     dropped_fields: list[str] = field(default_factory=list)    # "field: why" for message text not used
+    extra_fields: dict[str, str] = field(default_factory=dict)  # the input's unknown fields, redacted (never to a model)
 
     @property
     def signature_usable(self) -> bool:
@@ -42,7 +44,7 @@ class ScreenResult:
     def report(self) -> dict[str, Any]:
         """What the security agent (and any model) may see: no raw text, no PII."""
         data = asdict(self)
-        for raw in ("subject", "body", "sender_name"):
+        for raw in ("subject", "body", "sender_name", "extra_fields"):
             data.pop(raw)
         data["safe_to_process"] = not self.injection
         return data
@@ -103,10 +105,23 @@ def screen(interaction: Interaction, security: Any, limits: Any) -> ScreenResult
 
     subject, subject_kinds = redact(interaction.subject, security.redact)
     body, body_kinds = redact(interaction.body, security.redact)
-    result.pii_redacted = sorted(set(subject_kinds) | set(body_kinds))
+    result.extra_fields, extra_kinds = _redacted_fields(interaction.metadata.get(EXTRA_FIELDS) or {}, security.redact)
+    result.pii_redacted = sorted(set(subject_kinds) | set(body_kinds) | extra_kinds)
     result.subject = subject
     if len(body) > limits.model_text_chars:
         body = body[: limits.model_text_chars] + "\n[... trimmed]"
         result.truncated = True
     result.body = body
     return result
+
+
+def _redacted_fields(fields: dict[str, str], kinds: Iterable[str]) -> tuple[dict[str, str], set[str]]:
+    """Names and values of the input's extra fields with personal data replaced, and the kinds found."""
+    shown: dict[str, str] = {}
+    found: set[str] = set()
+    for name, value in fields.items():
+        clean_name, name_kinds = redact(name, kinds)
+        clean_value, value_kinds = redact(value, kinds)
+        shown[clean_name] = clean_value
+        found.update(name_kinds, value_kinds)
+    return shown, found

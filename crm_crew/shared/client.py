@@ -39,7 +39,7 @@ def guarded(client: redis.Redis, doing: str) -> Iterator[None]:
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise SharedStateUnavailable(
             f"the shared Redis at {describe(client)} cannot be reached while {doing} ({exc}): start it or point "
-            "the queue/REDIS_URL at one that runs, then resume the run") from exc
+            "the queue/REDIS_URL at one that runs") from exc
 
 
 def text(value: bytes | str | None) -> str | None:

@@ -21,6 +21,11 @@ UPSERT_ACTION = (f"INSERT INTO actions ({', '.join(ACTION_COLUMNS)}) VALUES ({',
 INSERT_AUDIT = f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(AUDIT_COLUMNS))})"
 
 
+# the record itself, and every record whose entries name it as their contact (created with it, or deleted)
+ATTACHED_TO = ("(record_id=%s OR record_id IN (SELECT record_id FROM audit WHERE "
+               "((after)::jsonb ->> 'contact_id')=%s OR ((before)::jsonb ->> 'contact_id')=%s))")
+
+
 class AuditMixin(PostgresDb):
     def record(self, outcomes: list[Outcome], key: AuditKey | None) -> None:
         audited = any(o.entry is not None for o in outcomes)
@@ -67,12 +72,16 @@ class AuditMixin(PostgresDb):
         rows = self._exec("SELECT * FROM audit WHERE seq=%s", (seq,))
         return audit_entry(rows[0]) if rows else None
 
-    def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
+    def audit_entries(self, run_id: str | None = None, record_id: str | None = None,
+                      attached: bool = False) -> Iterator[AuditEntry]:
         where, params = ["seq>%s"], []
         if run_id is not None:
             where.append("run_id=%s")
             params.append(run_id)
-        if record_id is not None:
+        if record_id is not None and attached:
+            where.append(ATTACHED_TO)
+            params.extend([record_id] * 3)
+        elif record_id is not None:
             where.append("record_id=%s")
             params.append(record_id)
         sql = f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY seq LIMIT 1000"

@@ -16,6 +16,11 @@ UPSERT_ACTION = (f"INSERT OR REPLACE INTO actions ({', '.join(ACTION_COLUMNS)}) 
                  f"VALUES ({', '.join('?' * len(ACTION_COLUMNS))})")
 
 
+# the record itself, and every record whose entries name it as their contact (created with it, or deleted)
+ATTACHED_TO = ("(record_id=? OR record_id IN (SELECT record_id FROM audit WHERE "
+               "json_extract(after, '$.contact_id')=? OR json_extract(before, '$.contact_id')=?))")
+
+
 class AuditMixin(SQLiteDb):
     def record(self, outcomes: list[Outcome], key: AuditKey | None) -> None:
         if any(o.entry is not None for o in outcomes) and key is None:
@@ -56,12 +61,16 @@ class AuditMixin(SQLiteDb):
         rows = self._exec("SELECT * FROM audit WHERE seq=?", (seq,))
         return audit_entry(rows[0]) if rows else None
 
-    def audit_entries(self, run_id: str | None = None, record_id: str | None = None) -> Iterator[AuditEntry]:
+    def audit_entries(self, run_id: str | None = None, record_id: str | None = None,
+                      attached: bool = False) -> Iterator[AuditEntry]:
         where, params = ["seq>?"], []
         if run_id is not None:
             where.append("run_id=?")
             params.append(run_id)
-        if record_id is not None:
+        if record_id is not None and attached:
+            where.append(ATTACHED_TO)
+            params.extend([record_id] * 3)
+        elif record_id is not None:
             where.append("record_id=?")
             params.append(record_id)
         sql = f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY seq LIMIT 1000"

@@ -93,7 +93,8 @@ def test_show_limit_record_filter_and_table(template: Path) -> None:
     assert [e["seq"] for e in last] == [e["seq"] for e in everything[-3:]]
     update = next(e for e in everything if e["operation"] == "update")
     about = entries(template, "--record", update["record_id"])
-    assert about and {e["record_id"] for e in about} == {update["record_id"]}
+    mine = [e for e in everything if e["record_id"] == update["record_id"]]
+    assert [e for e in about if e["record_id"] == update["record_id"]] == mine and mine   # (a contact: with its records)
     assert entries(template, "--run", "no-such-run") == []
 
     table = _ok(cli("audit", "show", "--run", "apply", "--limit", "500", home=template)).out
@@ -101,6 +102,27 @@ def test_show_limit_record_filter_and_table(template: Path) -> None:
     assert f"{field}: {update['before'][field]} → {value}" in table
     assert "operation" in table and "create" in table
     assert cli("audit", "show", "--limit", "0", home=template).code == 2
+
+
+def test_show_names_run_interaction_and_connector_and_a_contact_brings_its_records(template: Path) -> None:
+    everything = entries(template)
+    created = next(e for e in everything if e["operation"] == "create" and e["object"] == "contact" and e["run_id"])
+    contact = created["record_id"]
+    attached = {e["record_id"] for e in everything if (e["after"] or {}).get("contact_id") == contact}
+    assert {e["object"] for e in everything if e["record_id"] in attached} >= {"activity"}
+    about = entries(template, "--record", contact)
+    assert {e["record_id"] for e in about} == {contact} | attached
+    assert [e["seq"] for e in about] == [e["seq"] for e in everything if e["record_id"] in {contact} | attached]
+    activity = next(r for r in attached if r.startswith("A-"))
+    assert {e["record_id"] for e in entries(template, "--record", activity)} == {activity}
+    assert {e["target"] for e in about} == {"local:{home}/crm.sqlite"}   # the CRM the run wrote to
+    assert {e["target"] for e in everything if e["run_id"] is None} == {None}   # imports: no run
+
+    table = _ok(cli("audit", "show", "--record", contact, home=template)).out
+    header = next(line for line in table.splitlines() if " seq " in line)
+    assert [c for c in ("run", "interaction", "connector") if f" {c} " not in header] == []
+    row = next(line for line in table.splitlines() if f" {activity} " in line)
+    assert f" {created['run_id']} " in row and f" {created['interaction_id']} " in row and " local " in row
 
 
 # -- verify ------------------------------------------------------------------------------------
@@ -167,7 +189,7 @@ def _typed_csv(text: str) -> list[dict[str, Any]]:
 
 
 def test_export_round_trips_every_entry(template: Path, tmp_path: Path) -> None:
-    everything = entries(template)
+    everything = [{k: v for k, v in e.items() if k != "target"} for e in entries(template)]   # show adds the run's CRM
     jsonl = _ok(cli("audit", "export", "--format", "jsonl", home=template)).out
     assert [json.loads(line) for line in jsonl.splitlines()] == everything
     text = _ok(cli("audit", "export", "--format", "csv", home=template)).out
@@ -180,7 +202,7 @@ def test_export_round_trips_every_entry(template: Path, tmp_path: Path) -> None:
     assert to_file.out == "" and f"exported {len(everything)} audit entries" in to_file.err
     assert _typed_csv(out.read_text(encoding="utf-8")) == everything
     only_run = _ok(cli("audit", "export", "--run", "apply", home=template)).out
-    assert [json.loads(line) for line in only_run.splitlines()] == entries(template, "--run", "apply")
+    assert [json.loads(line) for line in only_run.splitlines()] == [e for e in everything if e["run_id"] == "apply"]
     assert cli("audit", "export", "--format", "xml", home=template).code == 2
     bad = cli("audit", "export", "--out", str(tmp_path / "no" / "such" / "dir.csv"), home=template)
     assert bad.code == 1 and "cannot write" in bad.err

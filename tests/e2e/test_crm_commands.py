@@ -108,3 +108,49 @@ def test_sandbox_command_serves_until_terminated(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def _contacts(path: Path, rows: list[str]) -> Path:
+    path.write_text("email,first_name,phone,lead_status,opted_out\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_an_import_fills_empty_fields_and_keeps_newer_values_unless_overwrite(tmp_path: Path) -> None:
+    from crm_crew.connectors.local import LocalCRM
+
+    home = tmp_path / "state"
+    first = _contacts(tmp_path / "first.csv", ["jane.doe@acme-corp.com,Jane,,New,", "sam@example.org,Sam,,New,"])
+    assert cli("crm", "import", str(first), home=home).code == 0
+    crm = LocalCRM(home / "crm.sqlite")            # the crew works the contacts, as a run would
+    jane, sam = (crm.find_contact_by_email(e) for e in ("jane.doe@acme-corp.com", "sam@example.org"))
+    assert jane is not None and sam is not None
+    crm.update("contact", jane.id, {"lead_status": "Working"})
+    crm.update("contact", sam.id, {"opted_out": True})
+    crm.close()
+
+    again = _contacts(tmp_path / "again.csv", ["jane.doe@acme-corp.com,Janet,+1 555 0101,New,",
+                                                "sam@example.org,Sam,,New,false", "lee@example.org,Lee,,New,"])
+    kept = cli("crm", "import", str(again), home=home)
+    assert kept.code == 0, kept.err
+    assert "1 created, 1 updated, 0 unchanged, 0 rejected; kept newer CRM values in 2 contact(s)" in kept.out
+    assert (f"{jane.id} (line 2): filled phone; kept first_name [personal data] (file: [personal data]); "
+            "kept lead_status 'Working' (file: 'New')") in kept.out
+    assert f"{sam.id} (line 3): kept opted_out True (file: False)" in kept.out
+    assert "+1 555 0101" not in kept.out and "Janet" not in kept.out
+    report = cli("crm", "import", str(again), "--json", home=home).json()
+    assert report["kept"] == [jane.id, sam.id] and report["updated"] == [] and len(report["unchanged"]) == 1
+    [outcome, _] = report["contacts"]
+    assert outcome["kept"]["lead_status"] == {"crm": "Working", "file": "New"} and outcome["filled"] == []
+
+    replaced = cli("crm", "import", str(again), "--overwrite", home=home)
+    assert replaced.code == 0, replaced.err
+    assert "0 created, 1 updated, 1 unchanged, 0 rejected; kept newer CRM values in 1 contact(s)" in replaced.out
+    assert f"{sam.id} (line 3): kept opted_out True (file: False)" in replaced.out    # no import takes one back
+    assert f"{jane.id} (line 2): overwrote first_name [personal data] with [personal data]; " \
+           "overwrote lead_status 'Working' with 'New'" in replaced.out
+    crm = LocalCRM(home / "crm.sqlite")
+    now = crm.get_contact(jane.id)
+    crm.close()
+    assert now is not None and (now.lead_status, now.first_name, now.phone) == ("New", "Janet", "+1 555 0101")
+    trail = cli("audit", "show", "--record", jane.id, "--json", home=home).json()
+    assert [e["operation"] for e in trail] == ["create", "update", "update"]

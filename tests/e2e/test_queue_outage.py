@@ -30,8 +30,10 @@ def test_a_redis_outage_mid_run_loses_nothing_and_the_run_resumes(
         redis.stop()                                       # its queue is gone with it
     code, _, err = ended(run, timeout=60)
     assert code == 1 and "cannot be reached" in err and redis.url in err, err
+    assert f"then finish run o with `crm-crew run --resume o --queue {redis.url}`" in " ".join(err.split()), err
     code, _, err = ended(worker, timeout=60)
     assert code == 1 and "cannot be reached" in err, err
+    assert "then start the worker again" in err and "resume" not in err, err
     before = journaled(backend.home, "o")
     assert 5 <= before < N
 

@@ -44,8 +44,20 @@ def wait_queued(url: str, n: int) -> None:
 
 
 def ended(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
-    out, err = proc.communicate(timeout=timeout)
+    """The process's exit code and output; on a hang, its threads' stacks (faulthandler, see `spawned`)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        out, err = proc.communicate(timeout=30)
+        raise AssertionError(f"{' '.join(proc.args)} still ran after {timeout:g} s; its stacks:\n{err[-8000:]}")
     return proc.returncode, out, err
+
+
+@pytest.fixture(autouse=True)
+def spawned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every process these tests start dumps its threads' stacks on SIGABRT: a hang shows where it hangs."""
+    monkeypatch.setenv("PYTHONFAULTHANDLER", "1")
 
 
 def assert_same_as_in_process(backend: Backend, run_id: str, tmp_path_factory: pytest.TempPathFactory,

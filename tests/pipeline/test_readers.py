@@ -116,6 +116,21 @@ def test_jsonl_good_records_parse_all_fields(tmp_path: Path) -> None:
     assert second.sender_name == "Bob" and second.received_at == ""
 
 
+def test_unknown_columns_are_bounded_data_that_never_replace_a_field(tmp_path: Path) -> None:
+    names = ["customer_text", "headers", "x" * 65] + [f"col{n}" for n in range(40)]
+    path = tmp_path / "in.csv"
+    path.write_text("from,body," + ",".join(names) + "\n"
+                    + "a@example.com,My router is broken.," + ",".join(["v" * 1200, "h", "long"] + ["c"] * 40) + "\n",
+                    encoding="utf-8")
+    [item] = read(path)
+    assert isinstance(item, Interaction)
+    assert "customer_text" not in item.metadata and "headers" not in item.metadata     # no pipeline field set
+    extra = item.metadata["extra_fields"]
+    assert len(extra) == 30 and len(extra["customer_text"]) == 1000 and extra["customer_text"].endswith("…")
+    assert "x" * 65 not in extra and item.metadata["extra_fields_dropped"] == 1 + 40 - 28
+    assert item.body == "My router is broken."
+
+
 def test_truncated_json_line(tmp_path: Path) -> None:
     truncated = '{"id": "r2", "from": "a@example.com", "body": "cut off he'
     path = write_jsonl(tmp_path / "in.jsonl", [good(1), truncated, good(3)])
@@ -326,8 +341,8 @@ def test_csv_extra_columns_and_missing_sender_row(tmp_path: Path) -> None:
     assert first.position == "line 2" and third.position == "line 5"
     assert first.body == "I want a refund,\nplease."
     assert first.received_at == "2024-01-02T01:04:05+00:00"
-    assert first.metadata["account_tier"] == "gold" and first.metadata["region"] == "EU"
-    assert "account_tier" not in third.metadata
+    assert first.metadata["extra_fields"] == {"account_tier": "gold", "region": "EU"}
+    assert "extra_fields" not in third.metadata
     assert rejects(results) == [
         Reject(str(path), "line 4", "missing sender: set `from` or `sender_email`", "c2")
     ]

@@ -85,6 +85,16 @@ def test_finish_and_update_summary(store: Store) -> None:
     assert run.summary == {"interactions": 4, "by_status": {"processed": 4}}
 
 
+def test_a_runs_message_batches_are_journaled_once_each_in_order(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    assert store.llm_batches("run-a") == []
+    for batch_id in ("msgbatch_1", "msgbatch_2", "msgbatch_1"):   # a repeated id is kept once
+        store.add_llm_batch("run-a", batch_id, 10)
+    store.add_llm_batch("run-b", "msgbatch_3", 1)
+    assert store.llm_batches("run-a") == ["msgbatch_1", "msgbatch_2"]
+    assert store.llm_batches("run-b") == ["msgbatch_3"]
+
+
 # -- results and actions -------------------------------------------------------------------------
 
 
@@ -346,6 +356,26 @@ AUDIT_KEY = AuditKey("contract-test-audit-key-0123456789")
 def audit_entry(n: int, run_id: str = "run-1") -> AuditEntry:
     return AuditEntry(run_id, f"msg-{n:03d}", "alice", "action", "local", "update", "contact", f"C-{n}",
                       {"lead_status": "New"}, {"lead_status": f"Working {n}"}, "applied", detail=f"entry {n}")
+
+
+def test_a_contacts_entries_include_the_records_attached_to_it(store: Store) -> None:
+    def entry(operation: str, obj: str, record: str, before: dict[str, Any] | None,
+              after: dict[str, Any] | None) -> Outcome:
+        return Outcome(None, AuditEntry("run-1", "msg-001", "alice", "action", "local", operation, obj, record,
+                                        before, after, "applied"))
+
+    store.record([entry("create", "contact", "C-1", None, {"email": "a@x.org"}),
+                  entry("create", "activity", "A-1", None, {"contact_id": "C-1", "subject": "hi"}),
+                  entry("create", "task", "T-2", None, {"contact_id": "C-2"}),
+                  entry("update", "task", "T-1", None, {"status": "Done"}),
+                  entry("create", "case", "K-1", None, {"contact_id": "C-1"}),
+                  entry("update", "case", "K-1", {"status": "New"}, {"status": "Closed"}),
+                  entry("delete", "task", "T-1", {"contact_id": "C-1", "status": "Done"}, None)], AUDIT_KEY)
+    assert [e.record_id for e in store.audit_entries(record_id="C-1", attached=True)] == \
+        ["C-1", "A-1", "T-1", "K-1", "K-1", "T-1"]
+    assert [e.record_id for e in store.audit_entries(record_id="C-1")] == ["C-1"]
+    assert [e.record_id for e in store.audit_entries(record_id="K-1", attached=True)] == ["K-1", "K-1"]
+    assert [e.seq for e in store.audit_entries(run_id="run-2", record_id="C-1", attached=True)] == []
 
 
 def test_an_empty_trail_is_intact(store: Store) -> None:

@@ -15,6 +15,7 @@ from crm_crew.pipeline.readers.common import (
     finish,
     iso_timestamp,
 )
+from crm_crew.pipeline.readers.extra_fields import extra_fields
 from crm_crew.pipeline.readers.text import html_to_text
 from crm_crew.security.addresses import same_address
 
@@ -142,9 +143,7 @@ def _build(
         if not isinstance(user_meta, dict):
             raise RecordError("field `metadata` must be a JSON object")
         meta.update(user_meta)
-    for key, value in record.items():
-        if key not in KNOWN_FIELDS and key not in meta:
-            meta[key] = value
+    meta.update(extra_fields(record, KNOWN_FIELDS))
     meta.update(metadata or {})
 
     raw_date = _opt_str(record, "received_at")

@@ -3,6 +3,7 @@
     python scripts/bench.py [--mode offline|claude-sim] [--n N] [--baseline-n M] [--concurrency C]
                             [--latency SECONDS] [--rpm R] [--seed S] [--only crm_crew|baseline] [--keep DIR]
                             [--runner inprocess|rq] [--workers W] [--store sqlite|postgres] [--metrics]
+                            [--tracing] [--tracing-rounds R]
 
   --mode         offline: the offline model (no network). claude-sim: the fake Anthropic Messages API on
                  loopback (crm_crew.testing.anthropic_api.FakeAnthropic) answering with
@@ -25,6 +26,11 @@
                  (off counts the main run too) and throughput_cost = 1 - on / off.
   --store        rq: sqlite (default: the one state folder every worker shares) or postgres (the bench's own
                  PostgreSQL as DATABASE_URL).
+  --tracing      also run crm-crew R times with tracing off and R times on (alternating; on: every span
+                 exported over OTLP/HTTP to a receiver on loopback the bench starts): the result gets a
+                 "tracing" object (scripts/bench_tracing.py) with each round's throughput, the best of each
+                 side and cost_fraction = 1 - on / off.
+  --tracing-rounds  R for --tracing. Default 2.
 
 Each system runs in its own child process, so its peak RSS (wait4) is its own. crm-crew: the real CLI,
 `crm-crew run INBOX --out results.jsonl --json --concurrency C` in shadow mode with a fresh state folder;
@@ -66,6 +72,7 @@ from typing import Any
 import yaml
 from bench_measure import Child, crm_crew_samples, log, ratios, read_samples, run_child, system_figures
 from bench_rq import job_timings, queue_figures, queue_servers, run_queued
+from bench_tracing import tracing_overhead
 
 from crm_crew.testing.synthetic import write_inbox
 
@@ -91,9 +98,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--metrics", action="store_true")
+    parser.add_argument("--tracing", action="store_true")
+    parser.add_argument("--tracing-rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    if args.n < 1 or args.rpm < 1 or args.latency < 0 or args.workers < 1:
-        parser.error("--n, --rpm and --workers must be at least 1, --latency at least 0")
+    if args.n < 1 or args.rpm < 1 or args.latency < 0 or args.workers < 1 or args.tracing_rounds < 1:
+        parser.error("--n, --rpm, --workers and --tracing-rounds must be at least 1, --latency at least 0")
     args.baseline_n = min(args.n, 200) if args.baseline_n is None else max(1, args.baseline_n)
     if args.concurrency is None:
         args.concurrency = 1 if args.mode == "offline" else 16
@@ -205,6 +214,7 @@ def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace
     samples = crm_crew_samples(results)
     figures = system_figures(samples, float(summary["duration_s"]), child.peak_rss_mb, _rate_limited(server))
     figures["wall_s"] = round(child.wall_s, 2)
+    figures["cpu_s"] = child.cpu_s
     if args.runner == "rq":
         figures.update(_rq_figures(args, work, queue["queue"], inbox_ids(inbox), child, workers))
     if server is not None:
@@ -270,6 +280,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         crm_crew = run_crm_crew(work, config, inbox, args, server, queue) if args.only != "baseline" else {}
         baseline = run_baseline(work, config, args, server) if args.only != "crm_crew" else {}
         metrics_on = _with_metrics(work, config, inbox, args, server, queue) if args.metrics else None
+        overhead = tracing_overhead(work, args.tracing_rounds, lambda folder: run_crm_crew(
+            folder, config, inbox, args, server, queue)) if args.tracing and args.only != "baseline" else None
     result: dict[str, Any] = {"mode": args.mode, "n": args.n, "baseline_n": args.baseline_n,
                               "concurrency": args.concurrency, "seed": args.seed}
     if args.mode == "claude-sim":
@@ -280,6 +292,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         on = _median(metrics_on["on"])
         result["metrics"] = {"throughput_off_per_s": off, "throughput_on_per_s": on, **metrics_on,
                              "throughput_cost": round(1 - on / off, 4) if off else None}
+    if overhead is not None:
+        result["tracing"] = overhead
     return result
 
 

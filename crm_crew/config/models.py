@@ -293,6 +293,11 @@ class NotifySettings(_Strict):
     max_attempts: int = Field(default_factory=shipped("notify", "max_attempts"), ge=1, le=10)
 
 
+class TracingSettings(_Strict):
+    otlp_endpoint: str | None = Field(default_factory=shipped("tracing", "otlp_endpoint"))
+    include_content: bool = Field(default_factory=shipped("tracing", "include_content"))
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -314,3 +319,4 @@ class Settings(_Strict):
     actions: ActionsSettings = Field(default_factory=ActionsSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)

@@ -16,6 +16,7 @@ from crewai import Agent, Crew, Process, Task
 from crm_crew.config.loader import CrewConfig
 from crm_crew.crew.tool_adapter import bind_tool
 from crm_crew.llm.factory import make_llm
+from crm_crew.observability.tracing_crewai import name_agent
 from crm_crew.tools.registry import TOOLS
 from crm_crew.tools.spec import ToolContext
 
@@ -40,12 +41,14 @@ def _agent(config: CrewConfig, agent_id: str, context: ToolContext, source: LlmS
     llm = source.llm_for(config, agent_id)
     tools = [bind_tool(TOOLS[name], ToolContext(agent_id, context.session, context.run_statistics))
              for name in spec.tools if TOOLS[name].scope == ("run" if context.session is None else "interaction")]
-    return Agent(
+    agent = Agent(
         role=spec.role, goal=spec.goal, backstory=spec.backstory, llm=llm, tools=tools,
         allow_delegation=spec.allow_delegation, max_iter=spec.max_iter, max_rpm=spec.max_rpm,
         max_execution_time=spec.max_execution_time, verbose=spec.verbose,
         max_retry_limit=spec.max_retry_limit, respect_context_window=spec.respect_context_window,
     )
+    name_agent(agent, agent_id)
+    return agent
 
 
 def build_crew(config: CrewConfig, scope: str, context: ToolContext, source: LlmSource,

@@ -14,6 +14,9 @@ from crm_crew.llm.factory import make_llm, provider_of
 from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_crewai import close_under
+from crm_crew.observability.tracing_names import WORKFLOW, outcome_attributes, workflow_attributes
 from crm_crew.observability.metrics_stages import timed
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.automated import handle_automated
@@ -84,6 +87,17 @@ def rejected_record(reject: Reject) -> dict[str, Any]:
 
 def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict[str, Any], Reject | None]:
     """Route one interaction, work it, and journal its result; returns the record and any reject."""
+    with tracing.span(f"invoke_workflow {WORKFLOW}",
+                      workflow_attributes(ctx.run_id, interaction.id, interaction.channel)) as workflow:
+        record, reject = _process(ctx, interaction)
+        workflow.set_attributes(outcome_attributes(record))
+        if record["status"] == "failed":
+            tracing.fail(workflow, "interaction_failed")
+        tracing.content(workflow, "crm_crew.subject", record.get("subject"))
+        return record, reject
+
+
+def _process(ctx: RunContext, interaction: Interaction) -> tuple[dict[str, Any], Reject | None]:
     started = time.perf_counter()
     settings = ctx.config.settings
     with timed("screen"):
@@ -176,8 +190,11 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         raise session.crm_error
     crew = build_crew(config, "interaction", ToolContext("coordinator", session),
                       LlmSource(meter, route_models(config, FULL, override), ctx.home), tasks_done_in_code(config))
-    with timed("crew"):
-        crew.kickoff(inputs=session.task_inputs())
+    try:
+        with timed("crew"):
+            crew.kickoff(inputs=session.task_inputs())
+    finally:
+        close_under(tracing.current_span())
     if session.crm_error is not None:
         raise session.crm_error
     return Worked(session, FULL, reason)

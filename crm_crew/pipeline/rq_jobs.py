@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, get_current_job
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability import tracing
 from crm_crew.pipeline.duplicates import Duplicate
 from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.rq_rescue import rescue_orphans, waiting_retries
@@ -114,7 +115,9 @@ def _process(item: dict[str, Any]) -> dict[str, Any]:
     info = store.get_run(run_id)
     ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
                      setup.home, run.meter, item["max_tokens"], info.started_at if info else None)
-    record, _ = process_interaction(ctx, interaction)
+    job = get_current_job()
+    with tracing.continued(job.meta.get(tracing.TRACEPARENT) if job is not None else None):
+        record, _ = process_interaction(ctx, interaction)
     return {key: record.get(key) for key in ("interaction_id", "status", "intent", "error", "source", "position")}
 
 
@@ -140,7 +143,10 @@ def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[I
 
     queue = open_queue(url)
     use_shared_state(SharedState.open(url))    # the run summary's analytics obeys the shared model limits
-    runner = RqRunner(queue, ctx.run_id, payload_key, options.retries, notice=lambda text: print(text, file=sys.stderr, flush=True))
+    parent = tracing.traceparent()       # the workers continue the run's trace
+    runner = RqRunner(queue, ctx.run_id, payload_key, options.retries,
+                      notice=lambda text: print(text, file=sys.stderr, flush=True),
+                      meta={tracing.TRACEPARENT: parent} if parent else None)
     for note in runner.map(process_queued, jobs()):
         if note["status"] == "failed":
             rejects.add(Reject(note.get("source") or "", note.get("position") or "", note.get("error") or "",
@@ -168,6 +174,7 @@ def _environment() -> _Setup:
         from crm_crew.store.registry import open_store
 
         config = load(_config_option)
+        tracing.configure(config.settings.tracing)
         home = state_home(config)
         prepare_crewai_environment(home)
         store = open_store(home, store_url(config))
@@ -215,6 +222,13 @@ def work(url: str, burst: bool, logging_level: str = "WARNING") -> None:
 
     import_crewai()   # now, not inside the first record's latency
 
+    try:
+        _work(url, burst, logging_level)
+    finally:
+        tracing.shutdown()   # the spans of the last jobs leave before the worker does
+
+
+def _work(url: str, burst: bool, logging_level: str) -> None:
     _environment()
     use_shared_state(SharedState.open(url))    # limits, lookup cache and record locks shared by all workers
     queue = open_queue(url)

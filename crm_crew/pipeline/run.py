@@ -19,7 +19,10 @@ from crm_crew.llm.batches import PollReport
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability import tracing
 from crm_crew.observability.notify import Notifier, open_notifier
+from crm_crew.observability.tracing_crewai import close_under
+from crm_crew.observability.tracing_names import ANALYTICS, WORKFLOW, analytics_attributes, run_attributes
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_run import finish_pending, require_same_target
 from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
@@ -84,9 +87,14 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     """The run `prepare_run` checked: crewai loads only now."""
     models, trail = prepared.models, prepared.trail
     run_id = options.run_id or new_run_id()
+    tracing.configure(config.settings.tracing)
     with RunLock(home, run_id):
         try:
-            return _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll)
+            with tracing.span(f"run {WORKFLOW}", run_attributes(run_id, "apply" if options.apply else "shadow",
+                                                               config.settings.crm.type)) as run:
+                outcome = _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll)
+                run.set_attribute("crm_crew.exit_code", outcome.exit_code)
+                return outcome
         except SharedStateUnavailable as exc:
             if not options.queue:
                 raise
@@ -99,6 +107,8 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
                                f"state folder writable, then finish it with `crm-crew run --resume {run_id}`") from exc
         except KeyboardInterrupt:
             raise _interrupted(store, run_id, options.apply) from None
+        finally:
+            tracing.flush()
 
 
 def _interrupted(store: Store, run_id: str, apply: bool) -> RunInterrupted:
@@ -365,9 +375,13 @@ def _analytics(ctx: RunContext, interactions: int) -> tuple[str, dict[str, Any]]
     context = ToolContext("analytics", run_statistics=lambda: run_figures(store.results(run_id)))
     override = ctx.model_override or ("offline" if ctx.budget_spent() else None)
     meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
-    try:
-        crew = build_crew(config, "run", context, LlmSource(meter, agent_models(config, override), ctx.home))
-        output = crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
-        return str(getattr(output, "raw", output)).strip(), meter.snapshot()
-    except Exception as exc:
-        return f"(the analytics summary failed: {type(exc).__name__}: {exc})", meter.snapshot()
+    with tracing.span(f"invoke_workflow {ANALYTICS}", analytics_attributes(run_id)) as scope:
+        try:
+            crew = build_crew(config, "run", context, LlmSource(meter, agent_models(config, override), ctx.home))
+            output = crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
+            return str(getattr(output, "raw", output)).strip(), meter.snapshot()
+        except Exception as exc:
+            tracing.fail(scope, exc)
+            return f"(the analytics summary failed: {type(exc).__name__}: {exc})", meter.snapshot()
+        finally:
+            close_under(scope)

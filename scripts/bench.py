@@ -2,7 +2,8 @@
 
     python scripts/bench.py [--mode offline|claude-sim] [--n N] [--baseline-n M] [--concurrency C]
                             [--latency SECONDS] [--rpm R] [--seed S] [--only crm_crew|baseline] [--keep DIR]
-                            [--runner inprocess|rq] [--workers W] [--store sqlite|postgres]
+                            [--runner inprocess|rq] [--workers W] [--store sqlite|postgres] [--metrics]
+                            [--tracing] [--tracing-rounds R]
 
   --mode         offline: the offline model (no network). claude-sim: the fake Anthropic Messages API on
                  loopback (crm_crew.testing.anthropic_api.FakeAnthropic) answering with
@@ -20,8 +21,16 @@
   --runner       crm-crew's runner. inprocess (default): one process. rq: the run on a queue of the bench's own
                  redis-server, processed by W `crm-crew worker --burst` processes (scripts/bench_rq.py).
   --workers      rq: worker processes. Default 1.
+  --metrics      then run crm-crew with its metrics on, off, on (on: pushed every second to the bench's own
+                 Pushgateway): "metrics" holds the throughputs and wall times, the throughputs' medians
+                 (off counts the main run too) and throughput_cost = 1 - on / off.
   --store        rq: sqlite (default: the one state folder every worker shares) or postgres (the bench's own
                  PostgreSQL as DATABASE_URL).
+  --tracing      also run crm-crew R times with tracing off and R times on (alternating; on: every span
+                 exported over OTLP/HTTP to a receiver on loopback the bench starts): the result gets a
+                 "tracing" object (scripts/bench_tracing.py) with each round's throughput, the best of each
+                 side and cost_fraction = 1 - on / off.
+  --tracing-rounds  R for --tracing. Default 2.
 
 Each system runs in its own child process, so its peak RSS (wait4) is its own. crm-crew: the real CLI,
 `crm-crew run INBOX --out results.jsonl --json --concurrency C` in shadow mode with a fresh state folder;
@@ -64,6 +73,7 @@ from typing import Any
 import yaml
 from bench_measure import Child, crm_crew_samples, log, ratios, read_samples, run_child, system_figures
 from bench_rq import job_timings, queue_figures, queue_servers, run_queued
+from bench_tracing import tracing_overhead
 
 from crm_crew.testing.configs import with_crew_v1
 from crm_crew.testing.synthetic import write_inbox
@@ -89,9 +99,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runner", choices=("inprocess", "rq"), default="inprocess")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--metrics", action="store_true")
+    parser.add_argument("--tracing", action="store_true")
+    parser.add_argument("--tracing-rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    if args.n < 1 or args.rpm < 1 or args.latency < 0 or args.workers < 1:
-        parser.error("--n, --rpm and --workers must be at least 1, --latency at least 0")
+    if args.n < 1 or args.rpm < 1 or args.latency < 0 or args.workers < 1 or args.tracing_rounds < 1:
+        parser.error("--n, --rpm, --workers and --tracing-rounds must be at least 1, --latency at least 0")
     args.baseline_n = min(args.n, 200) if args.baseline_n is None else max(1, args.baseline_n)
     if args.concurrency is None:
         args.concurrency = 1 if args.mode == "offline" else 16
@@ -176,13 +189,13 @@ def _rate_limited(server: Any) -> int:
 
 
 def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any,
-                 queue: dict[str, str]) -> dict[str, Any]:
+                 queue: dict[str, str], extra: tuple[str, ...] = ()) -> dict[str, Any]:
     home, results = work / "crm_crew_home", work / "crm_crew_results.jsonl"
     seed_crm(config, home)
     cli = Path(sys.executable).with_name("crm-crew")
     cli_cmd = [str(cli)] if cli.exists() else [sys.executable, "-c", "from crm_crew.cli.main import run_cli; run_cli()"]
     cmd = cli_cmd + ["run", str(inbox), "--out", str(results), "--json", "--run-id", RUN_ID, "--concurrency",
-                     str(args.concurrency), "--config", str(config), "--llm", "offline" if server is None else MODEL]
+                     str(args.concurrency), "--config", str(config), "--llm", "offline" if server is None else MODEL, *extra]
     if server is not None:
         server.reset_records()
     log(f"crm-crew: {args.n} interactions, concurrency {args.concurrency}, runner {args.runner}")
@@ -203,6 +216,7 @@ def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace
     samples = crm_crew_samples(results)
     figures = system_figures(samples, float(summary["duration_s"]), child.peak_rss_mb, _rate_limited(server))
     figures["wall_s"] = round(child.wall_s, 2)
+    figures["cpu_s"] = child.cpu_s
     if args.runner == "rq":
         figures.update(_rq_figures(args, work, queue["queue"], inbox_ids(inbox), child, workers))
     if server is not None:
@@ -268,12 +282,53 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         config = prepare_config(work, args, server.url if server is not None else None)
         crm_crew = run_crm_crew(work, config, inbox, args, server, queue) if args.only != "baseline" else {}
         baseline = run_baseline(work, config, args, server) if args.only != "crm_crew" else {}
+        metrics_on = _with_metrics(work, config, inbox, args, server, queue) if args.metrics else None
+        overhead = tracing_overhead(work, args.tracing_rounds, lambda folder: run_crm_crew(
+            folder, config, inbox, args, server, queue)) if args.tracing and args.only != "baseline" else None
     result: dict[str, Any] = {"mode": args.mode, "n": args.n, "baseline_n": args.baseline_n,
                               "concurrency": args.concurrency, "seed": args.seed}
     if args.mode == "claude-sim":
         result.update(latency_s=args.latency, rpm=args.rpm)
     result.update(crm_crew=crm_crew, baseline=baseline, ratios=ratios(crm_crew, baseline))
+    if metrics_on is not None:
+        off = _median([crm_crew.get("throughput_per_s") or 0.0, *metrics_on["off"]])
+        on = _median(metrics_on["on"])
+        result["metrics"] = {"throughput_off_per_s": off, "throughput_on_per_s": on, **metrics_on,
+                             "throughput_cost": round(1 - on / off, 4) if off else None}
+    if overhead is not None:
+        result["tracing"] = overhead
     return result
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _with_metrics(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any,
+                  queue: dict[str, str]) -> dict[str, list[float]]:
+    """crm-crew on, off, on again (each in a folder of its own; on: pushing its metrics every second to the
+    bench's own Pushgateway), so a machine getting busier or warmer favours neither: their throughputs and
+    wall times (the wall time includes the final push, which comes after the summary's duration)."""
+    from crm_crew.testing.prom_servers import PushgatewayServer
+
+    plain = work / "config_metrics"
+    shutil.copytree(config, plain)
+    settings_path = plain / "crm-crew.yaml"
+    settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
+    settings["metrics"] = {"push_interval_s": 1}
+    settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    figures: dict[str, list[float]] = {"on": [], "off": [], "on_wall_s": [], "off_wall_s": []}
+    with PushgatewayServer(work) as gateway:
+        for round_no, metrics in enumerate((True, False, True)):
+            folder = work / f"metrics_{round_no}"
+            folder.mkdir(exist_ok=True)
+            extra = ("--push-metrics", gateway.url) if metrics else ()
+            ran = run_crm_crew(folder, plain, inbox, args, server, queue, extra)
+            figures["on" if metrics else "off"].append(ran["throughput_per_s"])
+            figures["on_wall_s" if metrics else "off_wall_s"].append(ran["wall_s"])
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,7 @@ class Child:
     returncode: int
     wall_s: float
     peak_rss_mb: float
+    cpu_s: float = 0.0               # user + system CPU time of exactly this child
 
 
 def log(message: str) -> None:
@@ -71,7 +72,8 @@ def wait_child(running: Running) -> Child:
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)   # reaped here: Popen must not wait again
     # ru_maxrss is in kilobytes on Linux.
-    return Child(process.returncode, time.perf_counter() - running.started, round(usage.ru_maxrss / 1024, 1))
+    return Child(process.returncode, time.perf_counter() - running.started, round(usage.ru_maxrss / 1024, 1),
+                 round(usage.ru_utime + usage.ru_stime, 2))
 
 
 def run_child(cmd: list[str], env: dict[str, str], stdout_path: Path, stderr_path: Path | None = None) -> Child:

@@ -30,6 +30,13 @@ fi
 if [ -z "${DATABASE_URL:-}" ] && ! has_binary initdb /usr/local/bin /usr/lib/postgresql/*/bin; then
   missing+=(postgresql)
 fi
+# Prometheus (with promtool) and the Pushgateway for the metrics tests (crm_crew/testing/prom_servers.py).
+if ! has_binary prometheus /usr/bin /usr/local/bin || ! has_binary promtool /usr/bin /usr/local/bin; then
+  missing+=(prometheus)
+fi
+if ! has_binary prometheus-pushgateway /usr/bin /usr/local/bin; then
+  missing+=(prometheus-pushgateway)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]} for the tests' own servers..."

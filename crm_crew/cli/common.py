@@ -20,14 +20,14 @@ HOME_ENV = "CRM_CREW_HOME"
 
 ConfigOption = Annotated[
     Optional[str],
-    typer.Option("--config", "-c", help="Config folder (agents.yaml, tasks.yaml, crm-crew.yaml). "
+    typer.Option("--config", "-c", metavar="DIR", help="Config folder (agents.yaml, tasks.yaml, crm-crew.yaml). "
                  "Default: $CRM_CREW_CONFIG, else the shipped config (never ./config implicitly; "
                  "`crm-crew validate` prints which folder is used).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 ActorOption = Annotated[
     Optional[str],
-    typer.Option("--as", help="Who is doing this, for the audit trail (default: the OS user).", show_default=False),
+    typer.Option("--as", metavar="NAME", help="Who is doing this, for the audit trail (default: the OS user).", show_default=False),
 ]
 
 

@@ -30,7 +30,7 @@ def validate(config: ConfigOption = None) -> int:
     return 0
 
 
-def init(directory: Annotated[Path, typer.Argument(help="Folder to create with an editable copy of the shipped config.",
+def init(directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create with an editable copy of the shipped config.",
                                                    show_default=False)],
          force: Annotated[bool, typer.Option("--force", help="Overwrite files in an existing folder.")] = False) -> int:
     """Scaffold an editable copy of the shipped config; use it with --config DIR or CRM_CREW_CONFIG."""

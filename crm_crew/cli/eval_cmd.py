@@ -12,18 +12,18 @@ from crm_crew.cli.common import ConfigOption, JsonOption, err, load, out, state_
 
 
 def eval_command(
-    labelled: Annotated[list[Path], typer.Argument(help="Labelled interaction files (.jsonl or .json): the run "
+    labelled: Annotated[list[Path], typer.Argument(metavar="FILE", help="Labelled interaction files (.jsonl or .json): the run "
                                                    "input format with an `expected` object per record.",
                                                    show_default=False)],
-    llm: Annotated[Optional[str], typer.Option("--llm", help="Model for every agent and route: offline or "
+    llm: Annotated[Optional[str], typer.Option("--llm", metavar="MODEL", help="Model for every agent and route: offline or "
                                                "anthropic/<model> (default: the config's).")] = None,
     as_json: JsonOption = False,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Also write the report as JSON to FILE.")] = None,
-    min_accuracy: Annotated[Optional[float], typer.Option("--min-accuracy", min=0, max=1,
+    out_file: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Also write the report as JSON to FILE.")] = None,
+    min_accuracy: Annotated[Optional[float], typer.Option("--min-accuracy", metavar="X", min=0, max=1,
                                                           help="Exit 1 when intent accuracy is below X.")] = None,
-    min_macro_f1: Annotated[Optional[float], typer.Option("--min-macro-f1", min=0, max=1,
+    min_macro_f1: Annotated[Optional[float], typer.Option("--min-macro-f1", metavar="Y", min=0, max=1,
                                                           help="Exit 1 when intent macro-F1 is below Y.")] = None,
-    max_ece: Annotated[Optional[float], typer.Option("--max-ece", min=0, max=1,
+    max_ece: Annotated[Optional[float], typer.Option("--max-ece", metavar="Z", min=0, max=1,
                                                      help="Exit 1 when the expected calibration error is above Z.")] = None,
     with_crm: Annotated[bool, typer.Option("--with-crm", help="Start from a copy of the configured local CRM "
                                            "(default: an empty scratch CRM).")] = False,

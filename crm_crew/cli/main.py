@@ -29,6 +29,7 @@ from crm_crew.cli import (
 )
 from crm_crew.cli.audit_cmd import audit_app
 from crm_crew.cli.common import err, state_home
+from crm_crew.cli.help_words import use_words
 from crm_crew.cli.review_cmd import review_app
 
 try:  # typer >= 0.20 ships its own copy of click
@@ -47,7 +48,7 @@ Runs are shadow runs by default: they plan CRM changes and write nothing until
 --apply or `crm-crew apply RUN_ID`.
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None)
 
 
@@ -76,6 +77,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 rollback_cmd.register(app)
 worker_cmd.register(app)
+use_words(app)
 
 
 def _crash_log(exc: BaseException) -> str:

@@ -44,6 +44,13 @@ class RunProgress:
         detail = record.get("intent") or record.get("error") or ""
         self.console.print(f"[{self.done}{total}] {record['interaction_id']} {record['status']} {detail}")
 
+    def batch_polled(self, batch_id: str, counts: dict[str, int]) -> None:
+        """A Message Batch's state after a poll (a line each time, above the bar on a terminal)."""
+        if self.console is None:
+            return
+        parts = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("succeeded", "errored", "expired", "processing"))
+        self.console.print(f"batch {batch_id}: {parts}")
+
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self._bar is not None:

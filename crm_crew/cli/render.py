@@ -29,6 +29,10 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
     table.add_row("escalations", str(s["escalations"]))
     for reason, count in s["escalation_reasons"].items():
         table.add_row("", f"{count} × {reason}")
+    if s.get("notifications"):
+        n = s["notifications"]
+        table.add_row("notifications", f"{n['sent']} sent, {n['failed']} failed"
+                                       + (f", {n['unsent']} not sent in time" if n.get("unsent") else ""))
     table.add_row("model", f"{s['llm_calls']} calls, {s['input_tokens']} tokens in, {s['output_tokens']} out, "
                            f"${s.get('cost_usd', 0.0):.4f}" + _llm_extras(s))
     for route, r in (s.get("by_route") or {}).items():

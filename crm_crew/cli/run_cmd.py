@@ -25,13 +25,13 @@ from crm_crew.errors import RunInterrupted
 
 def run(
     inputs: Annotated[Optional[list[Path]], typer.Argument(
-        help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.", show_default=False)] = None,
+        metavar="INPUT", help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.", show_default=False)] = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the plan to the CRM (default: shadow mode, write nothing).")] = False,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: a generated id).")] = None,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write one JSON result record per interaction to FILE.")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write one JSON result record per interaction to FILE.")] = None,
     as_json: JsonOption = False,
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", min=1, help="Interactions processed at once (default: runner.concurrency).")] = None,
-    llm: Annotated[Optional[str], typer.Option("--llm", help="Model for every agent and route in this run: offline or anthropic/<model>.")] = None,
+    llm: Annotated[Optional[str], typer.Option("--llm", metavar="MODEL", help="Model for every agent and route in this run: offline or anthropic/<model>.")] = None,
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1, help="Token budget of this run (default: llm.max_tokens_per_run). When spent, the remaining interactions run on the offline model and are marked so.")] = None,
     resume: Annotated[Optional[str], typer.Option("--resume", metavar="RUN_ID", show_default=False,
                                                   help="Finish an interrupted run: same inputs and mode; what is "
@@ -41,6 +41,9 @@ def run(
                                                       "redis://HOST:PORT/DB instead of in this process.")] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="With --queue: times a failed job runs again "
                                          "(after 2, 10, 30, 30... s) before it is a dead letter.")] = 3,
+    batch: Annotated[bool, typer.Option("--batch", help="Send the lean route's model requests as Message "
+                                        "Batches: half price, results within 24 h (usually minutes). "
+                                        "Default: llm.batch.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="For cron: no progress, and no summary when "
                                         "the run is clean (exit 0); a run that needs a look prints it.")] = False,
     log_file: Annotated[Optional[Path], typer.Option("--log-file", metavar="FILE", show_default=False,
@@ -48,6 +51,9 @@ def run(
     report: Annotated[Optional[Path], typer.Option("--report", metavar="FILE", show_default=False,
                                                    help="At the end, write the run report to FILE (HTML; Markdown "
                                                         "for a .md file), as `crm-crew report` makes it.")] = None,
+    push_metrics: Annotated[Optional[str], typer.Option("--push-metrics", metavar="URL", show_default=False,
+                                                        help="Push the run's metrics to this Prometheus Pushgateway "
+                                                             "(default: metrics.pushgateway_url).")] = None,
     actor: ActorOption = None,
     config: ConfigOption = None,
 ) -> int:
@@ -71,7 +77,7 @@ def run(
     cfg = load(config)
     options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
-                         retries=retries)
+                         retries=retries, batch=batch)
     check_before_state(cfg, options)   # a typo in a path creates no state folder
     home = state_home(cfg)
     store = open_store_for(cfg)
@@ -83,13 +89,25 @@ def run(
     from crm_crew.pipeline.run import execute_run   # imports crewai: seconds, so after every check
 
     with RunOutput(quiet, log_file) as output:
+        pusher = _pusher(push_metrics, cfg, home, options, output.message)
         try:
             with RunProgress(output.progress, estimate, journaled) as progress:
-                outcome = execute_run(cfg, home, store, options, prepared, on_record=progress.advance)
+                outcome = execute_run(cfg, home, store, options, prepared,
+                                      on_record=progress.advance if pusher is None else _both(progress.advance,
+                                                                                              pusher.observe),
+                                      on_batch_poll=progress.batch_polled)
         except RunInterrupted as stop:
+            if pusher is not None:
+                pusher.failed(stop.run_id, store)
             output.message(interrupted_message(stop, config))
             _report(report, store, home, cfg, stop.run_id, quiet)
             return stop.exit_code
+        except BaseException:
+            if pusher is not None:
+                pusher.failed(options.run_id, store)
+            raise
+        if pusher is not None:
+            pusher.finish(outcome.run_id, outcome.summary, list(store.results(outcome.run_id)), store)
         outcome.summary["state_folder"] = {"path": str(home.absolute()), "from": state_home_source(cfg)}
         output.summary(outcome.summary, as_json, outcome.rejects_path)
     _report(report, store, home, cfg, outcome.run_id, quiet)
@@ -101,6 +119,25 @@ def _report(path: Path | None, store: Any, home: Path, cfg: Any, run_id: str, qu
         from crm_crew.cli.report_cmd import format_for, write_report
 
         write_report(store, home, cfg.settings.audit.key_env, run_id, path, format_for(path), quiet)
+
+
+def _pusher(url: str | None, cfg: Any, home: Path, options: Any, warn: Any) -> Any:
+    """The run's metrics pusher, started, when a Pushgateway is named (--push-metrics, metrics.pushgateway_url)."""
+    metrics = cfg.settings.metrics
+    url = url or metrics.pushgateway_url
+    if not url:
+        return None
+    from crm_crew.observability.metrics_push import RunPusher
+
+    return RunPusher(url, cfg, home, options.run_id, metrics.push_interval_s, warn).start()
+
+
+def _both(first: Any, second: Any) -> Any:
+    def call(record: dict[str, Any]) -> None:
+        first(record)
+        second(record)
+
+    return call
 
 
 def _expected(store: Any, resume: str | None, inputs: list[Path], max_file_bytes: int) -> tuple[int | None, int]:

@@ -27,14 +27,15 @@ def register(app: typer.Typer) -> None:
 
 
 def sandbox(
-    kind: Annotated[SandboxKind, typer.Argument(help="Which CRM to emulate.", show_default=False)],
+    kind: Annotated[SandboxKind, typer.Argument(
+        metavar="KIND", help="Which CRM to emulate: salesforce, hubspot or rest.", show_default=False)],
     port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0: any free port).")] = 0,
     token: Annotated[str, typer.Option("--token", help="The access token the emulator accepts.")] = "sandbox-token",
-    rate_429: Annotated[float, typer.Option("--fault-429", help="Share of requests answered 429.")] = 0.0,
-    rate_5xx: Annotated[float, typer.Option("--fault-5xx", help="Share of requests answered 500/502/503.")] = 0.0,
-    latency: Annotated[float, typer.Option("--latency", help="Seconds added to every request.")] = 0.0,
+    rate_429: Annotated[float, typer.Option("--fault-429", metavar="SHARE", help="Share of requests answered 429.")] = 0.0,
+    rate_5xx: Annotated[float, typer.Option("--fault-5xx", metavar="SHARE", help="Share of requests answered 500/502/503.")] = 0.0,
+    latency: Annotated[float, typer.Option("--latency", metavar="SECONDS", help="Seconds added to every request.")] = 0.0,
     write_config: Annotated[Optional[Path], typer.Option(
-        "--write-config", help="Also write a config folder pointing crm-crew at this sandbox.",
+        "--write-config", metavar="DIR", help="Also write a config folder pointing crm-crew at this sandbox.",
         show_default=False)] = None,
 ) -> int:
     """Run a CRM emulator on loopback until Ctrl-C, for trying crm-crew without credentials.

@@ -8,11 +8,15 @@ import signal
 import sys
 from datetime import datetime, timezone
 from types import FrameType
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
 from crm_crew.cli.common import ConfigOption, JsonOption, err, out
+from crm_crew.errors import UsageError
+
+T = TypeVar("T")
 
 QueueOption = Annotated[str, typer.Option("--queue", metavar="URL", show_default=False,
                                           help="The Redis of the queue: redis://[:PASSWORD@]HOST:PORT/DB.")]
@@ -23,15 +27,50 @@ def worker(
     burst: Annotated[bool, typer.Option("--burst", help="Exit when no job is queued and no retry waits.")] = False,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Worker processes to run.")] = 1,
     verbose: Annotated[bool, typer.Option("--verbose", help="Log every job (rq's INFO log) on stderr.")] = False,
+    metrics_port: Annotated[Optional[int], typer.Option("--metrics-port", min=1, max=65535, show_default=False,
+                                                        help="Serve Prometheus metrics on this port at /metrics "
+                                                             "(one endpoint for all --concurrency processes).")] = None,
+    metrics_host: Annotated[str, typer.Option("--metrics-host", metavar="HOST",
+                                              help="Address the metrics endpoint listens on.")] = "127.0.0.1",
     config: ConfigOption = None,
 ) -> int:
     """Process queued runs' interactions (`crm-crew run --queue URL`) with this machine's config and store."""
     level = "INFO" if verbose else "WARNING"
     if concurrency == 1:
+        if metrics_port is not None:
+            _serve_metrics(lambda: _single_metrics(metrics_host, metrics_port, queue), metrics_host, metrics_port)
         return _work(queue, config, burst, level)
+    server = None
+    if metrics_port is not None:
+        from crm_crew.observability.metrics_worker import MultiprocessServer
+
+        server = _serve_metrics(lambda: MultiprocessServer(metrics_host, metrics_port, queue), metrics_host,
+                                metrics_port)
+    try:
+        return _work_many(queue, config, burst, level, concurrency, server)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _single_metrics(host: str, port: int, queue: str) -> None:
+    from crm_crew.observability.metrics_worker import serve_single
+
+    serve_single(host, port, queue)
+
+
+def _serve_metrics(start: Callable[[], T], host: str, port: int) -> T:
+    try:
+        return start()
+    except OSError as exc:
+        raise UsageError(f"--metrics-port {port}: cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                         "choose a free port") from None
+
+
+def _work_many(queue: str, config: str | None, burst: bool, level: str, concurrency: int, server: Any) -> int:
     spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_work_and_exit, args=(queue, config, burst, level), daemon=False)
-                 for _ in range(concurrency)]
+    processes = [spawn.Process(target=_work_and_exit, args=(queue, config, burst, level, server is not None),
+                               daemon=False) for _ in range(concurrency)]
     for process in processes:
         process.start()
 
@@ -44,6 +83,8 @@ def worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # a terminal's Ctrl-C reaches the workers themselves
     for process in processes:
         process.join()
+        if server is not None:
+            server.child_ended(process.pid)
     return 1 if any(process.exitcode for process in processes) else 0
 
 
@@ -60,8 +101,13 @@ def _work(url: str, config: str | None, burst: bool, level: str) -> int:
     return 0
 
 
-def _work_and_exit(url: str, config: str | None, burst: bool, level: str) -> None:
+def _work_and_exit(url: str, config: str | None, burst: bool, level: str, metrics: bool) -> None:
     from crm_crew.cli.main import main
+
+    if metrics:
+        from crm_crew.observability.metrics_worker import instrument
+
+        instrument()
 
     argv = ["worker", "--queue", url, *(["--burst"] if burst else []), *(["--config", config] if config else [])]
     if level == "INFO":

@@ -219,6 +219,8 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
     _check_items(rep, raw, ("actions", "case_urgencies"), levels, "urgency level")
     _check_keys(rep, raw, ("actions", "lead_status"), intent_names, "intent")
 
+    _check_notify(rep, raw, levels)
+
     languages = _at(raw, "security", "injection_patterns")
     for language, patterns in (languages.items() if isinstance(languages, dict) else ()):
         for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
@@ -227,6 +229,21 @@ def check_settings(raw: dict[Any, Any], agent_ids: list[str] | None, rep: Report
 
 
 _ABSENT = object()
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_notify(rep: Reporter, raw: Any, levels: list[str] | None) -> None:
+    env = _at(raw, "notify", "webhook_url_env")
+    if isinstance(env, str) and not _ENV_NAME.fullmatch(env):
+        # The value is never repeated: it may be the webhook URL itself, a secret.
+        rep.at_value(("notify", "webhook_url_env"),
+                     "must be the NAME of an environment variable that holds the webhook URL (for example "
+                     "CRM_CREW_WEBHOOK_URL), not the URL: webhook URLs are secrets, so export the URL in that "
+                     "variable and put only its name here")
+    urgency = _at(raw, "notify", "min_urgency")
+    if isinstance(urgency, str):
+        _check_name(rep, ("notify", "min_urgency"), urgency, levels, "urgency level")
+
 
 
 def _at(data: Any, *path: Any) -> Any:

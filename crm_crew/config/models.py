@@ -151,6 +151,8 @@ class LlmSettings(_Strict):
     cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
     max_tokens_per_run: int | None = Field(default_factory=shipped("llm", "max_tokens_per_run"), ge=1)
     prices: dict[str, Price] = Field(default_factory=shipped("llm", "prices"))
+    batch: bool = Field(default_factory=shipped("llm", "batch"))
+    batch_poll_s: float = Field(default_factory=shipped("llm", "batch_poll_s"), gt=0)
 
 
 class LeanRouteSettings(_Strict):
@@ -175,6 +177,12 @@ class RoutingSettings(_Strict):
 
 class RunnerSettings(_Strict):
     concurrency: int = Field(default_factory=shipped("runner", "concurrency"), ge=1)
+
+
+class MetricsSettings(_Strict):
+    pushgateway_url: str | None = Field(default_factory=shipped("metrics", "pushgateway_url"))
+    push_interval_s: float = Field(default_factory=shipped("metrics", "push_interval_s"), gt=0)
+    run_name: str | None = Field(default_factory=shipped("metrics", "run_name"), pattern=r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 class LimitsSettings(_Strict):
@@ -275,6 +283,21 @@ class SecuritySettings(_Strict):
         return value
 
 
+class NotifySettings(_Strict):
+    # The NAME of the environment variable that holds the webhook URL (a secret: never the URL in YAML).
+    webhook_url_env: str | None = Field(default_factory=shipped("notify", "webhook_url_env"))
+    mode: Literal["each", "digest"] = Field(default_factory=shipped("notify", "mode"))
+    format: Literal["json", "slack"] = Field(default_factory=shipped("notify", "format"))
+    min_urgency: str | None = Field(default_factory=shipped("notify", "min_urgency"))
+    timeout_s: float = Field(default_factory=shipped("notify", "timeout_s"), gt=0)
+    max_attempts: int = Field(default_factory=shipped("notify", "max_attempts"), ge=1, le=10)
+
+
+class TracingSettings(_Strict):
+    otlp_endpoint: str | None = Field(default_factory=shipped("tracing", "otlp_endpoint"))
+    include_content: bool = Field(default_factory=shipped("tracing", "include_content"))
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -285,6 +308,7 @@ class Settings(_Strict):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)
@@ -294,3 +318,5 @@ class Settings(_Strict):
     permissions: dict[str, list[ActionType]] = Field(default_factory=shipped("permissions"))
     actions: ActionsSettings = Field(default_factory=ActionsSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)

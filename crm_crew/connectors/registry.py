@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from crm_crew.connectors.base import Connector
 from crm_crew.connectors.options import ConnectorContext, ConnectorOptions
 from crm_crew.connectors.retry import RetryPolicy
+from crm_crew.observability.tracing_crm import traced_connector
 
 if TYPE_CHECKING:
     from crm_crew.config.models import CrmSettings
@@ -47,7 +48,7 @@ def options_model(crm_type: str) -> type[ConnectorOptions]:
 def open_connector(crm_type: str, options: dict[str, Any], ctx: ConnectorContext) -> Connector:
     """Open the connector named by `crm.type` with its options and context."""
     factory: ConnectorFactory = _load(CONNECTORS[crm_type])
-    connector = factory(options, ctx)
+    connector = traced_connector(factory(options, ctx), crm_type)    # under the cache: real requests only
     if crm_type in REMOTE:
         from crm_crew.shared.state import shared_state
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
 from crm_crew.errors import CrmRateLimited, CrmTransientError
+from crm_crew.observability.tracing_crm import retried
 
 T = TypeVar("T")
 
@@ -73,6 +74,7 @@ class RetryPolicy:
                 else:
                     delay = self.backoff(attempt)
                 self.stats.add(rate_limited=rate_limited, waited_s=delay)
+                retried(attempt, rate_limited, delay, exc.status)
                 self.sleep(delay)
 
 

@@ -21,6 +21,7 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.crew.tool_adapter import bind_tool
 from crm_crew.llm.crew_prompts import attach_case, roster
 from crm_crew.llm.factory import make_llm
+from crm_crew.observability.tracing_crewai import name_agent
 from crm_crew.pipeline.sentiment import score_sentiment
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.tools.registry import TOOLS, coworker_ids
@@ -78,6 +79,7 @@ def _agent(config: CrewConfig, agent_id: str, context: ToolContext, source: LlmS
         max_retry_limit=spec.max_retry_limit, respect_context_window=spec.respect_context_window,
     )
     agent._session = context.session if agent_id != MANAGER else None
+    name_agent(agent, agent_id)
     return agent
 
 

@@ -62,12 +62,17 @@ _KEPT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTSTP", "S
 
 
 def import_crewai() -> None:
-    """Import crewai (through our crew builder) and keep the process's signal handlers as they were."""
+    """Import crewai (through our crew builder) and keep the process's signal handlers as they were; with
+    tracing on, its spans start listening to crewai's event bus."""
+    from crm_crew.observability.tracing_crewai import listen_once_loaded
+
     if threading.current_thread() is not threading.main_thread():
         import crm_crew.crew.builder  # noqa: F401
+        listen_once_loaded()
         return
     saved = {sig: signal.getsignal(sig) for sig in _KEPT_SIGNALS}
     import crm_crew.crew.builder  # noqa: F401
     for sig, handler in saved.items():
         if handler is not None:
             signal.signal(sig, handler)
+    listen_once_loaded()

@@ -17,6 +17,7 @@ from crm_crew.llm.api_keys import anthropic_api_key
 from crm_crew.llm.governors import governor_for
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.transport import AsyncGovernedTransport, GovernedTransport
+from crm_crew.observability.tracing_crewai import agent_scope
 
 
 class GovernedAnthropic(AnthropicCompletion):
@@ -29,14 +30,16 @@ class GovernedAnthropic(AnthropicCompletion):
     def call(self, *args: Any, **kwargs: Any) -> Any:
         token = crewai_retry._active_llm_rate_limit_retry.set(True)
         try:
-            return super().call(*args, **kwargs)
+            with agent_scope(kwargs.get("from_agent"), kwargs.get("from_task")):
+                return super().call(*args, **kwargs)
         finally:
             crewai_retry._active_llm_rate_limit_retry.reset(token)
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
         token = crewai_retry._active_llm_rate_limit_retry.set(True)
         try:
-            return await super().acall(*args, **kwargs)
+            with agent_scope(kwargs.get("from_agent"), kwargs.get("from_task")):
+                return await super().acall(*args, **kwargs)
         finally:
             crewai_retry._active_llm_rate_limit_retry.reset(token)
 
@@ -47,6 +50,13 @@ class GovernedAnthropic(AnthropicCompletion):
         """A local estimate (ceil(chars / 4) of the JSON of messages + tools): no count_tokens request."""
         text = json.dumps({"messages": messages, "tools": tools}, default=str, ensure_ascii=False)
         return math.ceil(len(text) / 4)
+
+    def batch_params(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+        """The Messages API params `call(messages)` would send, for a Message Batch request (no streaming)."""
+        formatted, system = self._format_messages_for_anthropic(messages)   # crewai's own request building
+        params = self._prepare_completion_params(formatted, system)
+        params.pop("stream", None)
+        return params
 
     def _build_async_client(self) -> Any:
         from anthropic import AsyncAnthropic

@@ -72,6 +72,13 @@ def governor_for(settings: Any, home: Path | None) -> Governor:
         return governor
 
 
+def open_breakers() -> int:
+    """How many endpoints' circuit breakers are open (or probing) in this process (for the metrics)."""
+    with _lock:
+        breakers = [breaker for _, breaker, _ in _endpoints.values()]
+    return sum(1 for breaker in breakers if breaker.state != "closed")
+
+
 def reset_governors() -> None:
     """Forget every governor (for tests): close the pools and caches, drop the shared limiters."""
     with _lock:

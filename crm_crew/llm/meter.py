@@ -15,9 +15,11 @@ class _Usage:
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     cache_hits: int = 0
     rate_limited: int = 0
     retries: int = 0
+    batch_calls: int = 0            # of `calls`, those served through the Message Batches API
 
 
 COUNTERS = tuple(f.name for f in fields(_Usage))
@@ -32,19 +34,33 @@ class Meter:
         self.parent = parent
         self.prices: PriceTable | None = prices if prices is not None or parent is None else parent.prices
         self._by_model: dict[str, _Usage] = {}
+        self._batch_by_model: dict[str, _Usage] = {}
         self._lock = threading.Lock()
 
     def add(self, model: str, *, calls: int = 0, input_tokens: int = 0, output_tokens: int = 0,
-            cache_read_tokens: int = 0, cache_hits: int = 0, rate_limited: int = 0, retries: int = 0) -> None:
+            cache_read_tokens: int = 0, cache_write_tokens: int = 0, cache_hits: int = 0, rate_limited: int = 0,
+            retries: int = 0, batch: bool = False) -> None:
+        """`batch`: these calls were served by the Message Batches API (billed at the batch rate); their
+        usage is also kept apart, by model, in `batch_usage()`."""
         amounts = {"calls": calls, "input_tokens": input_tokens, "output_tokens": output_tokens,
-                   "cache_read_tokens": cache_read_tokens, "cache_hits": cache_hits,
-                   "rate_limited": rate_limited, "retries": retries}
+                   "cache_read_tokens": cache_read_tokens, "cache_write_tokens": cache_write_tokens,
+                   "cache_hits": cache_hits,
+                   "rate_limited": rate_limited, "retries": retries, "batch_calls": calls if batch else 0}
+        self._add(model, amounts, batch)
+
+    def _add(self, model: str, amounts: dict[str, int], batch: bool) -> None:
         with self._lock:
-            usage = self._by_model.setdefault(model, _Usage())
-            for name, amount in amounts.items():
-                setattr(usage, name, getattr(usage, name) + amount)
+            for book in (self._by_model, self._batch_by_model) if batch else (self._by_model,):
+                usage = book.setdefault(model, _Usage())
+                for name, amount in amounts.items():
+                    setattr(usage, name, getattr(usage, name) + amount)
         if self.parent is not None:
-            self.parent.add(model, **amounts)
+            self.parent._add(model, amounts, batch)
+
+    def batch_usage(self) -> dict[str, dict[str, int]]:
+        """The part of each model's usage served by the Message Batches API."""
+        with self._lock:
+            return {m: dict(vars(u)) for m, u in sorted(self._batch_by_model.items())}
 
     def _totals(self) -> tuple[dict[str, int], dict[str, _Usage]]:
         with self._lock:
@@ -64,16 +80,21 @@ class Meter:
         return sum(u.input_tokens + u.output_tokens for m, u in by_model.items() if m != "offline")
 
     def snapshot(self) -> dict[str, Any]:
+        """Totals, cost, calls per model, and `by_model`: each used model's usage and cost (metrics label them)."""
         totals, by_model = self._totals()
-        cost, unpriced = 0.0, []
+        cost, unpriced, used = 0.0, [], {}
         for model, usage in sorted(by_model.items()):
-            if not (usage.input_tokens or usage.output_tokens or usage.cache_read_tokens):
-                continue
-            price = None if self.prices is None else self.prices.cost(
-                model, usage.input_tokens, usage.output_tokens, usage.cache_read_tokens)
-            if price is None:
-                unpriced.append(model)
-            else:
-                cost += price
+            model_cost = 0.0
+            if usage.input_tokens or usage.output_tokens or usage.cache_read_tokens:
+                price = None if self.prices is None else self.prices.cost(
+                    model, usage.input_tokens, usage.output_tokens, usage.cache_read_tokens)
+                if price is None:
+                    unpriced.append(model)
+                else:
+                    model_cost = price
+                    cost += price
+            if any(vars(usage).values()):
+                used[model] = {**vars(usage), "cost_usd": round(model_cost, 6)}
         return {**totals, "cost_usd": round(cost, 6),
-                "models": {m: u.calls for m, u in sorted(by_model.items())}, "unpriced": unpriced}
+                "models": {m: u.calls for m, u in sorted(by_model.items())}, "unpriced": unpriced,
+                "by_model": used}

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -26,6 +26,11 @@ from crm_crew.llm.breaker import CircuitBreaker
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.ratelimit import Limiter
 from crm_crew.llm.response_cache import ResponseCache, cache_key
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_names import chat_attributes, usage_attributes
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Span
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, 529})
 CACHE_HEADER = "x-crm-crew-cache"
@@ -82,10 +87,11 @@ def _drain(response: httpx.Response) -> httpx.Response:
 class _MeteredStream(httpx.SyncByteStream):
     """Passes a streamed (SSE) answer through and meters its usage when it ends."""
 
-    def __init__(self, response: httpx.Response, on_usage: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, response: httpx.Response, on_usage: Callable[[dict[str, Any]], None], chat: Span) -> None:
         self._response = response
         self._on_usage = on_usage
         self._seen = bytearray()
+        self.chat = chat                 # the request's span: it ends with the stream
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self._response.iter_bytes():
@@ -108,6 +114,7 @@ class _MeteredStream(httpx.SyncByteStream):
                 usage.update({k: v for k, v in found.items() if v is not None})
         if usage:
             self._on_usage(usage)
+        self.chat.end()
 
 
 class GovernedTransport(httpx.BaseTransport):
@@ -129,6 +136,20 @@ class GovernedTransport(httpx.BaseTransport):
         if not isinstance(body, dict):
             body = {}
         model = str(body.get("model") or "unknown")
+        chat = tracing.start_span(f"chat {model}", chat_attributes("anthropic", model), client=True)
+        try:
+            with tracing.using(chat):
+                response = self._governed(request, content, body, model, chat)
+        except BaseException as exc:
+            tracing.fail(chat, exc)
+            chat.end()
+            raise
+        if not isinstance(response.stream, _MeteredStream):
+            chat.end()
+        return response
+
+    def _governed(self, request: httpx.Request, content: bytes, body: dict[str, Any], model: str,
+                  chat: Span) -> httpx.Response:
         streaming = bool(body.get("stream"))
         cache = None if streaming else self.governor.cache
         key = None
@@ -138,14 +159,17 @@ class GovernedTransport(httpx.BaseTransport):
             cached = cache.get(key)
             if cached is not None:
                 self.meter.add(model, cache_hits=1)
+                chat.set_attribute("crm_crew.response_cache_hit", True)
                 return httpx.Response(200, json=cached, headers={CACHE_HEADER: "hit"})
         self.governor.breaker.before_call()
         response = self._send_with_retries(request, model, math.ceil(len(content) / 4))
         if response.status_code >= 300:
+            chat.set_attribute("http.response.status_code", response.status_code)
+            tracing.fail(chat, str(response.status_code))
             return response
         if streaming:
-            return self._metered_stream(response, model)
-        return self._finish(_drain(response), model, key)
+            return self._metered_stream(response, model, chat)
+        return self._finish(_drain(response), model, key, chat)
 
     def _send_with_retries(self, request: httpx.Request, model: str, estimate: int) -> httpx.Response:
         gov = self.governor
@@ -160,6 +184,7 @@ class GovernedTransport(httpx.BaseTransport):
                     gov.breaker.failure()
                     raise
                 self.meter.add(model, retries=1)
+                tracing.event("retry", {"crm_crew.retry.attempt": attempt + 1, "error.type": "transport"})
                 time.sleep(gov.retry.backoff(attempt))
                 continue
             except Exception:
@@ -174,14 +199,17 @@ class GovernedTransport(httpx.BaseTransport):
             gov.limiter.observe(response.headers)
             if status == 429:
                 self.meter.add(model, rate_limited=1)
+                tracing.event("rate_limited", {"http.response.status_code": 429})
                 if not last:
                     wait = retry_after_s(response.headers)
                     gov.limiter.pause(gov.retry.backoff(attempt) if wait is None else wait)
                     self.meter.add(model, retries=1)
+                    tracing.event("retry", {"crm_crew.retry.attempt": attempt + 1, "http.response.status_code": 429})
                     continue
             elif status in RETRYABLE_STATUSES:
                 if not last:
                     self.meter.add(model, retries=1)
+                    tracing.event("retry", {"crm_crew.retry.attempt": attempt + 1, "http.response.status_code": status})
                     time.sleep(gov.retry.backoff(attempt))
                     continue
             else:                                  # another 4xx: the API answered, the request is at fault
@@ -191,28 +219,30 @@ class GovernedTransport(httpx.BaseTransport):
             return response
         raise AssertionError("unreachable")
 
-    def _finish(self, response: httpx.Response, model: str, key: str | None) -> httpx.Response:
+    def _finish(self, response: httpx.Response, model: str, key: str | None, chat: Span) -> httpx.Response:
         try:
             answer = response.json()
         except ValueError:
             return response
         usage = answer.get("usage") if isinstance(answer, dict) else None
         if isinstance(usage, dict):
-            self._meter_usage(model, usage)
+            self._meter_usage(model, usage, chat)
         if key is not None and self.governor.cache is not None and isinstance(answer, dict):
             self.governor.cache.put(key, answer)
         return response
 
-    def _meter_usage(self, model: str, usage: dict[str, Any]) -> None:
+    def _meter_usage(self, model: str, usage: dict[str, Any], chat: Span) -> None:
+        chat.set_attributes(usage_attributes(usage))
         output = int(usage.get("output_tokens") or 0)
         self.governor.limiter.record_output(output)
         self.meter.add(model, calls=1, input_tokens=int(usage.get("input_tokens") or 0), output_tokens=output,
-                       cache_read_tokens=int(usage.get("cache_read_input_tokens") or 0))
+                       cache_read_tokens=int(usage.get("cache_read_input_tokens") or 0),
+                       cache_write_tokens=int(usage.get("cache_creation_input_tokens") or 0))
 
-    def _metered_stream(self, response: httpx.Response, model: str) -> httpx.Response:
+    def _metered_stream(self, response: httpx.Response, model: str, chat: Span) -> httpx.Response:
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in DROPPED_HEADERS]
-        return httpx.Response(response.status_code, headers=headers, extensions=response.extensions,
-                              stream=_MeteredStream(response, lambda usage: self._meter_usage(model, usage)))
+        stream = _MeteredStream(response, lambda usage: self._meter_usage(model, usage, chat), chat)
+        return httpx.Response(response.status_code, headers=headers, extensions=response.extensions, stream=stream)
 
 
 class AsyncGovernedTransport(httpx.AsyncBaseTransport):

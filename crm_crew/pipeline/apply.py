@@ -23,6 +23,8 @@ from crm_crew.pipeline.plan import NEW_CONTACT
 from crm_crew.shared.state import shared_state
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Claim, Outcome, Store
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_names import action_attributes
 from crm_crew.store.owners import process_owner
 
 CLAIM_LEASE_S = 300.0
@@ -66,6 +68,14 @@ class Applier:
 
     def apply_one(self, row: ActionRow, contact_id: str | None) -> None:
         """Apply one action and store its outcome."""
+        with tracing.span(f"apply {row.type}", action_attributes(self.run_id, row.interaction_id, row.seq, row.type,
+                                                                 row.object)) as applying:
+            self._apply_one(row, contact_id)
+            applying.set_attribute("crm_crew.action.status", row.status)
+            if row.status == "failed":
+                tracing.fail(applying, "action_failed")
+
+    def _apply_one(self, row: ActionRow, contact_id: str | None) -> None:
         with self.lock(row.idempotency_key):
             claim = self.claim(row.idempotency_key)
             if claim.state == "applied":

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from crm_crew.errors import ConnectorError, CrmUnavailableError
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_names import batch_attributes
 from crm_crew.pipeline.apply import CLAIM_LEASE_S, Applier
 from crm_crew.pipeline.crashpoints import after_crm_write
 from crm_crew.pipeline.plan import NEW_CONTACT
@@ -83,7 +85,8 @@ def _create_wave(applier: Applier, obj: str, items: list[tuple[ActionRow, dict[s
             row.status = "applying"
         store.update_actions([row for row, _ in todo])
         try:
-            results = applier.connector.create_many(obj, [(fields, row.idempotency_key) for row, fields in todo])  # type: ignore[arg-type]
+            with tracing.span(f"apply create_many {obj}", batch_attributes(applier.run_id, obj, len(todo))):
+                results = applier.connector.create_many(obj, [(fields, row.idempotency_key) for row, fields in todo])  # type: ignore[arg-type]
         except CrmUnavailableError:
             for row, _ in todo:
                 store.release(row.idempotency_key, applier.owner, applier.target)

@@ -10,12 +10,17 @@ from typing import Any
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import CrmUnavailableError, StorageError, UserError
-from crm_crew.llm.factory import make_llm
+from crm_crew.llm.factory import make_llm, provider_of
 from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_crewai import close_under
+from crm_crew.observability.tracing_names import WORKFLOW, outcome_attributes, workflow_attributes
+from crm_crew.observability.metrics_stages import timed
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.automated import handle_automated
+from crm_crew.pipeline.batch_answers import BatchAnswers
 from crm_crew.pipeline.duplicates import fingerprint
 from crm_crew.pipeline.escalation import Facts, escalation_reason
 from crm_crew.pipeline.lean import ASSESSOR, read_sender, run_lean
@@ -28,7 +33,7 @@ from crm_crew.storage import is_storage_failure, storage_error
 from crm_crew.store.base import ActionRow, Store
 from crm_crew.store.records import compose_record
 from crm_crew.tools.spec import ToolContext
-from crm_crew.triage.automated import automated_mail
+from crm_crew.triage.automated import Automated, automated_mail
 from crm_crew.triage.language import detect_language
 
 NO_ASSESSMENT = "The crew did not complete its assessment."
@@ -49,6 +54,7 @@ class RunContext:
     run_meter: Meter = field(default_factory=Meter)   # the whole run's model usage (the token budget)
     max_tokens: int | None = None         # the run's token budget; None: no budget
     started_at: str | None = None         # when the run started (ISO): task due dates count from it
+    batch: BatchAnswers | None = None     # a --batch run: the lean route's answers from Message Batches
 
     def budget_spent(self) -> bool:
         return self.max_tokens is not None and self.run_meter.paid_tokens >= self.max_tokens
@@ -81,9 +87,21 @@ def rejected_record(reject: Reject) -> dict[str, Any]:
 
 def process_interaction(ctx: RunContext, interaction: Interaction) -> tuple[dict[str, Any], Reject | None]:
     """Route one interaction, work it, and journal its result; returns the record and any reject."""
+    with tracing.span(f"invoke_workflow {WORKFLOW}",
+                      workflow_attributes(ctx.run_id, interaction.id, interaction.channel)) as workflow:
+        record, reject = _process(ctx, interaction)
+        workflow.set_attributes(outcome_attributes(record))
+        if record["status"] == "failed":
+            tracing.fail(workflow, "interaction_failed")
+        tracing.content(workflow, "crm_crew.subject", record.get("subject"))
+        return record, reject
+
+
+def _process(ctx: RunContext, interaction: Interaction) -> tuple[dict[str, Any], Reject | None]:
     started = time.perf_counter()
     settings = ctx.config.settings
-    screened = screen(interaction, settings.security, settings.limits)
+    with timed("screen"):
+        screened = screen(interaction, settings.security, settings.limits)
     meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
     record = _base_record(interaction.id, "processed")
     record.update(source=interaction.source, position=interaction.position, channel=interaction.channel,
@@ -132,30 +150,39 @@ def _usage(meter: Meter, fallback: str | None) -> dict[str, Any]:
     return {**meter.snapshot(), "fallback": fallback}
 
 
+def new_session(ctx: RunContext, interaction: Interaction, screened: ScreenResult) -> InteractionSession:
+    language = detect_language(f"{screened.subject}\n{screened.body}")
+    return InteractionSession(interaction, screened, ctx.config.settings, ctx.connector, ctx.replies,
+                              language=language, run_started_at=ctx.started_at)
+
+
+def handled_in_code(interaction: Interaction, screened: ScreenResult) -> Automated | None:
+    """Automated mail (bounces, auto-replies...) without a security flag: handled with no model call."""
+    automated = automated_mail(interaction)
+    return automated if automated is not None and not screened.flags else None
+
+
 def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, meter: Meter,
           override: str | None) -> Worked:
     """The lean route when routing is on and it suffices, else the full hierarchical crew."""
     config = ctx.config
     settings = config.settings
-
-    language = detect_language(f"{screened.subject}\n{screened.body}")
-
-    def fresh() -> InteractionSession:
-        return InteractionSession(interaction, screened, settings, ctx.connector, ctx.replies, language=language,
-                                  run_started_at=ctx.started_at)
-
-    session = fresh()
-    automated = automated_mail(interaction)
-    if automated is not None and not screened.flags:
+    session = new_session(ctx, interaction, screened)
+    automated = handled_in_code(interaction, screened)
+    if automated is not None:
         handle_automated(config, session, automated)
         return Worked(session, LEAN, f"{automated.kind}: handled in code, no model call")
     reason = "routing is off"
     if settings.routing.enabled:
         model = route_models(config, LEAN, override)[ASSESSOR]
-        result = run_lean(config, session, make_llm(model, settings, meter, ctx.home))
+        llm = make_llm(model, settings, meter, ctx.home)
+        if ctx.batch is not None and provider_of(model) == "anthropic":
+            llm = ctx.batch.llm_for(llm, interaction.id, meter)
+        with timed("lean_call"):
+            result = run_lean(config, session, llm)
         if result.to_full is None:
             return Worked(session, LEAN, "routine")
-        reason, session = result.to_full, fresh()
+        reason, session = result.to_full, new_session(ctx, interaction, screened)
     from crm_crew.crew.builder import LlmSource, build_crew
 
     read_sender(config, session)
@@ -163,7 +190,11 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         raise session.crm_error
     crew = build_crew(config, "interaction", ToolContext("coordinator", session),
                       LlmSource(meter, route_models(config, FULL, override), ctx.home), tasks_done_in_code(config))
-    crew.kickoff(inputs=session.task_inputs())
+    try:
+        with timed("crew"):
+            crew.kickoff(inputs=session.task_inputs())
+    finally:
+        close_under(tracing.current_span())
     if session.crm_error is not None:
         raise session.crm_error
     return Worked(session, FULL, reason)

@@ -1,8 +1,8 @@
 """The lean route: deterministic steps in code, one model call for the judgement.
 
 Screening has run already. Sender details, contact matching, CRM history, lexicon sentiment, reply
-templates (inside record_assessment) and planning run here in code, through the same tools the crew uses and only those the YAML
-grants an agent. One model call (the communication agent's) returns the assessment and the reply draft;
+templates (record_assessment settles the reply) and planning run here in code, through the same tools
+the crew uses and only those the YAML grants an agent. One model call (the communication agent's) returns the assessment and the reply draft;
 a malformed answer gets one repair call. The result says whether the interaction must go on to the full
 crew instead, and why.
 """
@@ -14,6 +14,8 @@ from typing import Any
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.llm.lean_protocol import LeanAnswer, LeanAnswerError, case_message, parse_answer, system_prompt
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_names import agent_attributes, tool_attributes
 from crm_crew.pipeline.routing import full_after_the_answer, full_before_the_call
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
@@ -35,7 +37,8 @@ def call_tool(config: CrewConfig, session: InteractionSession, tool: str, /, **a
         return None
     spec = TOOLS[tool]
     session.tool_calls.append(f"{agent_id}:{tool}")
-    return spec.run(ToolContext(agent_id, session), spec.args(**args))
+    with tracing.span(f"execute_tool {tool}", tool_attributes(tool, agent_id)):
+        return spec.run(ToolContext(agent_id, session), spec.args(**args))
 
 
 def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanResult:
@@ -103,6 +106,12 @@ def _ask(config: CrewConfig, session: InteractionSession, llm: Any, sentiment: d
         {"role": "user", "content": case_message(_case(config, session, sentiment))},
     ]
     kinds = list(config.settings.actions.task_triggers)
+    with tracing.span(f"invoke_agent {ASSESSOR}", agent_attributes(ASSESSOR)):
+        return _answer(config, llm, messages, kinds)
+
+
+def _answer(config: CrewConfig, llm: Any, messages: list[dict[str, str]], kinds: list[str]) -> LeanAnswer:
+    """The model's answer, with one repair call when it cannot be used."""
     text = str(llm.call(messages))
     try:
         return parse_answer(text, config.settings, kinds)

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, get_current_job
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability import tracing
 from crm_crew.pipeline.duplicates import Duplicate
 from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.rq_rescue import rescue_orphans, waiting_retries
@@ -82,6 +83,13 @@ def payload_key(item: dict[str, Any]) -> str:
 def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     """THE job: process one interaction of run `item["run_id"]` and journal it; returns its status.
     An interaction already journaled for the run (a job delivered twice) returns at once."""
+    from crm_crew.observability.metrics_worker import job
+
+    with job():
+        return _process(item)
+
+
+def _process(item: dict[str, Any]) -> dict[str, Any]:
     from crm_crew.pipeline.apply import Applier
     from crm_crew.pipeline.flow import RunContext, process_interaction
     from crm_crew.store.key_source import require_key
@@ -107,7 +115,9 @@ def process_queued(item: dict[str, Any]) -> dict[str, Any]:
     info = store.get_run(run_id)
     ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
                      setup.home, run.meter, item["max_tokens"], info.started_at if info else None)
-    record, _ = process_interaction(ctx, interaction)
+    job = get_current_job()
+    with tracing.continued(job.meta.get(tracing.TRACEPARENT) if job is not None else None):
+        record, _ = process_interaction(ctx, interaction)
     return {key: record.get(key) for key in ("interaction_id", "status", "intent", "error", "source", "position")}
 
 
@@ -133,7 +143,10 @@ def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[I
 
     queue = open_queue(url)
     use_shared_state(SharedState.open(url))    # the run summary's analytics obeys the shared model limits
-    runner = RqRunner(queue, ctx.run_id, payload_key, options.retries, notice=lambda text: print(text, file=sys.stderr, flush=True))
+    parent = tracing.traceparent()       # the workers continue the run's trace
+    runner = RqRunner(queue, ctx.run_id, payload_key, options.retries,
+                      notice=lambda text: print(text, file=sys.stderr, flush=True),
+                      meta={tracing.TRACEPARENT: parent} if parent else None)
     for note in runner.map(process_queued, jobs()):
         if note["status"] == "failed":
             rejects.add(Reject(note.get("source") or "", note.get("position") or "", note.get("error") or "",
@@ -161,6 +174,7 @@ def _environment() -> _Setup:
         from crm_crew.store.registry import open_store
 
         config = load(_config_option)
+        tracing.configure(config.settings.tracing)
         home = state_home(config)
         prepare_crewai_environment(home)
         store = open_store(home, store_url(config))
@@ -170,6 +184,7 @@ def _environment() -> _Setup:
 
 def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
     from crm_crew.connectors.registry import open_crm
+    from crm_crew.observability.metrics_stages import time_connector
     from crm_crew.pipeline.replies import load_reply_templates
     from crm_crew.pipeline.run import count_spent
 
@@ -178,7 +193,7 @@ def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
         return _runs[run_id]
     meter = Meter(prices=PriceTable(setup.config.settings.llm.prices))
     count_spent(meter, store, run_id)   # this worker's view of the run's token budget
-    run = _Run(open_crm(setup.config.settings.crm, setup.home),
+    run = _Run(time_connector(open_crm(setup.config.settings.crm, setup.home)),
                load_reply_templates(setup.config.directory.resolve()), meter)
     _runs[run_id] = run
     while len(_runs) > RUNS_KEPT:
@@ -186,20 +201,41 @@ def _run(setup: _Setup, store: Store, run_id: str) -> _Run:
     return run
 
 
+class PromptWorker(SimpleWorker):
+    """rq's SimpleWorker whose command listener (`rq` shutdown/kill commands on its pubsub channel) reads in
+    one-second slices instead of 60 s ones: stopping the worker waits for that read to end (redis-py 8 joins
+    the listener thread), so a SIGTERMed worker now exits within a second or two of its job at hand."""
+
+    LISTEN_SLICE_S = 1.0
+
+    def subscribe(self) -> None:
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=self.LISTEN_SLICE_S, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
+
+
 def work(url: str, burst: bool, logging_level: str = "WARNING") -> None:
-    """One worker process: SimpleWorker (no fork per job) on the `crm-crew` queue until stopped, or with
+    """One worker process: a SimpleWorker (no fork per job) on the `crm-crew` queue until stopped, or with
     `burst` until nothing is queued and no retry waits."""
     from crm_crew.crew.environment import import_crewai
 
     import_crewai()   # now, not inside the first record's latency
 
+    try:
+        _work(url, burst, logging_level)
+    finally:
+        tracing.shutdown()   # the spans of the last jobs leave before the worker does
+
+
+def _work(url: str, burst: bool, logging_level: str) -> None:
     _environment()
     use_shared_state(SharedState.open(url))    # limits, lookup cache and record locks shared by all workers
     queue = open_queue(url)
     while True:
         with guarded(queue.connection, "starting a worker"):
             rescue_orphans(queue)
-            worker = SimpleWorker([queue], connection=queue.connection,
+            worker = PromptWorker([queue], connection=queue.connection,
                                   name=f"{socket.gethostname()}.{uuid.uuid4().hex[:8]}")
         with guarded(queue.connection, "working the queue"):
             worker.work(burst=burst, with_scheduler=True, logging_level=logging_level)

@@ -85,8 +85,9 @@ class RqRunner:
     plain data. Yields the jobs' return values as they finish; exhausted jobs are listed in `dead`."""
 
     def __init__(self, queue: Queue, group: str, key: Callable[[Any], str], retries: int = len(RETRY_INTERVALS_S),
-                 notice: Callable[[str], None] | None = None) -> None:
+                 notice: Callable[[str], None] | None = None, meta: dict[str, str] | None = None) -> None:
         self.queue = queue
+        self.meta = meta or {}           # added to every job's meta (e.g. the run's W3C traceparent)
         self.retries = retries
         self.group = group
         self.key = key
@@ -127,7 +128,7 @@ class RqRunner:
                 job, args=(item,), job_id=jid, timeout=JOB_TIMEOUT_S, result_ttl=RESULT_TTL_S,
                 failure_ttl=FAILURE_TTL_S, retry=_retry(self.retries),
                 on_success=Callback(report_success), on_failure=Callback(report_failure),
-                meta={"done": self._done_key, "key": self.key(item)}))
+                meta={**self.meta, "done": self._done_key, "key": self.key(item)}))
         if fresh:
             self.queue.enqueue_many(fresh)
         return set(ids)

@@ -15,9 +15,14 @@ from typing import Any, TextIO
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import RunInterrupted, SharedStateUnavailable, StorageError, UserError
+from crm_crew.llm.batches import PollReport
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
+from crm_crew.observability import tracing
+from crm_crew.observability.notify import Notifier, open_notifier
+from crm_crew.observability.tracing_crewai import close_under
+from crm_crew.observability.tracing_names import ANALYTICS, WORKFLOW, analytics_attributes, run_attributes
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_run import finish_pending, require_same_target
 from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
@@ -77,13 +82,19 @@ def new_run_id() -> str:
 
 
 def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOptions, prepared: PreparedRun,
-                on_record: Callable[[dict[str, Any]], None] | None = None) -> RunOutcome:
+                on_record: Callable[[dict[str, Any]], None] | None = None,
+                on_batch_poll: PollReport | None = None) -> RunOutcome:
     """The run `prepare_run` checked: crewai loads only now."""
     models, trail = prepared.models, prepared.trail
     run_id = options.run_id or new_run_id()
+    tracing.configure(config.settings.tracing)
     with RunLock(home, run_id):
         try:
-            return _execute(config, home, store, options, run_id, models, trail, on_record)
+            with tracing.span(f"run {WORKFLOW}", run_attributes(run_id, "apply" if options.apply else "shadow",
+                                                               config.settings.crm.type)) as run:
+                outcome = _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll)
+                run.set_attribute("crm_crew.exit_code", outcome.exit_code)
+                return outcome
         except SharedStateUnavailable as exc:
             if not options.queue:
                 raise
@@ -96,6 +107,8 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
                                f"state folder writable, then finish it with `crm-crew run --resume {run_id}`") from exc
         except KeyboardInterrupt:
             raise _interrupted(store, run_id, options.apply) from None
+        finally:
+            tracing.flush()
 
 
 def _interrupted(store: Store, run_id: str, apply: bool) -> RunInterrupted:
@@ -122,7 +135,7 @@ def _resumed(info: RunInfo | None, done: set[str]) -> Resumed:
 
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
              models: dict[str, str], trail: Trail | None,
-             on_record: Callable[[dict[str, Any]], None] | None) -> RunOutcome:
+             on_record: Callable[[dict[str, Any]], None] | None, on_batch_poll: PollReport | None) -> RunOutcome:
     settings = config.settings
     connector = open_crm(settings.crm, home)
     try:
@@ -160,6 +173,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     rejects = _Rejects(run_folder(home.absolute(), run_id) / "rejects.jsonl")
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
+    notifier = open_notifier(settings.notify, run_id, store, settings.urgency.levels)
+    on_record = _notifying(notifier, on_record)
     from crm_crew.crew.environment import import_crewai
 
     import_crewai()   # now, not inside the first record's latency
@@ -182,7 +197,17 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 rejects.add(reject)
             return record
 
-        items = dedup.sort(_stream([p.absolute() for p in options.inputs], settings.limits))
+        inputs = [p.absolute() for p in options.inputs]
+        concurrency = options.concurrency or settings.runner.concurrency
+        if not options.queue and (options.batch or settings.llm.batch or store.llm_batches(run_id)):
+            from crm_crew.llm.batches import BatchClient
+            from crm_crew.pipeline.batch_run import prepare_batches
+
+            pending = Deduplicator(store, run_id, target, set(done), trail.key if trail else None)
+            ctx.batch = prepare_batches(ctx, (i for i in pending.sort(_stream(inputs, settings.limits))
+                                              if isinstance(i, Interaction)),
+                                        BatchClient(settings, on_batch_poll), concurrency)
+        items = dedup.sort(_stream(inputs, settings.limits))
         todo = (i for i in items if isinstance(i, Duplicate) or _item_id(i) not in done)
         if options.queue:
             from crm_crew.pipeline.rq_jobs import run_queued
@@ -191,7 +216,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                                  lambda: _summarize(ctx, options, models, time.perf_counter() - started, rejects,
                                                     dedup, resumed))
         else:
-            runner = InProcessRunner(options.concurrency or settings.runner.concurrency)
+            runner = InProcessRunner(concurrency)
             for record in runner.map(job, todo):
                 if out is not None:
                     _write_out(out, options.out, record)
@@ -201,16 +226,34 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         if trail is not None:
             head = trail.checkpoint()
             summary["audit_head"] = {"seq": head.seq, "hash": head.hash} if head else None
+        if notifier is not None:
+            summary["notifications"] = notifier.close()
         store.finish_run(run_id, "finished", summary)
     except BaseException:
         _record_death(store, run_id, options, trail, _seconds_so_far(resumed, time.perf_counter() - started))
         raise
     finally:
+        if notifier is not None:
+            notifier.close(wait_s=0)   # a run that died leaves its notices to the daemon thread, unwaited
         rejects.close()
         if out is not None:
             _close_quietly(out)
         connector.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
+
+
+def _notifying(notifier: Notifier | None, on_record: Callable[[dict[str, Any]], None] | None
+               ) -> Callable[[dict[str, Any]], None] | None:
+    """Each finished record, journaled (in this process or by a worker), goes to the notifier, then on."""
+    if notifier is None:
+        return on_record
+
+    def seen(record: dict[str, Any]) -> None:
+        notifier.record(record)
+        if on_record is not None:
+            on_record(record)
+
+    return seen
 
 
 def _seconds_so_far(resumed: Resumed | None, elapsed: float) -> float | None:
@@ -300,6 +343,7 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
         "run_id": run_id, "mode": "apply" if options.apply else "shadow", "crm": config.settings.crm.type,
         "config": str(config.directory.absolute()), "models": models, "routing": config.settings.routing.enabled, **figures,
         "token_budget": ctx.max_tokens,
+        **({"llm_batches": batches} if (batches := store.llm_batches(run_id)) else {}),
         **_timing(figures["interactions"], elapsed, resumed),
         "duplicates": dedup.count,
         "duplicate_records": dedup.duplicates,
@@ -331,9 +375,13 @@ def _analytics(ctx: RunContext, interactions: int) -> tuple[str, dict[str, Any]]
     context = ToolContext("analytics", run_statistics=lambda: run_figures(store.results(run_id)))
     override = ctx.model_override or ("offline" if ctx.budget_spent() else None)
     meter = Meter(parent=ctx.run_meter, prices=ctx.run_meter.prices)
-    try:
-        crew = build_crew(config, "run", context, LlmSource(meter, agent_models(config, override), ctx.home))
-        output = crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
-        return str(getattr(output, "raw", output)).strip(), meter.snapshot()
-    except Exception as exc:
-        return f"(the analytics summary failed: {type(exc).__name__}: {exc})", meter.snapshot()
+    with tracing.span(f"invoke_workflow {ANALYTICS}", analytics_attributes(run_id)) as scope:
+        try:
+            crew = build_crew(config, "run", context, LlmSource(meter, agent_models(config, override), ctx.home))
+            output = crew.kickoff(inputs={"run_id": run_id, "interaction_count": str(interactions)})
+            return str(getattr(output, "raw", output)).strip(), meter.snapshot()
+        except Exception as exc:
+            tracing.fail(scope, exc)
+            return f"(the analytics summary failed: {type(exc).__name__}: {exc})", meter.snapshot()
+        finally:
+            close_under(scope)

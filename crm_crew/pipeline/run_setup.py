@@ -30,6 +30,7 @@ class RunOptions:
     max_tokens: int | None = None     # token budget of this run (default: llm.max_tokens_per_run)
     queue: str | None = None          # redis:// URL: process on `crm-crew worker`s through RQ, not in process
     retries: int = 3                  # queued: attempts after a job's first failure before it is a dead letter
+    batch: bool = False               # the lean route's requests as Message Batches (also llm.batch)
 
 
 @dataclass
@@ -52,8 +53,14 @@ def models_in_use(config: CrewConfig, override: str | None) -> set[str]:
 
 
 def check_before_state(config: CrewConfig, options: RunOptions) -> None:
-    """What needs no state folder: model credentials, and the inputs of a new run."""
+    """What needs no state folder: model credentials, the notify webhook's variable, and a new run's inputs."""
+    from crm_crew.observability.notify import webhook_url
+
     check_credentials(models_in_use(config, options.model_override), config.settings)
+    webhook_url(config.settings.notify)
+    if options.queue and (options.batch or config.settings.llm.batch):
+        raise UserError("Message Batches (--batch, llm.batch) work in one process, not with --queue: drop "
+                        "--queue, or run this one without --batch (set llm.batch: false in crm-crew.yaml)")
     if not options.resume:
         check_inputs(options.inputs)
 

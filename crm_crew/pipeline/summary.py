@@ -18,7 +18,8 @@ def _percentile(values: list[int], pct: float) -> int:
 
 # an action the run made or will make (shadow: planned); not one held, refused or undone
 RECORDED_STATUSES = ("planned", "applying", "applied", "skipped")
-USAGE_KEYS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_hits", "rate_limited")
+USAGE_KEYS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cache_hits",
+              "rate_limited", "retries", "batch_calls")
 
 
 class CostBook:
@@ -49,7 +50,10 @@ class CostBook:
         return {"cost_usd": total, "by_route": {k: self.routes[k] for k in sorted(self.routes) if k != "none"},
                 "cache_hits": sum(r["cache_hits"] for r in self.routes.values()),
                 "cache_read_tokens": sum(r["cache_read_tokens"] for r in self.routes.values()),
+                "cache_write_tokens": sum(r["cache_write_tokens"] for r in self.routes.values()),
+                "retries": sum(r["retries"] for r in self.routes.values()),
                 "rate_limited": sum(r["rate_limited"] for r in self.routes.values()),
+                "batch_requests": sum(r["batch_calls"] for r in self.routes.values()),
                 "fallbacks": dict(self.fallbacks), "unpriced_models": sorted(self.unpriced)}
 
 

@@ -76,6 +76,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE claims ADD PRIMARY KEY (target, idempotency_key);
     CREATE INDEX results_by_interaction_id ON results(interaction_id);
     """,
+    # 3: the Message Batches a run sent, journaled before it polls them
+    """
+    CREATE TABLE llm_batches (
+      run_id TEXT NOT NULL, batch_id TEXT NOT NULL, requests INTEGER NOT NULL, created_at TEXT NOT NULL,
+      PRIMARY KEY (run_id, batch_id)
+    );
+    """,
 )
 
 

@@ -41,6 +41,14 @@ class SQLiteStore(AuditMixin, ReviewMixin):
         rows = self._exec("SELECT * FROM runs WHERE run_id=?", (run_id,))
         return run_info(rows[0]) if rows else None
 
+    def add_llm_batch(self, run_id: str, batch_id: str, requests: int) -> None:
+        self._exec("INSERT OR IGNORE INTO llm_batches (run_id, batch_id, requests, created_at) VALUES (?, ?, ?, ?)",
+                   (run_id, batch_id, requests, now_iso()))
+
+    def llm_batches(self, run_id: str) -> list[str]:
+        rows = self._exec("SELECT batch_id FROM llm_batches WHERE run_id=? ORDER BY created_at, rowid", (run_id,))
+        return [r["batch_id"] for r in rows]
+
     def list_runs(self, limit: int = 50) -> list[RunInfo]:
         rows = self._exec("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,))
         return [run_info(r) for r in rows]

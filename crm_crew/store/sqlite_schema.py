@@ -51,10 +51,15 @@ CREATE TABLE IF NOT EXISTS reviews (
   UNIQUE (run_id, interaction_id)
 );
 CREATE INDEX IF NOT EXISTS reviews_by_status ON reviews(status);
+CREATE TABLE IF NOT EXISTS llm_batches (
+  run_id TEXT NOT NULL, batch_id TEXT NOT NULL, requests INTEGER NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, batch_id)
+);
 """
 
 # Version 1: crm-crew 0.1.0. Version 2: sealed action rows, CRM targets of runs, keys and claims.
-VERSION = 2
+# Version 3: the Message Batches a run sent (llm_batches; SCHEMA's CREATE ... IF NOT EXISTS adds it).
+VERSION = 3
 
 UPGRADE_TO_2 = """
 ALTER TABLE actions ADD COLUMN mac TEXT;

@@ -3,6 +3,7 @@
   POST /v1/messages               validated like the real API; the answer comes from a policy (see
                                   anthropic_policies); `stop_sequences`, `max_tokens` and `stream: true` (SSE)
   POST /v1/messages/count_tokens  {"input_tokens": N}, the same estimate as usage.input_tokens
+  /v1/messages/batches...         Message Batches (create, retrieve, results, cancel): see anthropic_batches
 
 Auth is the `x-api-key` header (else 401 authentication_error); `anthropic-version` is required. Errors have
 the real shape `{"type": "error", "error": {"type", "message"}, "request_id"}`. Every API response carries
@@ -33,6 +34,7 @@ from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from crm_crew.testing.anthropic_batches import BATCHES, FakeBatches
 from crm_crew.testing.anthropic_policies import (
     Policy,
     Reply,
@@ -107,6 +109,7 @@ class FakeAnthropic(Emulator):
         self.window_s = window_s                  # the rolling rate-limit window ("per minute": 60 s)
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
+        self.batches = FakeBatches(self._serve, error, lambda: self.url)
 
     # --- configuration ---------------------------------------------------------------
     def set_policy(self, policy: Policy) -> None:
@@ -120,6 +123,11 @@ class FakeAnthropic(Emulator):
     def inject(self, kind: str, count: int = 1, retry_after_s: float | None = None) -> None:
         """The next `count` messages requests get this fault (rate_limit, overloaded, api_error, timeout)."""
         self.faults.schedule(FAULT_KINDS[kind], count, "POST", MESSAGES, retry_after_s)
+
+    def configure_batches(self, delay_s: float | None = None, errored: int | None = None,
+                          expired: int | None = None) -> None:
+        """Message Batches: processing time, and how many requests of each new batch end errored / expired."""
+        self.batches.configure(delay_s, errored, expired)
 
     def configure_faults(self, **kwargs: Any) -> None:
         """rate_429, rate_529, rate_5xx, rate_timeout, timeout_s, retry_after_s, latency_s, seed."""
@@ -141,11 +149,16 @@ class FakeAnthropic(Emulator):
         self.window: deque[list[Any]] = deque()                 # [t, input tokens, output tokens] served
         self.calls: list[dict[str, Any]] = []                   # {"t", "path", "status", "body"} of API calls
         self.counters: dict[str, Any] = {"requests": 0, "count_tokens_requests": 0, "rate_limited": 0,
-                                         "errors": {}, "input_tokens": 0, "output_tokens": 0, "per_model": {}}
+                                         "errors": {}, "input_tokens": 0, "output_tokens": 0, "per_model": {},
+                                         "batch_requests": 0}
+        if hasattr(self, "batches"):
+            self.batches.reset()
 
     def stats(self) -> dict[str, Any]:
+        """Counters of the API served; `requests` and the tokens include messages answered in batches."""
         with self.lock:
-            return json.loads(json.dumps(self.counters))
+            stats = json.loads(json.dumps(self.counters))
+        return {**stats, "batches_created": self.batches.created}
 
     def snapshot(self) -> dict[str, Any]:
         return {"stats": self.stats(), "limits": dict(self.limits)}
@@ -270,19 +283,20 @@ class FakeAnthropic(Emulator):
         return super()._admin(request)
 
     def _api(self, request: Request, body: Any) -> Response:
-        if request.method != "POST" or request.path not in (MESSAGES, COUNT_TOKENS):
+        batches = request.path == BATCHES or request.path.startswith(BATCHES + "/")
+        if not batches and (request.method != "POST" or request.path not in (MESSAGES, COUNT_TOKENS)):
             return error(404, "not_found_error", f"Not found: {request.method} {request.path}")
         if request.headers.get("x-api-key") != self.api_key:
             return error(401, "authentication_error", "invalid x-api-key")
         if not request.headers.get("anthropic-version"):
             return error(400, "invalid_request_error", "anthropic-version: header is required")
+        if batches:
+            return self.batches.handle(request, body)
         if not isinstance(body, dict):
             return error(400, "invalid_request_error", "There was an error parsing the body of your request.")
-        problem = validate(body, for_count=request.path == COUNT_TOKENS)
-        if problem:
-            return error(400, "invalid_request_error", problem)
-        if self.models is not None and body["model"] not in self.models:
-            return error(404, "not_found_error", f"model: {body['model']}")
+        problem = self._request_problem(body, for_count=request.path == COUNT_TOKENS)
+        if problem is not None:
+            return problem
         input_tokens = count_input_tokens(body)
         if request.path == COUNT_TOKENS:
             with self.lock:
@@ -304,6 +318,29 @@ class FakeAnthropic(Emulator):
             return error(429, "rate_limit_error", f"This request would exceed the rate limit for {over[0]} "
                          "per minute. Please retry after the time in the retry-after header.",
                          {"retry-after": str(max(1, math.ceil(over[1])))})
+        return self._answer(body, input_tokens, entry)
+
+    def _request_problem(self, body: dict[str, Any], for_count: bool = False) -> Response | None:
+        problem = validate(body, for_count=for_count)
+        if problem:
+            return error(400, "invalid_request_error", problem)
+        if self.models is not None and body["model"] not in self.models:
+            return error(404, "not_found_error", f"model: {body['model']}")
+        return None
+
+    def _serve(self, params: dict[str, Any]) -> Response:
+        """One request of a Message Batch: validated and answered like POST /v1/messages, without rate limits."""
+        problem = self._request_problem(params)
+        if problem is not None:
+            return problem
+        response = self._answer(params, count_input_tokens(params), None)
+        if response.status == 200:
+            with self.lock:
+                self.counters["batch_requests"] += 1
+        return response
+
+    def _answer(self, body: dict[str, Any], input_tokens: int, entry: list[Any] | None) -> Response:
+        """The policy's answer, counted; `entry` is the request's place in the rate-limit window."""
         try:
             reply = self.policy(body)
             message = self._message(body, reply, input_tokens)
@@ -311,7 +348,8 @@ class FakeAnthropic(Emulator):
             return error(500, "api_error", f"fake policy failed: {type(exc).__name__}: {exc}")
         output_tokens = message["usage"]["output_tokens"]
         with self.lock:
-            entry[2] = output_tokens
+            if entry is not None:
+                entry[2] = output_tokens
             counters = self.counters
             counters["requests"] += 1
             counters["input_tokens"] += input_tokens

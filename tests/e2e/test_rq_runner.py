@@ -117,8 +117,9 @@ def test_a_worker_killed_mid_run_loses_and_repeats_nothing(tmp_path: Path, redis
     assert_same_as_in_process(backend, "k", tmp_path_factory, emulators)
 
 
-@pytest.mark.slow(seconds=15)
-def test_workers_lists_live_workers(tmp_path: Path, redis_url: str, emulators: Emulators) -> None:  # noqa: F811
+@pytest.mark.slow(seconds=25)
+def test_workers_lists_live_workers_and_the_pool_stops_soon_after_work(tmp_path: Path, redis_url: str,  # noqa: F811
+                                                                       emulators: Emulators) -> None:
     url = queue_url(redis_url, 12)
     backend = make_backend("local", emulators, tmp_path, import_samples=False)
     pool = spawn(backend, "worker", "--queue", url, "--concurrency", "2")
@@ -135,8 +136,15 @@ def test_workers_lists_live_workers(tmp_path: Path, redis_url: str, emulators: E
         assert worker["state"] == "idle" and worker["current_job"] is None
         assert worker["successful"] == 0 and worker["throughput_per_s"] == 0.0
     assert listing["counts"] == {"queued": 0, "started": 0, "scheduled": 0, "dead_letters": 0}
+    inbox = write_inbox(tmp_path / "inbox.jsonl", 6, seed=SEED)
+    run = backend.cli("run", str(inbox), "--apply", "--queue", url)
+    assert run.code == 0, run.err
+    two_live()
+    assert sum(w["successful"] for w in listing["workers"]) == 6
     pool.send_signal(signal.SIGTERM)
-    code, _, err = ended(pool, timeout=120)   # a hang guard, not a timing: heavy neighbours slow the stop
+    # A hang guard well under the 60 s a stop took after work (each worker's command listener read in
+    # 60 s slices); the stop itself takes a second or two.
+    code, _, err = ended(pool, timeout=30)
     assert code == 0, err
     assert backend.cli("workers", "--queue", url, "--json").json()["workers"] == []
 

@@ -85,6 +85,16 @@ def test_finish_and_update_summary(store: Store) -> None:
     assert run.summary == {"interactions": 4, "by_status": {"processed": 4}}
 
 
+def test_a_runs_message_batches_are_journaled_once_each_in_order(store: Store) -> None:
+    store.create_run(info("run-a", "2026-11-20T10:00:00+00:00"))
+    assert store.llm_batches("run-a") == []
+    for batch_id in ("msgbatch_1", "msgbatch_2", "msgbatch_1"):   # a repeated id is kept once
+        store.add_llm_batch("run-a", batch_id, 10)
+    store.add_llm_batch("run-b", "msgbatch_3", 1)
+    assert store.llm_batches("run-a") == ["msgbatch_1", "msgbatch_2"]
+    assert store.llm_batches("run-b") == ["msgbatch_3"]
+
+
 # -- results and actions -------------------------------------------------------------------------
 
 

@@ -76,10 +76,12 @@ def test_a_journal_of_0_1_is_upgraded_and_its_keys_hold_for_its_crm_type(tmp_pat
             [row] = store.actions("nightly")
             assert (row.record_id, row.mac) == ("A-1", None)
             assert store.claim("ik_busy", "next", "new-host:2", 300, "local:{home}/crm.sqlite").state == "claimed"
+            store.add_llm_batch("nightly", "msgbatch_old", 3)
+            assert store.llm_batches("nightly") == ["msgbatch_old"]
         finally:
             store.close()
     check = sqlite3.connect(path)
     try:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 3
     finally:
         check.close()

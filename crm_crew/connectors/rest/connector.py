@@ -40,6 +40,7 @@ from crm_crew.connectors.rest.mapping import Mapper
 from crm_crew.connectors.rest.options import RestOptions
 from crm_crew.errors import ConnectorError, CrmRecordError, StaleRecordError, UserError
 from crm_crew.models import Activity, Contact
+from crm_crew.observability.tracing_crm import http_status
 
 MAX_PRECONDITION_ATTEMPTS = 3
 MAX_KEY_GENERATIONS = 20            # creates under one idempotency key whose records were all deleted
@@ -101,6 +102,7 @@ class RestConnector:
                 raise translate(exc, action, self.options.auth_env) from exc
             if seen is not None:
                 seen.append(response.status_code)
+            http_status(response.status_code)
             self.last_response = response
             if response.status_code >= 400 and response.status_code not in expect:
                 raise translate_response(response, action, self.options.auth_env)

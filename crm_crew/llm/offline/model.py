@@ -12,6 +12,9 @@ from crm_crew.llm.lean_protocol import LEAN_MARKER
 from crm_crew.llm.offline.lean import answer_lean
 from crm_crew.llm.offline.policy import decide
 from crm_crew.llm.offline.transcript import read_transcript
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_crewai import agent_scope
+from crm_crew.observability.tracing_names import chat_attributes, usage_attributes
 
 
 def estimate_tokens(text: str) -> int:
@@ -59,7 +62,8 @@ class OfflineLLM(BaseLLM):
         from_agent: Any = None,
         response_model: Any = None,
     ) -> str:
-        with llm_call_context():
+        with llm_call_context(), agent_scope(from_agent, from_task), \
+                tracing.span("chat offline", chat_attributes("offline", "offline")) as chat:
             self._emit_call_started_event(messages=messages, tools=tools, from_task=from_task, from_agent=from_agent)
             lean = _lean_request(messages)
             if lean is not None:
@@ -70,6 +74,8 @@ class OfflineLLM(BaseLLM):
                      "completion_tokens": estimate_tokens(answer)}
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
             self._track_token_usage_internal(usage)
+            chat.set_attributes(usage_attributes({"input_tokens": usage["prompt_tokens"],
+                                                  "output_tokens": usage["completion_tokens"]}))
             if self._meter is not None:
                 self._meter.add("offline", calls=1, input_tokens=usage["prompt_tokens"],
                                 output_tokens=usage["completion_tokens"])

@@ -214,6 +214,19 @@ class PromptWorker(SimpleWorker):
         self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=self.LISTEN_SLICE_S, daemon=True,
                                                        exception_handler=self._pubsub_exception_handler)
 
+    def unsubscribe(self) -> None:
+        """rq's own unsubscribe joins for 1 s and then closes the pubsub while the listener, at the end of its
+        1 s slice, may be closing it too (redis-py 7: 'NoneType' has no 'deregister_connect_callback'). The
+        listener closes the pubsub itself when it stops; close it here only if it did not stop in time. The
+        server drops the subscription with the connection, so no UNSUBSCRIBE is sent across the listener."""
+        thread = self.pubsub_thread
+        if thread is None or self.pubsub is None:
+            return
+        thread.stop()
+        thread.join(timeout=self.LISTEN_SLICE_S * 3)
+        if thread.is_alive():
+            self.pubsub.close()
+
 
 def work(url: str, burst: bool, logging_level: str = "WARNING") -> None:
     """One worker process: a SimpleWorker (no fork per job) on the `crm-crew` queue until stopped, or with

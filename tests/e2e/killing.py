@@ -23,12 +23,27 @@ from tests.e2e.shared import shared_path
 CRM_CREW = str(Path(sys.executable).with_name("crm-crew"))
 
 
+_spawned: list[subprocess.Popen[str]] = []
+
+
 def spawn(backend: Backend, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, "CRM_CREW_HOME": str(backend.home), **backend.env, **(extra_env or {})}
     if "CRM_CREW_CONFIG" not in backend.env:
         env.pop("CRM_CREW_CONFIG", None)
-    return subprocess.Popen([CRM_CREW, *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([CRM_CREW, *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    _spawned.append(proc)
+    return proc
+
+
+def kill_leftovers() -> None:
+    """Kill what a failed test left running: a worker still writing to a shared emulator would change the
+    next test's CRM (one failure became seven in CI)."""
+    while _spawned:
+        proc = _spawned.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 def journaled(home: Path, run_id: str) -> int:

@@ -71,7 +71,9 @@ def test_validate_reports_every_problem_with_file_line_col(tmp_path: Path) -> No
     broken = tmp_path / "conf"
     shutil.copytree(CONFIG, broken)
     agents = broken / "agents.yaml"
-    agents.write_text(agents.read_text().replace("  max_iter: 8\n\nsecurity:", "  max_iters: 8\n\nsecurity:"))
+    shipped = agents.read_text()
+    assert shipped.index("  max_iter:") < shipped.index("\nsecurity:"), "the coordinator's max_iter comes first"
+    agents.write_text(shipped.replace("  max_iter:", "  max_iters:", 1))
     result = cli("validate", "--config", str(broken), home=tmp_path)
     assert result.code == 1
     line = next(i for i, text in enumerate(agents.read_text().splitlines(), 1) if "max_iters" in text)

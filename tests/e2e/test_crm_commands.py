@@ -103,7 +103,8 @@ def test_sandbox_command_serves_until_terminated(tmp_path: Path) -> None:
                      env={"CRM_CREW_CONFIG": str(config), "CRM_API_TOKEN": "sandbox-token"})
         assert result.code == 0, result.err
         with urllib.request.urlopen(url + "/_emulator/state", timeout=5) as response:
-            assert len(json.load(response)["contacts"]) == 12
+            contacts = json.load(response)["contacts"]
+        assert len(contacts) == 12, (result.out, result.err)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)

@@ -3,6 +3,7 @@ stopping waits for the slice to end with redis-py 8 (a `worker --concurrency 2` 
 
 from __future__ import annotations
 
+import threading
 import time
 
 import redis
@@ -24,3 +25,23 @@ def test_the_command_listener_stops_within_a_slice(client: redis.Redis, namespac
     worker.pubsub_thread.join(timeout=10)      # a hang guard: the read ends within its slice
     assert not worker.pubsub_thread.is_alive()
     assert time.monotonic() - started < 10
+
+
+def test_stopping_at_any_moment_of_the_slice_closes_the_listener_once(client: redis.Redis, namespace: str,
+                                                                       monkeypatch) -> None:
+    """The listener closes its pubsub when its slice ends; rq's unsubscribe also closed it after a 1 s join,
+    which with 1 s slices could meet the listener's own close inside redis-py (burst workers exited 1 with
+    'NoneType' object has no attribute 'deregister_connect_callback' in CI)."""
+    raised: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(args.exc_value))
+    for offset in (0.0, 0.5, 0.95, 1.0, 1.05, 1.5):
+        worker = PromptWorker([Queue(f"stop-{namespace}", connection=client)], connection=client,
+                              name=f"stop-{namespace}-{offset}")
+        worker.subscribe()
+        time.sleep(offset)
+        worker.unsubscribe()
+        assert worker.pubsub_thread is not None
+        worker.pubsub_thread.join(timeout=10)
+        assert not worker.pubsub_thread.is_alive()
+        assert worker.pubsub.connection is None       # closed: its connection went back to the pool
+    assert raised == []

@@ -56,7 +56,7 @@ def open_connector(crm_type: str, options: dict[str, Any], ctx: ConnectorContext
         if shared is not None:        # workers share one cache, invalidated by every worker's writes
             from crm_crew.connectors.shared_reads import DEFAULT_TTL_S, SharedCachedReads
 
-            return SharedCachedReads(connector, shared.lookup_cache(crm_type, DEFAULT_TTL_S))
+            return SharedCachedReads(connector, lambda target: shared.lookup_cache(target, DEFAULT_TTL_S))
         from crm_crew.connectors.read_cache import CachedReads
 
         return CachedReads(connector)

@@ -7,6 +7,7 @@ for contacts every name search), so no worker plans from a stale read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crm_crew.connectors.base import Connector
@@ -27,11 +28,20 @@ def _contact_mentions(contact: Contact | None, email: str = "") -> Mentions:
 
 
 class SharedCachedReads(CacheFront):
-    """Reads come from the shared cache when another worker made them."""
+    """Reads come from the shared cache when another worker made them. The cache is the one of the CRM
+    instance (`caches(inner.target)`): two CRMs behind one Redis never answer for each other. It is opened at
+    the first read, so opening the connector makes no request."""
 
-    def __init__(self, inner: Connector, cache: RedisLookupCache) -> None:
+    def __init__(self, inner: Connector, caches: Callable[[str], RedisLookupCache]) -> None:
         super().__init__(inner)
-        self.cache = cache
+        self._caches = caches
+        self._cache: RedisLookupCache | None = None
+
+    @property
+    def cache(self) -> RedisLookupCache:
+        if self._cache is None:
+            self._cache = self._caches(self.inner.target)
+        return self._cache
 
     def find_contact_by_email(self, email: str) -> Contact | None:
         key = email.strip().lower()

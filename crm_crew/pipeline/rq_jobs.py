@@ -31,7 +31,7 @@ from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.rq_rescue import rescue_orphans, waiting_retries
 from crm_crew.pipeline.rq_runner import RqRunner, open_queue, where
 from crm_crew.shared.client import guarded
-from crm_crew.shared.state import SharedState, use_shared_state
+from crm_crew.shared.state import SharedState, sharing, use_shared_state
 from crm_crew.store.base import APPLICABLE_STATUSES, Store
 from crm_crew.store.trail import Trail, is_embedded
 
@@ -142,28 +142,28 @@ def run_queued(url: str, ctx: RunContext, options: RunOptions, items: Iterable[I
                               ctx.max_tokens, options.actor or os_user(), item)
 
     queue = open_queue(url)
-    use_shared_state(SharedState.open(url))    # the run summary's analytics obeys the shared model limits
-    parent = tracing.traceparent()       # the workers continue the run's trace
-    runner = RqRunner(queue, ctx.run_id, payload_key, options.retries,
-                      notice=lambda text: print(text, file=sys.stderr, flush=True),
-                      meta={tracing.TRACEPARENT: parent} if parent else None)
-    for note in runner.map(process_queued, jobs()):
-        if note["status"] == "failed":
-            rejects.add(Reject(note.get("source") or "", note.get("position") or "", note.get("error") or "",
-                               note["interaction_id"]))
-        report(note)
-    if ctx.applier is not None:     # a safety net: writes a dead worker journaled but never made
-        from crm_crew.pipeline.apply_run import finish_pending
+    with sharing(url):    # the run summary's analytics obeys the shared model limits
+        parent = tracing.traceparent()       # the workers continue the run's trace
+        runner = RqRunner(queue, ctx.run_id, payload_key, options.retries,
+                          notice=lambda text: print(text, file=sys.stderr, flush=True),
+                          meta={tracing.TRACEPARENT: parent} if parent else None)
+        for note in runner.map(process_queued, jobs()):
+            if note["status"] == "failed":
+                rejects.add(Reject(note.get("source") or "", note.get("position") or "", note.get("error") or "",
+                                   note["interaction_id"]))
+            report(note)
+        if ctx.applier is not None:     # a safety net: writes a dead worker journaled but never made
+            from crm_crew.pipeline.apply_run import finish_pending
 
-        finish_pending(ctx.applier, ctx.store, ctx.run_id)
-    if out is not None:
-        for record in ctx.store.results(ctx.run_id):
-            out.write(json.dumps(record) + "\n")
-    summary = summarize()
-    summary.update(queue=where(queue), dead_letters=len(runner.dead))
-    if runner.dead:
-        summary["exit_code"] = 3
-    return summary
+            finish_pending(ctx.applier, ctx.store, ctx.run_id)
+        if out is not None:
+            for record in ctx.store.results(ctx.run_id):
+                out.write(json.dumps(record) + "\n")
+        summary = summarize()
+        summary.update(queue=where(queue), dead_letters=len(runner.dead))
+        if runner.dead:
+            summary["exit_code"] = 3
+        return summary
 
 
 def _environment() -> _Setup:

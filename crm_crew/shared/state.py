@@ -8,7 +8,10 @@ keeps its own (the embedded default).
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,13 +54,15 @@ class SharedState:
                                                         window_s=window_s)
             return self._limiters[name]
 
-    def lookup_cache(self, crm: str, ttl_s: float) -> RedisLookupCache:
+    def lookup_cache(self, target: str, ttl_s: float) -> RedisLookupCache:
+        """The lookup cache of one CRM instance (a connector's `target`), under a digest of its name."""
         from crm_crew.shared.redis_cache import RedisLookupCache
 
         with self._lock:
-            if crm not in self._caches:
-                self._caches[crm] = RedisLookupCache(self.client, f"{self.namespace}:{crm}", ttl_s)
-            return self._caches[crm]
+            if target not in self._caches:
+                digest = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
+                self._caches[target] = RedisLookupCache(self.client, f"{self.namespace}:crm:{digest}", ttl_s)
+            return self._caches[target]
 
     def record_lock(self, obj: str, record_id: str, ttl_s: float = 30.0, timeout_s: float = 120.0) -> RecordLock:
         from crm_crew.shared.redis_locks import RecordLock, record_lock_key
@@ -76,4 +81,18 @@ def use_shared_state(state: SharedState | None) -> None:
 
 def shared_state() -> SharedState | None:
     return _current
+
+
+@contextmanager
+def sharing(url: str) -> Iterator[SharedState]:
+    """Share the Redis at `url` while the block runs, then go back to what was shared before (a follower run
+    in a process that goes on, such as the tests' in-process CLI, leaves no shared cache behind)."""
+    previous = _current
+    state = SharedState.open(url)
+    use_shared_state(state)
+    try:
+        yield state
+    finally:
+        use_shared_state(previous)
+        state.client.close()
 

@@ -139,6 +139,9 @@ def test_workers_lists_live_workers_and_the_pool_stops_soon_after_work(tmp_path:
     inbox = write_inbox(tmp_path / "inbox.jsonl", 6, seed=SEED)
     run = backend.cli("run", str(inbox), "--apply", "--queue", url)
     assert run.code == 0, run.err
+    from crm_crew.shared.state import shared_state
+
+    assert shared_state() is None, "a finished follower leaves no shared cache behind in its process"
     two_live()
     assert sum(w["successful"] for w in listing["workers"]) == 6
     pool.send_signal(signal.SIGTERM)

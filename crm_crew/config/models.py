@@ -298,6 +298,14 @@ class TracingSettings(_Strict):
     include_content: bool = Field(default_factory=shipped("tracing", "include_content"))
 
 
+class McpSettings(_Strict):
+    token_env: str = Field(default_factory=shipped("mcp", "token_env"), min_length=1)
+    host: str = Field(default_factory=shipped("mcp", "host"), min_length=1)
+    port: int = Field(default_factory=shipped("mcp", "port"), ge=1, le=65535)
+    propose: list[ActionType] = Field(default_factory=shipped("mcp", "propose"))
+    max_page: int = Field(default_factory=shipped("mcp", "max_page"), ge=1, le=10000)
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -320,3 +328,4 @@ class Settings(_Strict):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)

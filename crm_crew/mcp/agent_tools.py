@@ -60,8 +60,9 @@ def consult_mcp_tools(config: "CrewConfig", session: "InteractionSession") -> No
         for server in agent.mcps:
             try:
                 tools = allowed_tools(server)
-            except McpToolError as exc:
-                session.mcp_results.append({"server": server.name, "error": str(exc)})
+            except McpToolError as exc:   # the interaction goes on without it; the record says so
+                session.tool_calls.append(f"{agent_id}:mcp:{server.name} (unavailable)")
+                session.mcp_results.append({"agent": agent_id, "tool": f"mcp:{server.name}", "error": str(exc)})
                 continue
             for tool in tools:
                 args = fill_arguments(tool.input_schema, known)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,10 +64,22 @@ async def _session(server: McpServerConfig) -> AsyncIterator[ClientSession]:
 
     command, args = _command(server)
     params = StdioServerParameters(command=command, args=args, env=dict(os.environ))
-    async with stdio_client(params, errlog=sys.stderr) as (read, write):
+    async with stdio_client(params, errlog=_errlog()) as (read, write):
         async with ClientSession(read, write, read_timeout_seconds=timeout) as session:
             await session.initialize()
             yield session
+
+
+def _errlog() -> Any:
+    """Where a stdio server's stderr goes: ours when it is a real file (not a captured stream)."""
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.fileno()
+                return stream
+        except (AttributeError, OSError, ValueError):
+            continue
+    return subprocess.DEVNULL
 
 
 def _run(server: McpServerConfig, work: Any) -> Any:

@@ -28,9 +28,9 @@ from crm_crew.cli import (
     worker_cmd,
 )
 from crm_crew.cli.audit_cmd import audit_app
-from crm_crew.cli.mcp_cmd import mcp_app
 from crm_crew.cli.common import err, state_home
 from crm_crew.cli.help_words import use_words
+from crm_crew.cli.mcp_cmd import mcp_app
 from crm_crew.cli.review_cmd import review_app
 
 try:  # typer >= 0.20 ships its own copy of click

@@ -100,6 +100,7 @@ def _case(config: CrewConfig, session: InteractionSession, sentiment: dict[str, 
         "taxonomy": {name: intent.description for name, intent in settings.intents.items()},
         "urgency_levels": list(settings.urgency.levels),
         "task_kinds": list(settings.actions.task_triggers),
+        **({"mcp_results": session.mcp_results} if session.mcp_results else {}),
     }
 
 

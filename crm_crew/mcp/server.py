@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
-from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp import Context, FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
@@ -161,6 +161,7 @@ def _crew_tools(server: FastMCP, ctx: ServerContext) -> None:
         first_name: Annotated[str, Field(max_length=100, description="create_contact.")] = "",
         last_name: Annotated[str, Field(max_length=100, description="create_contact.")] = "",
         company: Annotated[str, Field(max_length=200, description="create_contact.")] = "",
+        request: Context | None = None,
     ) -> dict[str, Any]:
         """Propose one CRM change. It passes the write path's checks (permissions in mcp.propose, the
         contact's identity) and is HELD in the review queue: it is written to the CRM only when a human
@@ -170,7 +171,19 @@ def _crew_tools(server: FastMCP, ctx: ServerContext) -> None:
         change = {"action_type": action_type, "contact_email": contact_email, "subject": subject,
                   "description": description, "channel": channel, "reason": reason, "kind": kind, "note": note,
                   "status": status, "first_name": first_name, "last_name": last_name, "company": company}
-        return await _guarded("propose_change", lambda: propose(ctx, change, "an MCP client"))
+        client = _client_name(request)
+        return await _guarded("propose_change", lambda: propose(ctx, change, client))
+
+
+def _client_name(request: Context | None) -> str:
+    """The client's own name for itself (untrusted: only plain characters kept), for the audit and the queue."""
+    try:
+        params = request.session.client_params if request is not None else None
+        raw = params.clientInfo.name if params is not None else ""
+    except (AttributeError, ValueError):
+        raw = ""
+    name = "".join(c for c in raw if c.isalnum() or c in " ._-")[:64].strip()
+    return f"MCP client '{name}'" if name else "an MCP client"
 
 
 def _resources(server: FastMCP, ctx: ServerContext) -> None:

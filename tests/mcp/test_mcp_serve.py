@@ -44,6 +44,7 @@ def test_tools_annotations_reads_and_resources(home: Path) -> None:
             propose = tools["propose_change"].annotations
             assert propose and propose.readOnlyHint is False and propose.destructiveHint is False
             assert set(tools["propose_change"].inputSchema["required"]) == {"action_type", "contact_email"}
+            assert "request" not in tools["propose_change"].inputSchema["properties"]
 
             found = payload(await session.call_tool("find_contact", {"email": "Jane.Doe@acme-corp.com"}))
             assert found["found"] and found["match"] == "email"
@@ -150,7 +151,7 @@ def test_propose_change_is_held_until_review_approve(home: Path) -> None:
     assert held["held"] is True
     listed = cli("review", "list", "--json", home=home).json()
     item = next(i for i in listed if i["review_id"] == held["review_id"])
-    assert item["run_id"] == held["run_id"] and "proposed over MCP" in item["reason"]
+    assert item["run_id"] == held["run_id"] and "proposed over MCP by MCP client 'mcp'" in item["reason"]
     assert _crm(home)["cases"] == []                       # nothing written before a human approves
     approved = cli("review", "approve", str(held["review_id"]), "--json", home=home)
     assert approved.code == 0, approved.err

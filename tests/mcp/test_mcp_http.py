@@ -13,7 +13,7 @@ from mcp.client.streamable_http import streamablehttp_client
 
 from tests.mcp.mcp_helpers import free_port, payload, seed, start_http, wait_listening
 
-pytestmark = pytest.mark.slow(seconds=15)
+pytestmark = pytest.mark.slow(seconds=10)
 TOKEN = "test-token-0123456789abcdef"
 
 

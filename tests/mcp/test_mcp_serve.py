@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.clihelp import cli, write_jsonl
 from tests.mcp.mcp_helpers import CRM_CREW, MESSAGES, copy_home, error_text, payload, seed, server_env, stdio_session
 
-pytestmark = pytest.mark.slow(seconds=40)
+pytestmark = pytest.mark.slow(seconds=30)
 
 READ_ONLY = {"find_contact", "contact_history", "list_runs", "run_summary", "run_records", "review_queue",
              "review_item", "audit_verify"}

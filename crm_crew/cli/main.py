@@ -30,6 +30,7 @@ from crm_crew.cli import (
 from crm_crew.cli.audit_cmd import audit_app
 from crm_crew.cli.common import err, state_home
 from crm_crew.cli.help_words import use_words
+from crm_crew.cli.mcp_cmd import mcp_app
 from crm_crew.cli.review_cmd import review_app
 
 try:  # typer >= 0.20 ships its own copy of click
@@ -75,6 +76,7 @@ app.add_typer(crm_cmd.crm_app, name="crm")
 sandbox_cmd.register(app)
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
+app.add_typer(mcp_app, name="mcp")
 rollback_cmd.register(app)
 worker_cmd.register(app)
 use_words(app)

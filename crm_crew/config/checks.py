@@ -80,10 +80,39 @@ def check_agents(raw: dict[Any, Any], rep: Reporter) -> None:
                 seen.add(tool)
         for name in AGENT_TEXT_FIELDS:
             check_placeholders(rep, (*base, name), agent.get(name), agent_available, "agents")
+        _check_mcps(rep, base, agent.get("mcps"), tools)
     for role in ROLES:
         if role not in raw:
             rep.add(START, f"missing agent '{role}' (the crew needs: {', '.join(ROLES)})")
     _check_manager(raw.get(MANAGER_ROLE), rep)
+
+
+def _check_mcps(rep: Reporter, base: YamlPath, servers: Any, registry: Any) -> None:
+    """MCP servers: unique names; allow-listed tools named once, and never a built-in tool's name."""
+    if not isinstance(servers, list):
+        return
+    if base[0] == MANAGER_ROLE and servers:
+        rep.at_value((*base, "mcps"), "the coordinator only delegates: give MCP tools to a coworker")
+    names: set[str] = set()
+    for index, server in enumerate(servers):
+        if not isinstance(server, dict):
+            continue
+        name = server.get("name")
+        if isinstance(name, str):
+            if name in names:
+                rep.at_value((*base, "mcps", index, "name"), f"MCP server '{name}' is listed twice")
+            names.add(name)
+        allowed = server.get("tools")
+        seen: set[str] = set()
+        for position, tool in enumerate(allowed if isinstance(allowed, list) else []):
+            if not isinstance(tool, str):
+                continue
+            if tool in registry:
+                rep.at_value((*base, "mcps", index, "tools", position),
+                             f"'{tool}' is a built-in tool's name: an MCP tool may not shadow it")
+            elif tool in seen:
+                rep.at_value((*base, "mcps", index, "tools", position), f"tool '{tool}' is listed twice")
+            seen.add(tool)
 
 
 def _check_manager(manager: Any, rep: Reporter) -> None:

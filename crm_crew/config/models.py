@@ -45,6 +45,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
 
 
+class McpServerConfig(_Strict):
+    """An MCP server whose allow-listed tools an agent may read from (agents.yaml `mcps:`)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    command: list[str] | None = Field(None, min_length=1)   # stdio: the command that starts the server
+    url: str | None = Field(None, pattern=r"^https?://")     # streamable HTTP: http(s)://host:port/mcp
+    token_env: str | None = Field(None, min_length=1)        # HTTP: the NAME of the variable holding a bearer token
+    tools: list[str] = Field(min_length=1)                   # the allow-list: only these reach the agent
+    timeout_s: float = Field(20, gt=0, le=300)
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> "McpServerConfig":
+        if (self.command is None) == (self.url is None):
+            raise PydanticCustomError("mcp_transport", "give either `command` (stdio) or `url` (HTTP), not both")
+        if self.token_env is not None and self.url is None:
+            raise PydanticCustomError("mcp_token", "`token_env` goes with `url` (a stdio server gets no token)")
+        return self
+
+
 class AgentConfig(_Strict):
     role: str
     goal: str
@@ -58,6 +77,7 @@ class AgentConfig(_Strict):
     verbose: bool = False
     max_retry_limit: int = Field(2, ge=0)
     respect_context_window: bool = True
+    mcps: list[McpServerConfig] = Field(default_factory=list)
 
 
 class TaskConfig(_Strict):
@@ -298,6 +318,14 @@ class TracingSettings(_Strict):
     include_content: bool = Field(default_factory=shipped("tracing", "include_content"))
 
 
+class McpSettings(_Strict):
+    token_env: str = Field(default_factory=shipped("mcp", "token_env"), min_length=1)
+    host: str = Field(default_factory=shipped("mcp", "host"), min_length=1)
+    port: int = Field(default_factory=shipped("mcp", "port"), ge=1, le=65535)
+    propose: list[ActionType] = Field(default_factory=shipped("mcp", "propose"))
+    max_page: int = Field(default_factory=shipped("mcp", "max_page"), ge=1, le=10000)
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -320,3 +348,4 @@ class Settings(_Strict):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)

@@ -40,7 +40,8 @@ def configured_crm_file(config: CrewConfig, home: Path) -> Path:
 
 
 def scratch_run(config: CrewConfig, inputs: list[Path], model: str | None, crm_copy: Path | None,
-                on_record: Callable[[dict[str, Any]], None] | None = None) -> ScratchRun:
+                on_record: Callable[[dict[str, Any]], None] | None = None, keep_crm: bool = False) -> ScratchRun:
+    """`keep_crm`: plan against the configured CRM itself (a shadow run only reads it), not a scratch one."""
     from crm_crew.crew.environment import prepare_crewai_environment
     from crm_crew.pipeline.run import execute_run
     from crm_crew.pipeline.run_setup import RunOptions, prepare_run
@@ -51,9 +52,8 @@ def scratch_run(config: CrewConfig, inputs: list[Path], model: str | None, crm_c
         crm_path = scratch / "crm.sqlite"
         if crm_copy is not None:
             shutil.copyfile(crm_copy, crm_path)
-        settings = config.settings.model_copy(update={
-            "crm": CrmSettings(type="local", options={"path": str(crm_path)}),
-            "store": StoreSettings(url=None)})
+        crm = config.settings.crm if keep_crm else CrmSettings(type="local", options={"path": str(crm_path)})
+        settings = config.settings.model_copy(update={"crm": crm, "store": StoreSettings(url=None)})
         scratch_config = replace(config, settings=settings)
         prepare_crewai_environment(scratch)
         store = SQLiteStore(scratch / "journal.sqlite")

@@ -244,6 +244,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
     record["security"] = session.security_record()
     record["language"] = session.language
     record["reply"] = session.reply
+    record["tools_used"] = list(session.tool_calls)
     if a is not None:
         record.update(intent=a.intent, urgency=a.urgency, confidence=a.confidence,
                       sentiment={"label": a.sentiment_label, "score": a.sentiment_score})

@@ -76,6 +76,10 @@ def read_sender(config: CrewConfig, session: InteractionSession) -> None:
                       company=sender.company if sender else "") or {}
     if found.get("found"):
         call_tool(config, session, "get_contact_history", contact_id=found["contact"]["id"])
+    if any(agent.mcps for agent in config.agents.values()):
+        from crm_crew.mcp.agent_tools import consult_mcp_tools
+
+        consult_mcp_tools(config, session)
 
 
 def _case(config: CrewConfig, session: InteractionSession, sentiment: dict[str, Any]) -> dict[str, Any]:
@@ -96,6 +100,7 @@ def _case(config: CrewConfig, session: InteractionSession, sentiment: dict[str, 
         "taxonomy": {name: intent.description for name, intent in settings.intents.items()},
         "urgency_levels": list(settings.urgency.levels),
         "task_kinds": list(settings.actions.task_triggers),
+        **({"mcp_results": session.mcp_results} if session.mcp_results else {}),
     }
 
 

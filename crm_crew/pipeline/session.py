@@ -45,6 +45,7 @@ class InteractionSession:
     reply_declined: str | None = None  # why no reply is sent (spam, ...)
     plan: Plan = field(default_factory=Plan)
     tool_calls: list[str] = field(default_factory=list)
+    mcp_results: list[dict[str, Any]] = field(default_factory=list)   # agents' MCP tool results, screened
     crm_error: ConnectorError | None = None   # a CRM read failed: the interaction cannot be trusted
     dropped: list[str] = field(default_factory=list)  # proposed values the write path would not write, and why
     about_someone_else: bool | None = None    # the message asks to change another person (computed once)
@@ -105,6 +106,7 @@ class InteractionSession:
             "assessment": None if self.assessment is None else vars(self.assessment).copy(),
             "reply": self.reply,
             "planned_actions": [a.type for a in self.plan.actions],
+            **({"mcp_results": self.mcp_results} if self.mcp_results else {}),
         }
 
     def dropped_fields(self) -> list[str]:
@@ -114,7 +116,9 @@ class InteractionSession:
 
     def security_record(self) -> dict[str, Any]:
         """The `security` field of the result record."""
-        return {**self.screen.record(), "dropped_fields": self.dropped_fields()}
+        tools = [f for f in self.screen.injected_fields if f.startswith("mcp:")]   # MCP results withheld
+        return {**self.screen.record(), "dropped_fields": self.dropped_fields(),
+                **({"injected_tool_results": tools} if tools else {})}
 
     def sender_view(self) -> dict[str, Any] | None:
         if self.sender is None:

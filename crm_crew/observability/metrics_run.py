@@ -58,6 +58,8 @@ def run_registry(tally: RunTally, state: RunState) -> CollectorRegistry:
              tally.cost.items())
     _counter(registry, "crm_crew_fallbacks", "Interactions moved to the offline model (budget, model_unavailable)",
              ("reason",), tally.fallbacks.items())
+    _counter(registry, "crm_crew_mcp_tool_calls", "Calls of agents' MCP tools (agents.yaml mcps:), by server and tool",
+             ("server", "tool"), tally.mcp_calls.items())
     return registry
 
 

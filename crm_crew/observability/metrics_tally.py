@@ -18,6 +18,7 @@ TOKEN_KINDS = {"input": "input_tokens", "output": "output_tokens", "cache_read":
                "cache_write": "cache_write_tokens"}
 MODEL_COUNTS = ("calls", "cache_hits", "rate_limited", "retries")
 NONE = "none"
+TALLIES = ("interactions", "escalations", "actions", "model", "tokens", "cost", "fallbacks", "mcp_calls")
 
 Labels = tuple[str, ...]
 
@@ -33,6 +34,18 @@ def reason_kind(reason: str, rule_names: dict[str, str]) -> str:
     return fixed.get(first, "other")
 
 
+def mcp_call(used: str) -> Labels | None:
+    """(server, tool) of a `tools_used` entry `AGENT:mcp:SERVER.TOOL` (tool `unavailable` when the server
+    could not be reached), None for a built-in tool."""
+    _, sep, rest = used.partition(":mcp:")
+    if not sep:
+        return None
+    if rest.endswith(" (unavailable)"):
+        return (rest.removesuffix(" (unavailable)"), "unavailable")
+    server, _, tool = rest.partition(".")
+    return (server, tool or NONE)
+
+
 class RunTally:
     """Counts records as they come; `merge` adds another tally (the totals of earlier runs)."""
 
@@ -45,6 +58,7 @@ class RunTally:
         self.tokens: Counter[Labels] = Counter()         # kind, model, route
         self.cost: Counter[Labels] = Counter()           # model, route  (USD, a float Counter)
         self.fallbacks: Counter[Labels] = Counter()      # reason
+        self.mcp_calls: Counter[Labels] = Counter()      # server, tool (names from agents.yaml allow-lists)
 
     def add(self, record: dict[str, Any]) -> None:
         route = record.get("route") or NONE
@@ -66,17 +80,21 @@ class RunTally:
                 self.cost[(model, route)] += float(usage["cost_usd"])
         if llm.get("fallback"):
             self.fallbacks[(str(llm["fallback"]),)] += 1
+        for used in record.get("tools_used") or []:
+            server_tool = mcp_call(str(used))
+            if server_tool is not None:
+                self.mcp_calls[server_tool] += 1
 
     def merge(self, other: RunTally) -> RunTally:
         merged = RunTally(self.rule_names)
-        for name in ("interactions", "escalations", "actions", "model", "tokens", "cost", "fallbacks"):
+        for name in TALLIES:
             getattr(merged, name).update(getattr(self, name))
             getattr(merged, name).update(getattr(other, name))
         return merged
 
     def to_json(self) -> dict[str, list[list[Any]]]:
         return {name: [[*labels, value] for labels, value in sorted(getattr(self, name).items())]
-                for name in ("interactions", "escalations", "actions", "model", "tokens", "cost", "fallbacks")}
+                for name in TALLIES}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], rule_names: dict[str, str] | None = None) -> RunTally:

@@ -68,3 +68,19 @@ def test_a_working_run_pushes_what_it_counted_so_far(tmp_path: Path,
     lines = pushed()
     assert 'crm_crew_runs_total{instance="",job="crm-crew",outcome="failed",run="in-progress-test"} 1' in lines
     assert "crm_crew_last_success" not in lines
+
+
+def test_agents_mcp_calls_are_counted_by_server_and_tool_and_kept_in_the_totals(tmp_path: Path) -> None:
+    from prometheus_client import generate_latest
+
+    from crm_crew.observability.metrics_run import RunState, run_registry
+
+    tally = RunTally()
+    tally.add({"status": "processed", "tools_used": ["data:match_contact", "data:mcp:directory.lookup_company",
+                                                      "data:mcp:directory.lookup_company",
+                                                      "communication:mcp:tickets (unavailable)"]})
+    assert dict(tally.mcp_calls) == {("directory", "lookup_company"): 2, ("tickets", "unavailable"): 1}
+    again = RunTally.from_json(tally.to_json()).merge(tally)      # as the totals file carries it
+    assert again.mcp_calls[("directory", "lookup_company")] == 4
+    text = generate_latest(run_registry(again, RunState(started_at=time.time()))).decode()
+    assert 'crm_crew_mcp_tool_calls_total{server="directory",tool="lookup_company"} 4.0' in text

@@ -62,7 +62,7 @@ def run(
     from crm_crew.cli.run_output import RunOutput
     from crm_crew.errors import UsageError
     from crm_crew.llm.registry import model_string_problem
-    from crm_crew.pipeline.run_setup import RunOptions, check_before_state, prepare_run
+    from crm_crew.pipeline.run_setup import RunOptions, check_before_state, check_inputs, prepare_run
 
     if llm and (problem := model_string_problem(llm)):
         raise UsageError(f"--llm: {problem}")
@@ -70,6 +70,8 @@ def run(
         raise UsageError("--resume RUN_ID takes the run's own inputs, id and mode: give no inputs, --run-id or --apply")
     if not resume and not inputs:
         raise UsageError("give the interaction files to process (or --resume RUN_ID)")
+    if not resume:
+        check_inputs(inputs or [])       # before reading the config: a mistyped path fails at once
     if report is not None:
         from crm_crew.observability.report.output import check_writable
 

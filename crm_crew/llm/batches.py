@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm_crew.llm.api_keys import anthropic_api_key
+from crm_crew.llm.meter import usage_counts
 
 MAX_REQUESTS = 100_000
 MAX_BYTES = 256 * 1024 * 1024
@@ -107,10 +108,7 @@ def _result(result: Any) -> BatchResult:
     if result.type == "succeeded":
         message = result.message
         text = "".join(block.text for block in message.content if block.type == "text")
-        usage = message.usage
-        return BatchResult("succeeded", text, str(message.model),
-                           {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-                            "cache_read_tokens": usage.cache_read_input_tokens or 0})
+        return BatchResult("succeeded", text, str(message.model), usage_counts(message.usage))
     if result.type == "errored":
         error = getattr(result.error, "error", None)
         return BatchResult("errored", error=f"{getattr(error, 'type', 'error')}: {getattr(error, 'message', '')}")

@@ -179,7 +179,7 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         if ctx.batch is not None and provider_of(model) == "anthropic":
             llm = ctx.batch.llm_for(llm, interaction.id, meter)
         with timed("lean_call"):
-            result = run_lean(config, session, llm)
+            result = run_lean(config, session, llm, model)
         if result.to_full is None:
             return Worked(session, LEAN, "routine")
         reason, session = result.to_full, new_session(ctx, interaction, screened)

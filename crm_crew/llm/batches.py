@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from crm_crew.llm.api_keys import anthropic_api_key
-from crm_crew.llm.meter import usage_counts
+from crm_crew.llm.meter import TokenCounts, usage_counts
 
 MAX_REQUESTS = 100_000
 MAX_BYTES = 256 * 1024 * 1024
@@ -35,7 +35,7 @@ class BatchResult:
     kind: str                      # succeeded | errored | expired | canceled
     text: str = ""                 # the answer's text blocks (succeeded)
     model: str = ""
-    usage: dict[str, int] = field(default_factory=dict)
+    usage: TokenCounts | None = None   # the answer's usage (succeeded)
     error: str = ""                # what went wrong (errored)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypedDict
 
 from crm_crew.llm.pricing import PriceTable
 
@@ -113,7 +113,15 @@ class Meter:
                 "by_model": used}
 
 
-def usage_counts(usage: Any) -> dict[str, int]:
+class TokenCounts(TypedDict):
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_5m_tokens: int
+    cache_write_1h_tokens: int
+
+
+def usage_counts(usage: Any) -> TokenCounts:
     """Meter.add's token arguments from a Messages API `usage` (a dict or the SDK's Usage object).
 
     Cache writes come split by TTL in `cache_creation` ({ephemeral_5m_input_tokens,
@@ -127,6 +135,6 @@ def usage_counts(usage: Any) -> dict[str, int]:
     one_hour = get(creation, "ephemeral_1h_input_tokens") if creation is not None else 0
     written = max(get(usage, "cache_creation_input_tokens"),
                   one_hour + (get(creation, "ephemeral_5m_input_tokens") if creation is not None else 0))
-    return {"input_tokens": get(usage, "input_tokens"), "output_tokens": get(usage, "output_tokens"),
-            "cache_read_tokens": get(usage, "cache_read_input_tokens"),
-            "cache_write_5m_tokens": written - one_hour, "cache_write_1h_tokens": one_hour}
+    return TokenCounts(input_tokens=get(usage, "input_tokens"), output_tokens=get(usage, "output_tokens"),
+                       cache_read_tokens=get(usage, "cache_read_input_tokens"),
+                       cache_write_5m_tokens=written - one_hour, cache_write_1h_tokens=one_hour)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm_crew.llm.batches import BatchResult
-from crm_crew.llm.meter import Meter
+from crm_crew.llm.meter import Meter, usage_counts
 from crm_crew.llm.prompt_cache import BATCH_TTL, with_ttl
 from crm_crew.pipeline.plan import idempotency_key
 
@@ -52,5 +52,5 @@ class BatchAnswered:
         result = self.answers.results.get(custom_id(self.interaction_id, batch_params(self.llm, messages)))
         if result is None or result.kind != "succeeded":
             return str(self.llm.call(messages))
-        self.meter.add(result.model, calls=1, batch=True, **result.usage)
+        self.meter.add(result.model, calls=1, batch=True, **(result.usage or usage_counts({})))
         return result.text

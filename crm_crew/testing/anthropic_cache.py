@@ -68,9 +68,9 @@ def cache_problem(body: dict[str, Any]) -> str | None:
         return f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. Found {len(controls)}."
     for control in controls:
         if control.get("type") != "ephemeral":
-            return f"cache_control.type: Input should be 'ephemeral'"
+            return "cache_control.type: Input should be 'ephemeral'"
         if control.get("ttl", "5m") not in TTL_S:
-            return f"cache_control.ttl: Input should be '5m' or '1h'"
+            return "cache_control.ttl: Input should be '5m' or '1h'"
     return None
 
 

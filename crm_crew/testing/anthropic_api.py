@@ -116,6 +116,7 @@ class FakeAnthropic(Emulator):
         self._ids = itertools.count(1)
         self.batches = FakeBatches(self._serve, error, lambda: self.url)
         self.prompt_cache = PromptCache()
+        self._arrival = threading.local()
 
     # --- configuration ---------------------------------------------------------------
     def set_policy(self, policy: Policy) -> None:
@@ -255,6 +256,7 @@ class FakeAnthropic(Emulator):
     def dispatch(self, request: Request) -> Response:
         if request.path.startswith(ADMIN_PREFIX):
             return self._admin(request)
+        self._arrival.t = self.prompt_cache.clock()          # what the prompt cache holds for this request
         if self.faults.latency_s:
             self._stopping.wait(self.faults.latency_s)
         request_id = f"req_fake{next(self._ids):018d}"
@@ -353,7 +355,8 @@ class FakeAnthropic(Emulator):
             message = self._message(body, reply, input_tokens)
         except Exception as exc:  # a policy bug answers like the real API's internal error
             return error(500, "api_error", f"fake policy failed: {type(exc).__name__}: {exc}")
-        message["usage"].update(self.prompt_cache.use(body, input_tokens).usage(input_tokens))
+        arrived = None if batch else getattr(self._arrival, "t", None)
+        message["usage"].update(self.prompt_cache.use(body, input_tokens, arrived).usage(input_tokens))
         usage = message["usage"]
         served = {"input_tokens": usage["input_tokens"], "output_tokens": usage["output_tokens"],
                   "cache_read_input_tokens": usage["cache_read_input_tokens"],

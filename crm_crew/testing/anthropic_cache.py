@@ -8,7 +8,8 @@ tokens (crm_crew.llm.prompt_cache); below the minimum nothing is written or read
 Usage then reports `input_tokens` (after the last breakpoint, or all of it uncached),
 `cache_read_input_tokens`, `cache_creation_input_tokens` and its split `cache_creation:
 {ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}`. Tokens are the fake's estimate, ceil(chars / 4) of
-the compact JSON of the prefix's blocks. An entry is usable as soon as its request is answered.
+the compact JSON of the prefix's blocks. As at Anthropic, an entry serves only requests that arrive after
+its writer's response began: concurrent first requests each write (and pay for) the prefix.
 """
 
 from __future__ import annotations
@@ -95,15 +96,16 @@ class CacheUse:
 class PromptCache:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._entries: dict[str, tuple[float, str]] = {}     # key -> (expires at, ttl)
+        self._entries: dict[str, tuple[float, str, float]] = {}     # key -> (expires at, ttl, usable from)
         self._lock = threading.Lock()
 
     def reset(self) -> None:
         with self._lock:
             self._entries.clear()
 
-    def use(self, body: dict[str, Any], input_tokens: int) -> CacheUse:
-        """Read and write the cache for one answered request; what it read and wrote."""
+    def use(self, body: dict[str, Any], input_tokens: int, arrived: float | None = None) -> CacheUse:
+        """Read and write the cache for one request answered now, which arrived at `arrived` (this clock's
+        time; None: now); what it read and wrote."""
         blocks = _blocks(body)
         points: list[tuple[str, int, str]] = []              # (key, prefix tokens, ttl) of each breakpoint
         digest = hashlib.sha256(str(body.get("model")).encode())
@@ -120,12 +122,13 @@ class PromptCache:
             return CacheUse()
         minimum = min_cacheable_tokens(str(body.get("model")))
         now = self.clock()
+        arrived = now if arrived is None else arrived
         use = CacheUse()
         with self._lock:
             for key, tokens, _ in reversed(points):
                 found = self._entries.get(key)
-                if found is not None and found[0] > now:
-                    self._entries[key] = (now + TTL_S[found[1]], found[1])    # a read refreshes the lifetime
+                if found is not None and found[0] > now and found[2] <= arrived:
+                    self._entries[key] = (now + TTL_S[found[1]], found[1], found[2])   # a read refreshes it
                     use.read = tokens
                     break
             key, tokens, ttl = points[-1]
@@ -136,7 +139,8 @@ class PromptCache:
                     use.written_5m = tokens - use.read
                 for point_key, point_tokens, point_ttl in points:
                     if point_tokens >= minimum:
-                        self._entries[point_key] = (now + TTL_S[point_ttl], point_ttl)
+                        usable = min(now, self._entries.get(point_key, (0.0, "", now))[2])
+                        self._entries[point_key] = (now + TTL_S[point_ttl], point_ttl, usable)
             if use.read == 0 and use.written == 0:
                 return CacheUse()
         return use

@@ -11,6 +11,9 @@ Sonnet 4.5 and the Claude 4 / 4.1 models, 2,048 for Haiku 3 / 3.5. A dated name 
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 MIN_CACHEABLE_TOKENS: dict[str, int] = {
     "claude-haiku-4-5": 4096,
@@ -52,3 +55,30 @@ def with_ttl(params: dict[str, object], ttl: str) -> dict[str, object]:
     blocks = [{**b, "cache_control": {**b["cache_control"], "ttl": ttl}}
               if isinstance(b, dict) and isinstance(b.get("cache_control"), dict) else b for b in system]
     return {**params, "system": blocks}
+
+
+PRIMER_WAIT_S = 120.0         # the longest the others wait for the first request (then they go anyway)
+
+
+class CachePrimer:
+    """Lets a run's first cached request go alone: requests sent together before the first answer began would
+    each write (and pay 1.25x for) the same prefix. The others wait for it, then go at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._started = False
+        self._done = threading.Event()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._done.is_set():
+            with self._lock:
+                first, self._started = not self._started, True
+            if first:
+                try:
+                    yield
+                finally:
+                    self._done.set()
+                return
+            self._done.wait(PRIMER_WAIT_S)
+        yield

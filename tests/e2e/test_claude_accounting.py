@@ -69,15 +69,21 @@ def _reconciles(summary: dict[str, Any], records: list[dict[str, Any]], stats: d
 def test_a_run_reconciles_with_the_server_and_its_lean_calls_read_the_cached_prompt(
         tmp_path: Path, server: FakeAnthropic, inbox: Path) -> None:
     server.reset()
+    server.configure_faults(latency_s=0.2)      # the interactions' requests overlap
     config = make_config(tmp_path / "config", server.url, routing=True, llm=NO_RESPONSE_CACHE)
-    result = run(tmp_path / "home", config, inbox, "--llm", CLAUDE, env={"ANTHROPIC_API_KEY": server.api_key})
+    try:
+        result = run(tmp_path / "home", config, inbox, "--llm", CLAUDE, "--concurrency", "4",
+                     env={"ANTHROPIC_API_KEY": server.api_key})
+    finally:
+        server.configure_faults(latency_s=0.0)
     summary, records, stats = result["summary"], result["records"], server.stats()
     _reconciles(summary, records, stats)
     assert summary["caching"]["in_effect"] is True
     assert summary["caching"]["static_prefix_tokens"] >= summary["caching"]["min_cacheable_tokens"] == 4096
-    lean = [r["llm"] for r in records if r["route"] == "lean"]
+    lean = sorted((r["llm"] for r in records if r["route"] == "lean"), key=lambda u: -u["cache_write_tokens"])
     assert len(lean) >= 3
-    # the first lean call writes the static prompt (5-minute TTL); every later one reads it
+    # the run's first lean call went alone and wrote the static prompt (5-minute TTL); every other one,
+    # concurrent as they were, read it
     assert lean[0]["cache_write_5m_tokens"] >= 4096 and lean[0]["cache_read_tokens"] == 0
     assert all(u["cache_read_tokens"] == lean[0]["cache_write_5m_tokens"] for u in lean[1:])
     assert all(u["cache_write_tokens"] == 0 and u["input_tokens"] < 1000 for u in lean[1:])

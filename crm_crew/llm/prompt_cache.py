@@ -14,6 +14,7 @@ import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 MIN_CACHEABLE_TOKENS: dict[str, int] = {
     "claude-haiku-4-5": 4096,
@@ -82,3 +83,18 @@ class CachePrimer:
                 return
             self._done.wait(PRIMER_WAIT_S)
         yield
+
+
+class Primed:
+    """A model whose calls take their turn at the run's CachePrimer (the first one goes alone)."""
+
+    def __init__(self, llm: Any, primer: CachePrimer) -> None:
+        self.llm = llm
+        self.primer = primer
+
+    def call(self, messages: Any) -> Any:
+        with self.primer.turn():
+            return self.llm.call(messages)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.llm, name)

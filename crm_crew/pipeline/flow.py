@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from crm_crew.errors import CrmUnavailableError, StorageError, UserError
 from crm_crew.llm.factory import make_llm, provider_of
 from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
-from crm_crew.llm.prompt_cache import CachePrimer
+from crm_crew.llm.prompt_cache import CachePrimer, Primed
 from crm_crew.models import Interaction, Reject
 from crm_crew.observability import tracing
 from crm_crew.observability.tracing_crewai import close_under
@@ -181,9 +180,9 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         llm = make_llm(model, settings, meter, ctx.home)
         if ctx.batch is not None and provider_of(model) == "anthropic":
             llm = ctx.batch.llm_for(llm, interaction.id, meter)
-        # a standard-API run's first lean request writes the prompt cache alone; the others then read it
-        primed = ctx.primer.turn() if ctx.batch is None and provider_of(model) == "anthropic" else nullcontext()
-        with timed("lean_call"), primed:
+        elif provider_of(model) == "anthropic":
+            llm = Primed(llm, ctx.primer)   # the run's first lean request writes the prompt cache alone
+        with timed("lean_call"):
             result = run_lean(config, session, llm, model)
         if result.to_full is None:
             return Worked(session, LEAN, "routine")

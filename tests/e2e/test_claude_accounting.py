@@ -17,7 +17,7 @@ from crm_crew.config.loader import load_config
 from crm_crew.testing.anthropic_api import FakeAnthropic
 from crm_crew.testing.crew_policy import crew_policy
 from tests.e2e.claude_env import CLAUDE, make_config, run, write_inbox
-from tests.e2e.clihelp import CONFIG, cli
+from tests.e2e.clihelp import CONFIG, SAMPLES, cli, read_jsonl, write_jsonl
 
 pytestmark = pytest.mark.slow(seconds=30)
 
@@ -67,7 +67,10 @@ def _reconciles(summary: dict[str, Any], records: list[dict[str, Any]], stats: d
 
 
 def test_a_run_reconciles_with_the_server_and_its_lean_calls_read_the_cached_prompt(
-        tmp_path: Path, server: FakeAnthropic, inbox: Path) -> None:
+        tmp_path: Path, server: FakeAnthropic) -> None:
+    # first a prompt injection, which goes to the full crew before any lean call
+    by_id = {r["id"]: r for r in read_jsonl(SAMPLES / "inbox.jsonl")}
+    inbox = write_jsonl(tmp_path / "inbox.jsonl", [by_id[i] for i in ("msg-011", *PICKED)])
     server.reset()
     server.configure_faults(latency_s=0.2)      # the interactions' requests overlap
     config = make_config(tmp_path / "config", server.url, routing=True, llm=NO_RESPONSE_CACHE)

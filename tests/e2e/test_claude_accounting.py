@@ -13,11 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from crm_crew.config.loader import load_config
 from crm_crew.testing.anthropic_api import FakeAnthropic
-from crm_crew.testing.crew_policy import crew_policy
-from tests.e2e.claude_env import CLAUDE, make_config, run, write_inbox
-from tests.e2e.clihelp import CONFIG, SAMPLES, cli, read_jsonl, write_jsonl
+from tests.e2e.claude_env import CLAUDE, crew_fake, make_config, run, write_inbox
+from tests.e2e.clihelp import SAMPLES, cli, read_jsonl, write_jsonl
 
 pytestmark = pytest.mark.slow(seconds=30)
 
@@ -35,13 +33,13 @@ CLASSES = {"input_tokens": "input_tokens", "output_tokens": "output_tokens",
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(policy=crew_policy(load_config(CONFIG).settings)) as fake:
+    with crew_fake() as fake:
         yield fake
 
 
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_inbox(tmp_path_factory.mktemp("inbox"), PICKED)
+@pytest.fixture()
+def inbox(tmp_path: Path) -> Path:
+    return write_inbox(tmp_path, PICKED)
 
 
 def _list_price(served: dict[str, Any], discount: float = 1.0) -> float:

@@ -43,7 +43,7 @@ def _check(result: dict, mode: str) -> None:
     assert all(isinstance(v, float) and v > 0 for k, v in result["ratios"].items() if not k.startswith("cost"))
 
 
-@pytest.mark.slow(seconds=50)
+@pytest.mark.slow(seconds=60)
 def test_bench_offline_and_claude_sim() -> None:
     _check(_bench("--mode", "offline"), "offline")
 

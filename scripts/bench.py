@@ -3,7 +3,7 @@
     python scripts/bench.py [--mode offline|claude-sim] [--n N] [--baseline-n M] [--concurrency C]
                             [--latency SECONDS] [--rpm R] [--seed S] [--only crm_crew|baseline] [--keep DIR]
                             [--runner inprocess|rq] [--workers W] [--store sqlite|postgres] [--metrics]
-                            [--tracing] [--tracing-rounds R]
+                            [--tracing] [--tracing-rounds R] [--batch]
 
   --mode         offline: the offline model (no network). claude-sim: the fake Anthropic Messages API on
                  loopback (crm_crew.testing.anthropic_api.FakeAnthropic) answering with
@@ -31,6 +31,9 @@
                  "tracing" object (scripts/bench_tracing.py) with each round's throughput, the best of each
                  side and cost_fraction = 1 - on / off.
   --tracing-rounds  R for --tracing. Default 2.
+  --batch        claude-sim: also run crm-crew with `run --batch` (the lean requests as Message Batches, the
+                 fake API's batches end 1 s after creation, polled every second): its figures in
+                 "crm_crew_batch", its cost ratio in ratios.cost_per_1000_batch.
 
 Each system runs in its own child process, so its peak RSS (wait4) is its own. crm-crew: the real CLI,
 `crm-crew run INBOX --out results.jsonl --json --concurrency C` in shadow mode with a fresh state folder;
@@ -43,7 +46,12 @@ so it does not move when crm-crew's own crew does). Both CRMs start as the local
 Prints ONE JSON object on stdout: {"mode", "n", "baseline_n", "concurrency", "crm_crew": {...},
 "baseline": {...}, "ratios": {...}}; each system's object has throughput_per_s, calls_per_interaction,
 tokens_per_interaction, calls_p95, tokens_p95, latency_p50_ms, latency_p95_ms, peak_rss_mb, errors and
-rate_limited (429s the fake API answered during that system's phase); in claude-sim crm_crew also has
+rate_limited (429s the fake API answered during that system's phase); in claude-sim each system also has
+"cost": what the fake API served it (every request, crm-crew's analytics call too) priced at the list prices
+of config/crm-crew.yaml `llm.prices` (scripts/bench_cost.py): cost_usd, cost_usd_per_1000,
+tokens_by_class_per_interaction (input, output, cache read, cache write 5 m / 1 h), requests_per_interaction
+and batch_requests (batch requests at the batch rates), and ratios has cost_per_1000 (crm-crew / baseline)
+and, with --batch, cost_per_1000_batch; crm_crew also has
 ceiling_per_s = R / 60 / calls_per_interaction and ceiling_fraction = throughput / ceiling; crm_crew also has
 by_route (per route: interactions, share, calls and tokens per interaction). ratios are crm_crew / baseline for
 throughput_per_s, calls_per_interaction and tokens_per_interaction, plus routine_calls_per_interaction and
@@ -71,10 +79,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from bench_cost import cost_figures, cost_ratios
 from bench_measure import Child, crm_crew_samples, log, ratios, read_samples, run_child, system_figures
 from bench_rq import job_timings, queue_figures, queue_servers, run_queued
 from bench_tracing import tracing_overhead
 
+from crm_crew.llm.pricing import PriceTable
 from crm_crew.testing.configs import with_crew_v1
 from crm_crew.testing.synthetic import write_inbox
 
@@ -102,6 +112,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--metrics", action="store_true")
     parser.add_argument("--tracing", action="store_true")
     parser.add_argument("--tracing-rounds", type=int, default=2)
+    parser.add_argument("--batch", action="store_true")
     args = parser.parse_args(argv)
     if args.n < 1 or args.rpm < 1 or args.latency < 0 or args.workers < 1 or args.tracing_rounds < 1:
         parser.error("--n, --rpm, --workers and --tracing-rounds must be at least 1, --latency at least 0")
@@ -122,6 +133,7 @@ def prepare_config(work: Path, args: argparse.Namespace, base_url: str | None) -
         llm.setdefault("anthropic", {})["base_url"] = base_url
         llm["rate_limits"] = {"requests_per_minute": args.rpm, "input_tokens_per_minute": BIG_TOKEN_LIMIT,
                               "output_tokens_per_minute": BIG_TOKEN_LIMIT}
+        llm["batch_poll_s"] = 1
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return config
 
@@ -221,6 +233,8 @@ def run_crm_crew(work: Path, config: Path, inbox: Path, args: argparse.Namespace
         figures.update(_rq_figures(args, work, queue["queue"], inbox_ids(inbox), child, workers))
     if server is not None:
         figures["server"] = server.stats()
+        figures["cost"] = cost_figures(figures["server"], args.n, _prices(config), MODEL)
+        figures["summary_cost_usd"] = summary.get("cost_usd")       # the run's own account: the same
         calls = figures["calls_per_interaction"]
         figures["ceiling_per_s"] = round(args.rpm / 60 / calls, 3) if calls else None
         figures["ceiling_fraction"] = (round(figures["throughput_per_s"] / figures["ceiling_per_s"], 3)
@@ -270,6 +284,7 @@ def run_baseline(work: Path, crm_config: Path, args: argparse.Namespace, server:
     figures["wall_s"] = round(child.wall_s, 2)
     if server is not None:
         figures["server"] = server.stats()
+        figures["cost"] = cost_figures(figures["server"], args.baseline_n, _prices(config), MODEL)
     if extra.get("failures"):
         figures["failures"] = extra["failures"][:5]
     log(f"baseline done in {child.wall_s:.1f} s")
@@ -281,6 +296,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     with fake_api(args, REPO / "config") as server, queue_servers(args) as queue:
         config = prepare_config(work, args, server.url if server is not None else None)
         crm_crew = run_crm_crew(work, config, inbox, args, server, queue) if args.only != "baseline" else {}
+        batched = _batched(work, config, inbox, args, server, queue)
         baseline = run_baseline(work, config, args, server) if args.only != "crm_crew" else {}
         metrics_on = _with_metrics(work, config, inbox, args, server, queue) if args.metrics else None
         overhead = tracing_overhead(work, args.tracing_rounds, lambda folder: run_crm_crew(
@@ -289,7 +305,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                               "concurrency": args.concurrency, "seed": args.seed}
     if args.mode == "claude-sim":
         result.update(latency_s=args.latency, rpm=args.rpm)
-    result.update(crm_crew=crm_crew, baseline=baseline, ratios=ratios(crm_crew, baseline))
+    result.update(crm_crew=crm_crew, **({"crm_crew_batch": batched} if batched else {}), baseline=baseline,
+                  ratios={**ratios(crm_crew, baseline), **cost_ratios(crm_crew, batched, baseline)})
     if metrics_on is not None:
         off = _median([crm_crew.get("throughput_per_s") or 0.0, *metrics_on["off"]])
         on = _median(metrics_on["on"])
@@ -298,6 +315,23 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if overhead is not None:
         result["tracing"] = overhead
     return result
+
+
+def _prices(config: Path) -> PriceTable:
+    from crm_crew.config.loader import load_config
+
+    return PriceTable(load_config(config).settings.llm.prices)
+
+
+def _batched(work: Path, config: Path, inbox: Path, args: argparse.Namespace, server: Any,
+             queue: dict[str, str]) -> dict[str, Any]:
+    """crm-crew again with `run --batch` (claude-sim, --batch), in a folder of its own; {} otherwise."""
+    if not args.batch or server is None or args.only == "baseline":
+        return {}
+    folder = work / "batch"
+    folder.mkdir(exist_ok=True)
+    server.configure_batches(delay_s=1.0)
+    return run_crm_crew(folder, config, inbox, args, server, queue, ("--batch",))
 
 
 def _median(values: list[float]) -> float:

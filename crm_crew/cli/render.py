@@ -38,6 +38,8 @@ def render_summary(console: Console, s: dict[str, Any]) -> None:
     for route, r in (s.get("by_route") or {}).items():
         table.add_row("", f"{route} route: {r['interactions']} interactions, {r['calls_per_interaction']} calls "
                           f"each, ${r['cost_usd']:.4f}")
+    if s.get("caching"):
+        table.add_row("prompt cache", _caching_line(s))
     table.add_row("time", _time_line(s))
     if s.get("state_folder"):
         table.add_row("state", f"{s['state_folder']['path']} ({s['state_folder']['from']})")
@@ -66,6 +68,13 @@ def _time_line(s: dict[str, Any]) -> str:
     return (f"{total}; resumed: {resumed['records_before']} records done before, "
             f"{resumed['records_this_part']} in {resumed['seconds_this_part']} s now "
             f"({s['throughput_per_s']}/s), {latency}")
+
+
+def _caching_line(s: dict[str, Any]) -> str:
+    c = s["caching"]
+    tokens = (f" ({s.get('cache_read_tokens', 0)} tokens read, {s.get('cache_write_5m_tokens', 0)} written at 5 m, "
+              f"{s.get('cache_write_1h_tokens', 0)} at 1 h)")
+    return ("in effect: " if c.get("in_effect") else "not in effect: ") + str(c.get("reason", "")) + tokens
 
 
 def _llm_extras(s: dict[str, Any]) -> str:

@@ -157,11 +157,17 @@ class ResponseCacheSettings(_Strict):
 
 
 class Price(_Strict):
-    """USD per million tokens."""
+    """USD per million tokens of each billed class; a column left out (None) is derived from input / output
+    by Anthropic's multipliers (crm_crew.llm.pricing): cache_read 0.1x, cache_write_5m 1.25x,
+    cache_write_1h 2x input, batch_input 0.5x input, batch_output 0.5x output."""
 
     input: float = Field(ge=0)
     output: float = Field(ge=0)
-    cache_read: float = Field(0.0, ge=0)
+    cache_read: float | None = Field(None, ge=0)
+    cache_write_5m: float | None = Field(None, ge=0)
+    cache_write_1h: float | None = Field(None, ge=0)
+    batch_input: float | None = Field(None, ge=0)
+    batch_output: float | None = Field(None, ge=0)
 
 
 class LlmSettings(_Strict):

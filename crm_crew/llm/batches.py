@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from crm_crew.llm.api_keys import anthropic_api_key
+from crm_crew.llm.meter import TokenCounts, usage_counts
 
 MAX_REQUESTS = 100_000
 MAX_BYTES = 256 * 1024 * 1024
@@ -34,7 +35,7 @@ class BatchResult:
     kind: str                      # succeeded | errored | expired | canceled
     text: str = ""                 # the answer's text blocks (succeeded)
     model: str = ""
-    usage: dict[str, int] = field(default_factory=dict)
+    usage: TokenCounts | None = None   # the answer's usage (succeeded)
     error: str = ""                # what went wrong (errored)
 
 
@@ -107,10 +108,7 @@ def _result(result: Any) -> BatchResult:
     if result.type == "succeeded":
         message = result.message
         text = "".join(block.text for block in message.content if block.type == "text")
-        usage = message.usage
-        return BatchResult("succeeded", text, str(message.model),
-                           {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-                            "cache_read_tokens": usage.cache_read_input_tokens or 0})
+        return BatchResult("succeeded", text, str(message.model), usage_counts(message.usage))
     if result.type == "errored":
         error = getattr(result.error, "error", None)
         return BatchResult("errored", error=f"{getattr(error, 'type', 'error')}: {getattr(error, 'message', '')}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypedDict
 
 from crm_crew.llm.pricing import PriceTable
 
@@ -15,7 +15,9 @@ class _Usage:
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
+    cache_write_tokens: int = 0     # cache_write_5m_tokens + cache_write_1h_tokens
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
     cache_hits: int = 0
     rate_limited: int = 0
     retries: int = 0
@@ -38,12 +40,14 @@ class Meter:
         self._lock = threading.Lock()
 
     def add(self, model: str, *, calls: int = 0, input_tokens: int = 0, output_tokens: int = 0,
-            cache_read_tokens: int = 0, cache_write_tokens: int = 0, cache_hits: int = 0, rate_limited: int = 0,
-            retries: int = 0, batch: bool = False) -> None:
+            cache_read_tokens: int = 0, cache_write_5m_tokens: int = 0, cache_write_1h_tokens: int = 0,
+            cache_hits: int = 0, rate_limited: int = 0, retries: int = 0, batch: bool = False) -> None:
         """`batch`: these calls were served by the Message Batches API (billed at the batch rate); their
-        usage is also kept apart, by model, in `batch_usage()`."""
+        usage is also kept apart, by model, in `batch_usage()`. Cache writes come by TTL (5 m, 1 h)."""
         amounts = {"calls": calls, "input_tokens": input_tokens, "output_tokens": output_tokens,
-                   "cache_read_tokens": cache_read_tokens, "cache_write_tokens": cache_write_tokens,
+                   "cache_read_tokens": cache_read_tokens,
+                   "cache_write_tokens": cache_write_5m_tokens + cache_write_1h_tokens,
+                   "cache_write_5m_tokens": cache_write_5m_tokens, "cache_write_1h_tokens": cache_write_1h_tokens,
                    "cache_hits": cache_hits,
                    "rate_limited": rate_limited, "retries": retries, "batch_calls": calls if batch else 0}
         self._add(model, amounts, batch)
@@ -68,6 +72,16 @@ class Meter:
         totals = {name: sum(getattr(u, name) for u in by_model.values()) for name in COUNTERS}
         return totals, by_model
 
+    def _cost(self, model: str, usage: _Usage) -> float | None:
+        """USD of one model's usage: its batch part at the batch rates, the rest at the standard ones."""
+        if self.prices is None:
+            return None
+        with self._lock:
+            batch = vars(self._batch_by_model.get(model, _Usage()))
+        standard = {name: value - batch[name] for name, value in vars(usage).items()}
+        parts = (self.prices.cost_of(model, standard), self.prices.cost_of(model, batch, batch=True))
+        return None if parts[0] is None or parts[1] is None else parts[0] + parts[1]
+
     @property
     def total_tokens(self) -> int:
         totals, _ = self._totals()
@@ -85,9 +99,8 @@ class Meter:
         cost, unpriced, used = 0.0, [], {}
         for model, usage in sorted(by_model.items()):
             model_cost = 0.0
-            if usage.input_tokens or usage.output_tokens or usage.cache_read_tokens:
-                price = None if self.prices is None else self.prices.cost(
-                    model, usage.input_tokens, usage.output_tokens, usage.cache_read_tokens)
+            if usage.input_tokens or usage.output_tokens or usage.cache_read_tokens or usage.cache_write_tokens:
+                price = self._cost(model, usage)
                 if price is None:
                     unpriced.append(model)
                 else:
@@ -98,3 +111,30 @@ class Meter:
         return {**totals, "cost_usd": round(cost, 6),
                 "models": {m: u.calls for m, u in sorted(by_model.items())}, "unpriced": unpriced,
                 "by_model": used}
+
+
+class TokenCounts(TypedDict):
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_5m_tokens: int
+    cache_write_1h_tokens: int
+
+
+def usage_counts(usage: Any) -> TokenCounts:
+    """Meter.add's token arguments from a Messages API `usage` (a dict or the SDK's Usage object).
+
+    Cache writes come split by TTL in `cache_creation` ({ephemeral_5m_input_tokens,
+    ephemeral_1h_input_tokens}) on newer API versions; what `cache_creation_input_tokens` holds beyond that
+    split (or all of it, without one) was written at the default 5-minute TTL."""
+    def get(source: Any, key: str) -> int:
+        value = source.get(key) if isinstance(source, dict) else getattr(source, key, None)
+        return int(value or 0)
+
+    creation = usage.get("cache_creation") if isinstance(usage, dict) else getattr(usage, "cache_creation", None)
+    one_hour = get(creation, "ephemeral_1h_input_tokens") if creation is not None else 0
+    written = max(get(usage, "cache_creation_input_tokens"),
+                  one_hour + (get(creation, "ephemeral_5m_input_tokens") if creation is not None else 0))
+    return TokenCounts(input_tokens=get(usage, "input_tokens"), output_tokens=get(usage, "output_tokens"),
+                       cache_read_tokens=get(usage, "cache_read_input_tokens"),
+                       cache_write_5m_tokens=written - one_hour, cache_write_1h_tokens=one_hour)

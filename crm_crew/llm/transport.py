@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from crm_crew.llm.breaker import CircuitBreaker
-from crm_crew.llm.meter import Meter
+from crm_crew.llm.meter import Meter, usage_counts
 from crm_crew.llm.ratelimit import Limiter
 from crm_crew.llm.response_cache import ResponseCache, cache_key
 from crm_crew.observability import tracing
@@ -235,9 +235,7 @@ class GovernedTransport(httpx.BaseTransport):
         chat.set_attributes(usage_attributes(usage))
         output = int(usage.get("output_tokens") or 0)
         self.governor.limiter.record_output(output)
-        self.meter.add(model, calls=1, input_tokens=int(usage.get("input_tokens") or 0), output_tokens=output,
-                       cache_read_tokens=int(usage.get("cache_read_input_tokens") or 0),
-                       cache_write_tokens=int(usage.get("cache_creation_input_tokens") or 0))
+        self.meter.add(model, calls=1, **usage_counts(usage))
 
     def _metered_stream(self, response: httpx.Response, model: str, chat: Span) -> httpx.Response:
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in DROPPED_HEADERS]

@@ -27,6 +27,9 @@ JOB = "crm-crew"
 PUSH_TIMEOUT_S = 5.0
 
 
+RUN_LEVEL = "run"          # the route label of the run's own model calls (not an interaction's)
+
+
 def run_name_of(config: Any) -> str:
     """The `run` grouping label: metrics.run_name, else the config folder's name (a closed, small set)."""
     name = config.settings.metrics.run_name or config.directory.resolve().name
@@ -66,6 +69,7 @@ class RunPusher:
         tally = RunTally(self._rules)
         for record in records:
             tally.add(record)
+        tally.add_usage(summary.get("run_level_llm") or {}, RUN_LEVEL)   # the analytics step's calls
         success = summary.get("exit_code") == 0
         duration = summary.get("duration_s")
         self._end(run_id, tally, success, float(duration) if isinstance(duration, (int, float)) else None, store)

@@ -69,6 +69,16 @@ class RunTally:
         for action in record.get("actions") or []:
             self.actions[(action["type"], action["status"])] += 1
         llm = record.get("llm") or {}
+        self.add_usage(llm, route)
+        if llm.get("fallback"):
+            self.fallbacks[(str(llm["fallback"]),)] += 1
+        for used in record.get("tools_used") or []:
+            server_tool = mcp_call(str(used))
+            if server_tool is not None:
+                self.mcp_calls[server_tool] += 1
+
+    def add_usage(self, llm: dict[str, Any], route: str) -> None:
+        """Model usage (a record's `llm`, or the summary's `run_level_llm` under route "run")."""
         for model, usage in _by_model(llm).items():
             for what in MODEL_COUNTS:
                 if usage.get(what):
@@ -78,12 +88,6 @@ class RunTally:
                     self.tokens[(kind, model, route)] += int(usage[key])
             if usage.get("cost_usd"):
                 self.cost[(model, route)] += float(usage["cost_usd"])
-        if llm.get("fallback"):
-            self.fallbacks[(str(llm["fallback"]),)] += 1
-        for used in record.get("tools_used") or []:
-            server_tool = mcp_call(str(used))
-            if server_tool is not None:
-                self.mcp_calls[server_tool] += 1
 
     def merge(self, other: RunTally) -> RunTally:
         merged = RunTally(self.rule_names)

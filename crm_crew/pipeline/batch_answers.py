@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm_crew.llm.batches import BatchResult
-from crm_crew.llm.meter import Meter
+from crm_crew.llm.meter import Meter, usage_counts
+from crm_crew.llm.prompt_cache import BATCH_TTL, with_ttl
 from crm_crew.pipeline.plan import idempotency_key
 
 
@@ -22,6 +23,12 @@ def custom_id(interaction_id: str, params: dict[str, Any]) -> str:
     """"ik_" and 32 hex digits: within the API's 1-64 characters of [a-zA-Z0-9_-]."""
     request = hashlib.sha256(json.dumps(params, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return idempotency_key("lean_request", interaction_id, request)
+
+
+def batch_params(llm: Any, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Messages API params of a batched lean request: the prompt cache at the 1-hour TTL, so that one
+    cache write serves the whole batch, however long it takes to be answered."""
+    return with_ttl(llm.batch_params(messages), BATCH_TTL)
 
 
 @dataclass
@@ -41,9 +48,9 @@ class BatchAnswered:
         self.interaction_id = interaction_id
         self.meter = meter
 
-    def call(self, messages: list[dict[str, str]]) -> str:
-        result = self.answers.results.get(custom_id(self.interaction_id, self.llm.batch_params(messages)))
+    def call(self, messages: list[dict[str, Any]]) -> str:
+        result = self.answers.results.get(custom_id(self.interaction_id, batch_params(self.llm, messages)))
         if result is None or result.kind != "succeeded":
             return str(self.llm.call(messages))
-        self.meter.add(result.model, calls=1, batch=True, **result.usage)
+        self.meter.add(result.model, calls=1, batch=True, **(result.usage or usage_counts({})))
         return result.text

@@ -16,7 +16,7 @@ from crm_crew.llm.batches import BatchClient, BatchRequest, split
 from crm_crew.llm.factory import make_llm, provider_of
 from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction
-from crm_crew.pipeline.batch_answers import BatchAnswers, custom_id
+from crm_crew.pipeline.batch_answers import BatchAnswers, batch_params, custom_id
 from crm_crew.pipeline.flow import RunContext, handled_in_code, new_session
 from crm_crew.pipeline.lean import ASSESSOR, run_lean
 from crm_crew.pipeline.routing import LEAN, route_models
@@ -37,7 +37,7 @@ class _Capture:
         self.llm = llm
 
     def call(self, messages: list[dict[str, str]]) -> str:
-        raise _RequestCaptured(self.llm.batch_params(messages))
+        raise _RequestCaptured(batch_params(self.llm, messages))
 
 
 def lean_request(ctx: RunContext, interaction: Interaction) -> BatchRequest | None:
@@ -53,8 +53,8 @@ def lean_request(ctx: RunContext, interaction: Interaction) -> BatchRequest | No
     if handled_in_code(interaction, screened) is not None:
         return None
     try:
-        run_lean(config, new_session(ctx, interaction, screened), _Capture(make_llm(model, settings, Meter(),
-                                                                                     ctx.home)))
+        run_lean(config, new_session(ctx, interaction, screened),
+                 _Capture(make_llm(model, settings, Meter(), ctx.home)), model)
     except _RequestCaptured as captured:
         return BatchRequest(custom_id(interaction.id, captured.params), captured.params)
     except Exception:   # noqa: BLE001 - worked as usual later, where its failure is reported

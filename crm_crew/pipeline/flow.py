@@ -13,6 +13,7 @@ from crm_crew.errors import CrmUnavailableError, StorageError, UserError
 from crm_crew.llm.factory import make_llm, provider_of
 from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
+from crm_crew.llm.prompt_cache import CachePrimer, Primed
 from crm_crew.models import Interaction, Reject
 from crm_crew.observability import tracing
 from crm_crew.observability.tracing_crewai import close_under
@@ -55,6 +56,7 @@ class RunContext:
     max_tokens: int | None = None         # the run's token budget; None: no budget
     started_at: str | None = None         # when the run started (ISO): task due dates count from it
     batch: BatchAnswers | None = None     # a --batch run: the lean route's answers from Message Batches
+    primer: CachePrimer = field(default_factory=CachePrimer)   # the first lean request goes alone
 
     def budget_spent(self) -> bool:
         return self.max_tokens is not None and self.run_meter.paid_tokens >= self.max_tokens
@@ -178,8 +180,10 @@ def _work(ctx: RunContext, interaction: Interaction, screened: ScreenResult, met
         llm = make_llm(model, settings, meter, ctx.home)
         if ctx.batch is not None and provider_of(model) == "anthropic":
             llm = ctx.batch.llm_for(llm, interaction.id, meter)
+        elif provider_of(model) == "anthropic":
+            llm = Primed(llm, ctx.primer)   # the run's first lean request writes the prompt cache alone
         with timed("lean_call"):
-            result = run_lean(config, session, llm)
+            result = run_lean(config, session, llm, model)
         if result.to_full is None:
             return Worked(session, LEAN, "routine")
         reason, session = result.to_full, new_session(ctx, interaction, screened)

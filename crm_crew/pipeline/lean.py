@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm_crew.config.loader import CrewConfig
-from crm_crew.llm.lean_protocol import LeanAnswer, LeanAnswerError, case_message, parse_answer, system_prompt
+from crm_crew.llm.lean_protocol import (
+    LeanAnswer,
+    LeanAnswerError,
+    case_message,
+    examples_to_cache,
+    parse_answer,
+    system_prompt,
+)
 from crm_crew.observability import tracing
 from crm_crew.observability.tracing_names import agent_attributes, tool_attributes
 from crm_crew.pipeline.routing import full_after_the_answer, full_before_the_call
@@ -41,7 +48,8 @@ def call_tool(config: CrewConfig, session: InteractionSession, tool: str, /, **a
         return spec.run(ToolContext(agent_id, session), spec.args(**args))
 
 
-def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanResult:
+def run_lean(config: CrewConfig, session: InteractionSession, llm: Any, model: str = "") -> LeanResult:
+    """`model`: the lean model's name, which sets how many taxonomy examples the cached prompt carries."""
     settings = config.settings
     read_sender(config, session)
     if session.crm_error is not None:
@@ -51,7 +59,7 @@ def run_lean(config: CrewConfig, session: InteractionSession, llm: Any) -> LeanR
         return LeanResult(reason)
     sentiment = call_tool(config, session, "score_sentiment") or {}
     try:
-        answer = _ask(config, session, llm, sentiment)
+        answer = _ask(config, session, llm, sentiment, model)
     except LeanAnswerError as exc:
         return LeanResult(f"lean answer unusable after a repair: {exc}")
     draft = answer.reply or {}
@@ -97,17 +105,19 @@ def _case(config: CrewConfig, session: InteractionSession, sentiment: dict[str, 
                    "recent_intents": [a.intent for a in session.history if a.intent][:5]},
         "security_flags": list(session.screen.flags),
         "sentiment_lexicon": {"label": sentiment.get("label", "neutral"), "score": sentiment.get("score", 0.0)},
-        "taxonomy": {name: intent.description for name, intent in settings.intents.items()},
-        "urgency_levels": list(settings.urgency.levels),
-        "task_kinds": list(settings.actions.task_triggers),
         **({"mcp_results": session.mcp_results} if session.mcp_results else {}),
     }
 
 
-def _ask(config: CrewConfig, session: InteractionSession, llm: Any, sentiment: dict[str, Any]) -> LeanAnswer:
-    agent = config.agents[ASSESSOR]
-    messages: list[dict[str, str]] = [
-        {"role": "system", "content": system_prompt(agent.role, agent.goal, agent.backstory)},
+def _ask(config: CrewConfig, session: InteractionSession, llm: Any, sentiment: dict[str, Any],
+         model: str) -> LeanAnswer:
+    from crewai.llms.cache import CACHE_BREAKPOINT_KEY
+
+    agent, settings = config.agents[ASSESSOR], config.settings
+    examples = examples_to_cache(agent.role, agent.goal, agent.backstory, settings, model)
+    messages: list[dict[str, Any]] = [      # the static part first, cached (crewai stamps cache_control on it)
+        {"role": "system", "content": system_prompt(agent.role, agent.goal, agent.backstory, settings, examples),
+         CACHE_BREAKPOINT_KEY: True},
         {"role": "user", "content": case_message(_case(config, session, sentiment))},
     ]
     kinds = list(config.settings.actions.task_triggers)
@@ -115,7 +125,7 @@ def _ask(config: CrewConfig, session: InteractionSession, llm: Any, sentiment: d
         return _answer(config, llm, messages, kinds)
 
 
-def _answer(config: CrewConfig, llm: Any, messages: list[dict[str, str]], kinds: list[str]) -> LeanAnswer:
+def _answer(config: CrewConfig, llm: Any, messages: list[dict[str, Any]], kinds: list[str]) -> LeanAnswer:
     """The model's answer, with one repair call when it cannot be used."""
     text = str(llm.call(messages))
     try:

@@ -25,17 +25,18 @@ from crm_crew.observability.tracing_crewai import close_under
 from crm_crew.observability.tracing_names import ANALYTICS, WORKFLOW, analytics_attributes, run_attributes
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_run import finish_pending, require_same_target
+from crm_crew.pipeline.caching import caching_note
 from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
 from crm_crew.pipeline.flow import RunContext, process_interaction, rejected_record
 from crm_crew.pipeline.readers import read_interactions
 from crm_crew.pipeline.replies import load_reply_templates
 from crm_crew.pipeline.run_lock import RunLock, run_folder
+from crm_crew.pipeline.run_setup import PreparedRun, RunOptions, agent_models
 from crm_crew.pipeline.runner import InProcessRunner
-from crm_crew.pipeline.summary import run_figures
+from crm_crew.pipeline.summary import add_run_level, run_figures
 from crm_crew.storage import ensure_folder, storage_error
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.owners import os_user
-from crm_crew.pipeline.run_setup import PreparedRun, RunOptions, agent_models
 from crm_crew.store.trail import Trail
 from crm_crew.tools.spec import ToolContext
 
@@ -353,6 +354,8 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
     if "offline" in models.values():
         summary["offline_model"] = OFFLINE_NOTE
     summary["insights"], summary["analytics_llm"] = _analytics(ctx, figures["interactions"])
+    add_run_level(summary, summary["analytics_llm"])
+    summary["caching"] = caching_note(config, ctx.model_override, summary, ctx.batch is not None)
     failed = figures["by_status"].get("failed", 0) + figures["by_status"].get("rejected", 0)
     summary["exit_code"] = 3 if failed else 0
     return summary

@@ -18,8 +18,14 @@ def _percentile(values: list[int], pct: float) -> int:
 
 # an action the run made or will make (shadow: planned); not one held, refused or undone
 RECORDED_STATUSES = ("planned", "applying", "applied", "skipped")
-USAGE_KEYS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cache_hits",
-              "rate_limited", "retries", "batch_calls")
+USAGE_KEYS = ("calls", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+              "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_hits", "rate_limited", "retries", "batch_calls")
+# the summary's totals (key in the summary: key in a meter's snapshot) that add up records and run-level calls
+TOTALS = {"llm_calls": "calls", "input_tokens": "input_tokens", "output_tokens": "output_tokens",
+          "cache_read_tokens": "cache_read_tokens", "cache_write_tokens": "cache_write_tokens",
+          "cache_write_5m_tokens": "cache_write_5m_tokens", "cache_write_1h_tokens": "cache_write_1h_tokens",
+          "cache_hits": "cache_hits", "retries": "retries", "rate_limited": "rate_limited",
+          "batch_requests": "batch_calls"}
 
 
 class CostBook:
@@ -50,7 +56,8 @@ class CostBook:
         return {"cost_usd": total, "by_route": {k: self.routes[k] for k in sorted(self.routes) if k != "none"},
                 "cache_hits": sum(r["cache_hits"] for r in self.routes.values()),
                 "cache_read_tokens": sum(r["cache_read_tokens"] for r in self.routes.values()),
-                "cache_write_tokens": sum(r["cache_write_tokens"] for r in self.routes.values()),
+                **{key: sum(r[key] for r in self.routes.values())
+                   for key in ("cache_write_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens")},
                 "retries": sum(r["retries"] for r in self.routes.values()),
                 "rate_limited": sum(r["rate_limited"] for r in self.routes.values()),
                 "batch_requests": sum(r["batch_calls"] for r in self.routes.values()),
@@ -112,3 +119,15 @@ def run_figures(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "latency_p50_ms": _percentile(durations, 50),
         "latency_p95_ms": _percentile(durations, 95),
     }
+
+
+def add_run_level(summary: dict[str, Any], run_level: dict[str, Any]) -> None:
+    """Add the run's own model calls (a meter snapshot: the analytics step's) to the summary's totals, which
+    then count every call the process made; `records_llm` keeps the records' part, `run_level_llm` the rest."""
+    summary["records_llm"] = {key: summary.get(key, 0) for key in (*TOTALS, "cost_usd")}
+    summary["run_level_llm"] = run_level
+    for key, name in TOTALS.items():
+        summary[key] = int(summary.get(key) or 0) + int(run_level.get(name) or 0)
+    summary["tokens"] = summary["input_tokens"] + summary["output_tokens"]
+    summary["cost_usd"] = round(float(summary.get("cost_usd") or 0.0) + float(run_level.get("cost_usd") or 0.0), 6)
+    summary["unpriced_models"] = sorted({*summary.get("unpriced_models", []), *run_level.get("unpriced", [])})

@@ -2,7 +2,9 @@
 
   POST /v1/messages               validated like the real API; the answer comes from a policy (see
                                   anthropic_policies); `stop_sequences`, `max_tokens` and `stream: true` (SSE)
-  POST /v1/messages/count_tokens  {"input_tokens": N}, the same estimate as usage.input_tokens
+                                  prompt caching (cache_control breakpoints, per-model minimum, 5 m / 1 h TTL,
+                                  cache counters in usage): see anthropic_cache
+  POST /v1/messages/count_tokens  {"input_tokens": N}, the same estimate as a whole uncached prompt
   /v1/messages/batches...         Message Batches (create, retrieve, results, cancel): see anthropic_batches
 
 Auth is the `x-api-key` header (else 401 authentication_error); `anthropic-version` is required. Errors have
@@ -35,6 +37,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from crm_crew.testing.anthropic_batches import BATCHES, FakeBatches
+from crm_crew.testing.anthropic_cache import PromptCache, cache_problem
 from crm_crew.testing.anthropic_policies import (
     Policy,
     Reply,
@@ -52,6 +55,8 @@ FAULT_KINDS: dict[str, int] = {"rate_limit": 429, "overloaded": 529, "api_error"
 DEFAULT_LIMITS: dict[str, int] = {"rpm": 4000, "itpm": 2_000_000, "otpm": 400_000}
 WINDOW_S = 60.0
 MESSAGES, COUNT_TOKENS = "/v1/messages", "/v1/messages/count_tokens"
+TOKEN_COUNTERS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens",
+                  "cache_write_5m_tokens", "cache_write_1h_tokens")
 
 
 def error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -110,6 +115,8 @@ class FakeAnthropic(Emulator):
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
         self.batches = FakeBatches(self._serve, error, lambda: self.url)
+        self.prompt_cache = PromptCache()
+        self._arrival = threading.local()
 
     # --- configuration ---------------------------------------------------------------
     def set_policy(self, policy: Policy) -> None:
@@ -149,13 +156,17 @@ class FakeAnthropic(Emulator):
         self.window: deque[list[Any]] = deque()                 # [t, input tokens, output tokens] served
         self.calls: list[dict[str, Any]] = []                   # {"t", "path", "status", "body"} of API calls
         self.counters: dict[str, Any] = {"requests": 0, "count_tokens_requests": 0, "rate_limited": 0,
-                                         "errors": {}, "input_tokens": 0, "output_tokens": 0, "per_model": {},
-                                         "batch_requests": 0}
+                                         "errors": {}, **{k: 0 for k in TOKEN_COUNTERS}, "per_model": {},
+                                         "batch_requests": 0, "batch": {k: 0 for k in ("requests", *TOKEN_COUNTERS)}}
         if hasattr(self, "batches"):
             self.batches.reset()
+        if hasattr(self, "prompt_cache"):
+            self.prompt_cache.reset()
 
     def stats(self) -> dict[str, Any]:
-        """Counters of the API served; `requests` and the tokens include messages answered in batches."""
+        """Counters of the API served: requests and every token class of usage (input_tokens, output_tokens,
+        cache_read_input_tokens, cache_creation_input_tokens and its cache_write_5m / cache_write_1h split),
+        in total, per model and, in `batch`, those answered in Message Batches (included in the totals)."""
         with self.lock:
             stats = json.loads(json.dumps(self.counters))
         return {**stats, "batches_created": self.batches.created}
@@ -245,6 +256,7 @@ class FakeAnthropic(Emulator):
     def dispatch(self, request: Request) -> Response:
         if request.path.startswith(ADMIN_PREFIX):
             return self._admin(request)
+        self._arrival.t = self.prompt_cache.clock()          # what the prompt cache holds for this request
         if self.faults.latency_s:
             self._stopping.wait(self.faults.latency_s)
         request_id = f"req_fake{next(self._ids):018d}"
@@ -321,7 +333,7 @@ class FakeAnthropic(Emulator):
         return self._answer(body, input_tokens, entry)
 
     def _request_problem(self, body: dict[str, Any], for_count: bool = False) -> Response | None:
-        problem = validate(body, for_count=for_count)
+        problem = validate(body, for_count=for_count) or cache_problem(body)
         if problem:
             return error(400, "invalid_request_error", problem)
         if self.models is not None and body["model"] not in self.models:
@@ -333,32 +345,35 @@ class FakeAnthropic(Emulator):
         problem = self._request_problem(params)
         if problem is not None:
             return problem
-        response = self._answer(params, count_input_tokens(params), None)
-        if response.status == 200:
-            with self.lock:
-                self.counters["batch_requests"] += 1
-        return response
+        return self._answer(params, count_input_tokens(params), None, batch=True)
 
-    def _answer(self, body: dict[str, Any], input_tokens: int, entry: list[Any] | None) -> Response:
+    def _answer(self, body: dict[str, Any], input_tokens: int, entry: list[Any] | None,
+                batch: bool = False) -> Response:
         """The policy's answer, counted; `entry` is the request's place in the rate-limit window."""
         try:
             reply = self.policy(body)
             message = self._message(body, reply, input_tokens)
         except Exception as exc:  # a policy bug answers like the real API's internal error
             return error(500, "api_error", f"fake policy failed: {type(exc).__name__}: {exc}")
-        output_tokens = message["usage"]["output_tokens"]
+        arrived = None if batch else getattr(self._arrival, "t", None)
+        message["usage"].update(self.prompt_cache.use(body, input_tokens, arrived).usage(input_tokens))
+        usage = message["usage"]
+        served = {"input_tokens": usage["input_tokens"], "output_tokens": usage["output_tokens"],
+                  "cache_read_input_tokens": usage["cache_read_input_tokens"],
+                  "cache_creation_input_tokens": usage["cache_creation_input_tokens"],
+                  "cache_write_5m_tokens": usage["cache_creation"]["ephemeral_5m_input_tokens"],
+                  "cache_write_1h_tokens": usage["cache_creation"]["ephemeral_1h_input_tokens"]}
         with self.lock:
             if entry is not None:
-                entry[2] = output_tokens
+                entry[2] = usage["output_tokens"]
             counters = self.counters
-            counters["requests"] += 1
-            counters["input_tokens"] += input_tokens
-            counters["output_tokens"] += output_tokens
-            model = counters["per_model"].setdefault(body["model"], {"requests": 0, "input_tokens": 0,
-                                                                     "output_tokens": 0})
-            model["requests"] += 1
-            model["input_tokens"] += input_tokens
-            model["output_tokens"] += output_tokens
+            model = counters["per_model"].setdefault(body["model"], {"requests": 0, **{k: 0 for k in TOKEN_COUNTERS}})
+            books = (counters, model, counters["batch"]) if batch else (counters, model)
+            for book in books:
+                book["requests"] += 1
+                for key, amount in served.items():
+                    book[key] += amount
+            counters["batch_requests"] += batch
         if body.get("stream"):
             return Response(200, sse(message), {"Content-Type": "text/event-stream; charset=utf-8",
                                                 "Cache-Control": "no-cache"})
@@ -394,7 +409,8 @@ class FakeAnthropic(Emulator):
                 "model": body["model"], "content": content, "stop_reason": stop_reason,
                 "stop_sequence": stop_sequence,
                 "usage": {"input_tokens": input_tokens, "output_tokens": max(1, output_tokens),
-                          "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+                          "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+                          "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}}}
 
 
 def sse(message: dict[str, Any]) -> bytes:

@@ -315,7 +315,7 @@ def test_settings_types_and_references(cfg: Path) -> None:
         f"{at(cfg, 'crm-crew.yaml', 'lots')}: runner.concurrency: must be an integer, got 'lots'",
         f"{at(cfg, 'crm-crew.yaml', 'matchin')}: unknown key 'matchin' (did you mean 'matching'?)",
         f"{at(cfg, 'crm-crew.yaml', 'intents:', after='non_human_senders')}: intents: missing intent 'other' (the fallback when nothing else fits)",
-        f"{at(cfg, 'crm-crew.yaml', '1.5')}: escalation.confidence_threshold: must be at most 1, got 1.5",
+        f"{at(cfg, 'crm-crew.yaml', '1.5', after='confidence_threshold: 1.5')}: escalation.confidence_threshold: must be at most 1, got 1.5",
         f"{at(cfg, 'crm-crew.yaml', 'critcal')}: escalation.rules[0].when.urgency[0]: unknown urgency level "
         "'critcal' (did you mean 'critical'?)",
         f"{at(cfg, 'crm-crew.yaml', 'negativ]')}: escalation.rules[0].when.sentiment[0]: must be 'positive', "

@@ -8,7 +8,10 @@ from typing import Any
 
 import yaml
 
+from crm_crew.config.loader import load_config
+from crm_crew.testing.anthropic_api import FakeAnthropic
 from crm_crew.testing.configs import CONFIG_FILES
+from crm_crew.testing.crew_policy import crew_policy
 from tests.e2e.clihelp import CONFIG, SAMPLES, cli, read_jsonl, write_jsonl
 
 CLAUDE = "anthropic/claude-haiku-4-5"
@@ -62,3 +65,8 @@ def write_inbox(folder: Path, ids: tuple[str, ...]) -> Path:
     """The sample inbox's records with these ids, as a JSON Lines file in `folder`."""
     records = [r for r in read_jsonl(SAMPLES / "inbox.jsonl") if r["id"] in ids]
     return write_jsonl(folder / "inbox.jsonl", records)
+
+
+def crew_fake() -> FakeAnthropic:
+    """A fake Messages API (not started) answering as the offline model would, with the shipped config's rules."""
+    return FakeAnthropic(policy=crew_policy(load_config(CONFIG).settings))

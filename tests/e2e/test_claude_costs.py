@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow(seconds=40)
 
 # routine ones (support, complaint, billing, quote, opt-out, spam, feedback) and one prompt injection
 PICKED = ("msg-001", "msg-002", "msg-003", "msg-004", "msg-005", "msg-006", "msg-007", "msg-011")
-HAIKU = {"input": 1.0, "output": 5.0}          # USD per million tokens (config/crm-crew.yaml)
+HAIKU = {"input": 1.0, "output": 5.0, "cache_read": 0.1, "cache_write_5m": 1.25, "cache_write_1h": 2.0}  # USD / Mtok
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,9 @@ def routed(tmp_path_factory: pytest.TempPathFactory, server: FakeAnthropic, inbo
 
 
 def _priced(llm: dict[str, Any]) -> float:
-    return (llm["input_tokens"] * HAIKU["input"] + llm["output_tokens"] * HAIKU["output"]) / 1_000_000
+    return (llm["input_tokens"] * HAIKU["input"] + llm["output_tokens"] * HAIKU["output"]
+            + llm["cache_read_tokens"] * HAIKU["cache_read"] + llm["cache_write_5m_tokens"] * HAIKU["cache_write_5m"]
+            + llm["cache_write_1h_tokens"] * HAIKU["cache_write_1h"]) / 1_000_000
 
 
 def test_routine_interactions_cost_one_call_and_every_call_is_accounted_and_priced(routed: dict[str, Any]) -> None:
@@ -65,13 +67,17 @@ def test_routine_interactions_cost_one_call_and_every_call_is_accounted_and_pric
     assert all(r["route_reason"] != "routine" for r in full)
     assert all(r["llm"]["calls"] == 1 and r["llm"]["models"] == {"claude-haiku-4-5": 1} for r in lean)
     assert all(5 <= r["llm"]["calls"] <= 6 for r in full)     # the crew's 5, after the lean call or not
-    # every request the API answered is in a record or in the analytics summary's usage
-    assert stats["requests"] == summary["llm_calls"] + summary["analytics_llm"]["calls"]
+    # every request the API answered is in the summary's totals: the records' and the analytics step's
+    assert stats["requests"] == summary["llm_calls"] == summary["records_llm"]["llm_calls"] + \
+        summary["analytics_llm"]["calls"]
     assert stats["count_tokens_requests"] == 0
-    assert stats["input_tokens"] == summary["input_tokens"] + summary["analytics_llm"]["input_tokens"]
+    assert stats["input_tokens"] == summary["input_tokens"] == summary["records_llm"]["input_tokens"] + \
+        summary["analytics_llm"]["input_tokens"]
     for r in records:
         assert r["llm"]["cost_usd"] == pytest.approx(_priced(r["llm"]), abs=1e-6) and r["llm"]["cost_usd"] > 0
-    assert summary["cost_usd"] == pytest.approx(sum(r["llm"]["cost_usd"] for r in records), abs=1e-5)
+    assert summary["records_llm"]["cost_usd"] == pytest.approx(sum(r["llm"]["cost_usd"] for r in records), abs=1e-5)
+    assert summary["cost_usd"] == pytest.approx(summary["records_llm"]["cost_usd"] + summary["analytics_llm"]["cost_usd"],
+                                                abs=1e-6)
     assert summary["by_route"]["lean"]["calls_per_interaction"] == 1.0
     assert summary["unpriced_models"] == [] and summary["fallbacks"] == {}
 

@@ -80,8 +80,10 @@ def test_the_summary_accounts_calls_and_cost_per_route(runs: dict[str, dict[str,
     by_route = summary["by_route"]
     assert set(by_route) == {"lean", "full"}
     assert sum(r["interactions"] for r in by_route.values()) == 27
-    assert sum(r["calls"] for r in by_route.values()) == summary["llm_calls"] == sum(
+    assert sum(r["calls"] for r in by_route.values()) == summary["records_llm"]["llm_calls"] == sum(
         r["llm"]["calls"] for r in records.values())
+    # the summary's total also counts the run level's calls (the closing analytics step)
+    assert summary["llm_calls"] == summary["records_llm"]["llm_calls"] + summary["run_level_llm"]["calls"]
     assert by_route["lean"]["calls_per_interaction"] == 1.0
     assert summary["cost_usd"] == 0.0 and summary["unpriced_models"] == []   # the offline model is free
     assert summary["llm_calls"] * 2 < runs["full"]["summary"]["llm_calls"]

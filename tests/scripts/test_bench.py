@@ -14,7 +14,9 @@ BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench.py"
 SYSTEM_KEYS = {"throughput_per_s", "calls_per_interaction", "tokens_per_interaction", "calls_p95", "tokens_p95",
                "latency_p50_ms", "latency_p95_ms", "peak_rss_mb", "errors", "rate_limited"}
 RATIO_KEYS = {"throughput_per_s", "calls_per_interaction", "tokens_per_interaction",
-              "routine_calls_per_interaction", "routine_tokens_per_interaction"}
+              "routine_calls_per_interaction", "routine_tokens_per_interaction", "cost_per_1000", "cost_per_1000_batch"}
+COST_KEYS = {"cost_usd", "cost_usd_per_1000", "tokens_by_class_per_interaction", "requests_per_interaction",
+             "batch_requests"}
 
 
 RQ_KEYS = {"runner", "workers", "store", "jobs", "handoff_p50_ms", "handoff_p95_ms", "pickup_p50_ms", "pickup_p95_ms",
@@ -38,15 +40,23 @@ def _check(result: dict, mode: str) -> None:
         assert figures["peak_rss_mb"] > 0, system
     assert set(result["ratios"]) == RATIO_KEYS
     assert not RQ_KEYS & set(result["crm_crew"]), "the in-process runner's output is unchanged"
-    assert all(isinstance(v, float) and v > 0 for v in result["ratios"].values())
+    assert all(isinstance(v, float) and v > 0 for k, v in result["ratios"].items() if not k.startswith("cost"))
 
 
-@pytest.mark.slow(seconds=50)
+@pytest.mark.slow(seconds=60)
 def test_bench_offline_and_claude_sim() -> None:
     _check(_bench("--mode", "offline"), "offline")
 
-    result = _bench("--mode", "claude-sim", "--latency", "0.05", "--rpm", "6000")
+    result = _bench("--mode", "claude-sim", "--latency", "0.05", "--rpm", "6000", "--batch")
     _check(result, "claude-sim")
+    # cost at list prices from what the fake API served, standard and --batch; the runs' own accounts agree
+    batched = result["crm_crew_batch"]
+    for figures in (result["crm_crew"], batched, result["baseline"]):
+        assert COST_KEYS <= set(figures["cost"]) and figures["cost"]["cost_usd_per_1000"] > 0
+    for figures in (result["crm_crew"], batched):
+        assert figures["summary_cost_usd"] == pytest.approx(figures["cost"]["cost_usd"], abs=2e-6)
+    assert batched["cost"]["batch_requests"] > 0 and result["crm_crew"]["cost"]["batch_requests"] == 0
+    assert 0 < result["ratios"]["cost_per_1000_batch"] < result["ratios"]["cost_per_1000"] < 1
     crm_crew = result["crm_crew"]
     assert crm_crew["ceiling_per_s"] == pytest.approx(6000 / 60 / crm_crew["calls_per_interaction"], rel=1e-2)
     assert crm_crew["ceiling_fraction"] > 0

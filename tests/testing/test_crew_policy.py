@@ -161,7 +161,7 @@ def test_tool_results_with_crewai_reminders_after_the_json_still_count(settings:
 def test_a_lean_route_request_gets_the_offline_lean_answer(settings: Any) -> None:
     case = {"interaction": {"subject": "Quote for 50 licenses", "body": "Please send a quote and pricing."},
             "sentiment_lexicon": {"label": "neutral", "score": 0.0}, "task_kinds": ["quote", "call"]}
-    body = {"model": MODEL, "max_tokens": 1024, "system": system_prompt("Communication Analyst", "Judge.", "Calm."),
+    body = {"model": MODEL, "max_tokens": 1024, "system": system_prompt("Communication Analyst", "Judge.", "Calm.", settings),
             "messages": [{"role": "user", "content": case_message(case)}]}
 
     reply = crew_policy(settings)(body)

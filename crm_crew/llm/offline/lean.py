@@ -21,6 +21,6 @@ def answer_lean(prompt: str, settings: Any) -> str:
         "sentiment_score": lexicon.get("score", 0.0),
         "confidence": j.intent.confidence,
         "rationale": j.rationale,
-        "task_kinds": [k for k in j.task_kinds if k in (case.get("task_kinds") or [])],
+        "task_kinds": [k for k in j.task_kinds if k in settings.actions.task_triggers],
         "reply": None,
     })

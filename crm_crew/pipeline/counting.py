@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-
 def _count_file(path: Path, max_file_bytes: int) -> int:
     suffix = path.suffix.lower()
     if suffix == ".eml" or path.stat().st_size > max_file_bytes:

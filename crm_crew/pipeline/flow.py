@@ -15,9 +15,9 @@ from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
 from crm_crew.models import Interaction, Reject
 from crm_crew.observability import tracing
+from crm_crew.observability.metrics_stages import timed
 from crm_crew.observability.tracing_crewai import close_under
 from crm_crew.observability.tracing_names import WORKFLOW, outcome_attributes, workflow_attributes
-from crm_crew.observability.metrics_stages import timed
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.automated import handle_automated
 from crm_crew.pipeline.batch_answers import BatchAnswers

@@ -7,8 +7,8 @@ it still come through. Large and binary inputs are generated in tmp_path.
 from __future__ import annotations
 
 import json
-import os
 import mailbox
+import os
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any

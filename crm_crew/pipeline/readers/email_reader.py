@@ -126,7 +126,8 @@ def _document_order(part: Message) -> Iterator[Message]:
     yield part
     if part.get_content_maintype() == "multipart" and part.is_multipart():
         for sub in part.get_payload():
-            yield from _document_order(sub)
+            if isinstance(sub, Message):
+                yield from _document_order(sub)
 
 
 def _attachment_name(part: Message) -> str:
@@ -143,8 +144,9 @@ def _attachment_name(part: Message) -> str:
 def _part_size(part: Message, measured: PartSize | None) -> int:
     if measured is not None:
         return measured.size
-    if part.get_content_maintype() == "message" and part.is_multipart():
-        return len(part.get_payload(0).as_bytes())
+    inner = part.get_payload(0) if part.get_content_maintype() == "message" and part.is_multipart() else None
+    if isinstance(inner, Message):
+        return len(inner.as_bytes())
     payload = part.get_payload(decode=True)
     return len(payload) if isinstance(payload, bytes) else len(str(part.get_payload()))
 

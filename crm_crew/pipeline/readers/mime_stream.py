@@ -11,10 +11,10 @@ part as it passes (`PartSize`), so an attachment's size is known though its bulk
 
 from __future__ import annotations
 
-from email import policy
-from email.message import Message
 import binascii
 from dataclasses import dataclass
+from email import policy
+from email.message import Message
 from email.parser import BytesHeaderParser
 from typing import BinaryIO
 

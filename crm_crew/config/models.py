@@ -298,6 +298,24 @@ class TracingSettings(_Strict):
     include_content: bool = Field(default_factory=shipped("tracing", "include_content"))
 
 
+class ImapSettings(_Strict):
+    """mail.imap: how `run imaps://...` logs in and what it does with a message once it is journaled."""
+
+    auth: Literal["password", "xoauth2"] = Field(default_factory=shipped("mail", "imap", "auth"))
+    # NAMES of environment variables (the secrets never sit in YAML or in the URL).
+    password_env: str = Field(default_factory=shipped("mail", "imap", "password_env"), pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    oauth2_token_env: str = Field(default_factory=shipped("mail", "imap", "oauth2_token_env"),
+                                  pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    tls_ca_file: str | None = Field(default_factory=shipped("mail", "imap", "tls_ca_file"))
+    after: str = Field(default_factory=shipped("mail", "imap", "after"), pattern=r"^(none|seen|move:\S.*)$")
+    timeout_s: float = Field(default_factory=shipped("mail", "imap", "timeout_s"), gt=0)
+    fetch_batch: int = Field(default_factory=shipped("mail", "imap", "fetch_batch"), ge=1, le=1000)
+
+
+class MailSettings(_Strict):
+    imap: ImapSettings = Field(default_factory=ImapSettings)
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -320,3 +338,4 @@ class Settings(_Strict):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)

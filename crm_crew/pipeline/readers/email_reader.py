@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import mailbox
 from datetime import timezone
 from email import policy
@@ -280,6 +281,11 @@ def _slim(handle: BinaryIO, limits: Limits, *, source: str, position: str) -> In
     except RecordError as error:
         return to_reject(error, source=source, position=position)
     return _convert(data, limits, source=source, position=position, sizes=sizes)
+
+
+def read_message(data: bytes, limits: Limits, *, source: str, position: str) -> Interaction | Reject:
+    """One message's bytes (fetched over IMAP) as the file readers read a message."""
+    return _slim(io.BytesIO(data), limits, source=source, position=position)
 
 
 def read_eml(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:

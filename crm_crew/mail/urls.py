@@ -27,8 +27,9 @@ class MailboxUrl:
 
     @property
     def key(self) -> str:
-        """Who reads what where: the mail_cursors row of this folder (the scheme does not change it)."""
-        return f"{self.user}@{self.host.lower()}:{self.port}/{self.folder}"
+        """Who reads what where: the mail_cursors row of this folder. Neither the scheme nor the port changes it
+        (imaps:// and imap:// reach one store); another server behind the name has another UIDVALIDITY."""
+        return f"{self.user}@{self.host.lower()}/{self.folder}"
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host

@@ -13,6 +13,7 @@ import imapclient
 import pytest
 import yaml
 
+from crm_crew.store.sqlite import SQLiteStore
 from crm_crew.testing.configs import write_config
 from crm_crew.testing.mail_servers import DovecotServer
 from crm_crew.testing.servers import ServerUnavailable, _free_port
@@ -118,6 +119,18 @@ def test_after_none_reads_without_marking_and_move_moves(dovecot: DovecotServer,
                 home=tmp_path / "s1", env=env)
     assert quiet.code == 0, quiet.err
     assert quiet.json()["interactions"] == 2 and _seen(dovecot, "Quiet") == []
+    journal = SQLiteStore(tmp_path / "s1" / "journal.sqlite")   # the folder is rebuilt: a new UIDVALIDITY
+    try:
+        key = f"{dovecot.user}@127.0.0.1/Quiet"
+        uidvalidity, last = journal.mail_cursor(key) or (0, 0)
+        assert last == 2
+        journal.set_mail_cursor(key, uidvalidity + 1, last)
+    finally:
+        journal.close()
+    reread = cli("run", dovecot.url("Quiet"), "--config", str(tmp_path / "c1"), "--json", home=tmp_path / "s1", env=env)
+    assert reread.code == 0, reread.err
+    assert reread.json()["interactions"] == 0          # re-read by Message-ID: nothing worked twice
+    assert reread.json()["mailboxes"][0]["known_by_message_id"] == 2
     _fresh_folder(dovecot, "Moving", 2)
     moved = cli("run", dovecot.url("Moving"), "--config", str(_config(tmp_path / "c2", dovecot, after="move:Processed")),
                 "--json", home=tmp_path / "s2", env=env)

@@ -109,8 +109,8 @@ class ImapInput:
         after = self.settings.after
         if after == "none":
             return
-        from imapclient import SEEN
-        from imapclient.exceptions import IMAPClientError
+        from imapclient import SEEN  # type: ignore[import-untyped]
+        from imapclient.exceptions import IMAPClientError  # type: ignore[import-untyped]
 
         try:
             if after == "seen":

@@ -52,8 +52,8 @@ def tls_context(settings: Any, config_dir: Path | None) -> ssl.SSLContext:
 
 def open_session(url: MailboxUrl, settings: Any, config_dir: Path | None = None) -> Any:
     """An IMAPClient logged in to `url` (the folder not yet selected)."""
-    from imapclient import IMAPClient
-    from imapclient.exceptions import IMAPClientError, LoginError
+    from imapclient import IMAPClient  # type: ignore[import-untyped]
+    from imapclient.exceptions import IMAPClientError, LoginError  # type: ignore[import-untyped]
 
     secret = check_secret(settings)
     context = tls_context(settings, config_dir)
@@ -96,7 +96,7 @@ def open_session(url: MailboxUrl, settings: Any, config_dir: Path | None = None)
 
 def select(client: Any, url: MailboxUrl) -> dict[bytes, Any]:
     """Select the URL's folder (read-write: flags and moves come later); UserError when it is missing."""
-    from imapclient.exceptions import IMAPClientError
+    from imapclient.exceptions import IMAPClientError  # type: ignore[import-untyped]
 
     try:
         return dict(client.select_folder(url.folder))

@@ -179,8 +179,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
     notifier = open_notifier(settings.notify, run_id, store, settings.urgency.levels)
-    on_record = _notifying(notifier, on_record)
-    on_record = _acking(mail, on_record)
+    on_record = _then(notifier.record if notifier is not None else None, on_record)
+    on_record = _then(mail.journaled if mail is not None else None, on_record)
     from crm_crew.crew.environment import import_crewai
 
     import_crewai()   # now, not inside the first record's latency
@@ -252,28 +252,15 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
 
 
-def _notifying(notifier: Notifier | None, on_record: Callable[[dict[str, Any]], None] | None
-               ) -> Callable[[dict[str, Any]], None] | None:
-    """Each finished record, journaled (in this process or by a worker), goes to the notifier, then on."""
-    if notifier is None:
+def _then(first: Callable[[dict[str, Any]], None] | None, on_record: Callable[[dict[str, Any]], None] | None
+          ) -> Callable[[dict[str, Any]], None] | None:
+    """Each finished record, journaled (in this process or by a worker), goes to `first`, then on: the
+    notifier, and the run's mailboxes (mail.imap.after and the folder's cursor)."""
+    if first is None:
         return on_record
 
     def seen(record: dict[str, Any]) -> None:
-        notifier.record(record)
-        if on_record is not None:
-            on_record(record)
-
-    return seen
-
-
-def _acking(mail: MailInputs | None, on_record: Callable[[dict[str, Any]], None] | None
-            ) -> Callable[[dict[str, Any]], None] | None:
-    """Each journaled record's mail message is acted on (mail.imap.after) and its folder's cursor moved."""
-    if mail is None:
-        return on_record
-
-    def seen(record: dict[str, Any]) -> None:
-        mail.journaled(record)
+        first(record)
         if on_record is not None:
             on_record(record)
 

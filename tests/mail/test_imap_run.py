@@ -4,7 +4,6 @@ flagged after it is journaled, and how a wrong password or an unreachable server
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -16,24 +15,12 @@ import yaml
 from crm_crew.store.sqlite import SQLiteStore
 from crm_crew.testing.configs import write_config
 from crm_crew.testing.mail_servers import DovecotServer
-from crm_crew.testing.servers import ServerUnavailable, _free_port
+from crm_crew.testing.servers import _free_port
 from tests.e2e.clihelp import cli
 
 pytestmark = pytest.mark.slow(seconds=25)
 
 PASSWORD_ENV = "CRM_CREW_TEST_IMAP_PASSWORD"
-
-
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
-    try:
-        server = DovecotServer().start()
-    except ServerUnavailable as exc:
-        pytest.fail(str(exc))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _client(server: DovecotServer) -> imapclient.IMAPClient:

@@ -37,6 +37,10 @@ fi
 if ! has_binary prometheus-pushgateway /usr/bin /usr/local/bin; then
   missing+=(prometheus-pushgateway)
 fi
+# Dovecot for the mailbox tests (crm_crew/testing/mail_servers.py: its own config, user and certificate).
+if ! has_binary dovecot /usr/sbin /usr/local/sbin; then
+  missing+=(dovecot-imapd)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]} for the tests' own servers..."

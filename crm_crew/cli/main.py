@@ -25,6 +25,7 @@ from crm_crew.cli import (
     run_cmd,
     runs_cmd,
     sandbox_cmd,
+    watch_cmd,
     worker_cmd,
 )
 from crm_crew.cli.audit_cmd import audit_app
@@ -79,6 +80,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(mcp_app, name="mcp")
 rollback_cmd.register(app)
 worker_cmd.register(app)
+watch_cmd.register(app)
 use_words(app)
 
 

@@ -92,6 +92,23 @@ def render_bulk_report(console: Console, r: dict[str, Any]) -> None:
         console.print(_t(f"see `crm-crew review list --run {r['run_id']}` for what is still pending"))
 
 
+def _size(size: Any) -> str:
+    if not isinstance(size, int):
+        return "size unknown"
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def attachments_line(interaction: dict[str, Any]) -> str:
+    """`name (type, size)` of each attachment (not processed: only listed), and how many more."""
+    listed = interaction.get("attachments") or []
+    line = "; ".join(f"{a.get('name')} ({a.get('type')}, {_size(a.get('size'))})" for a in listed)
+    more = int(interaction.get("attachments_count") or len(listed)) - len(listed)
+    return line + (f"; and {more} more" if more > 0 else "") + "  [not processed]"
+
+
 def render_review(console: Console, data: dict[str, Any]) -> None:
     review, interaction, reasoning = data["review"], data["interaction"], data["reasoning"]
     console.print(_t(f"review item {review['review_id']}: {review['status']}  (run {review['run_id']}, "
@@ -106,6 +123,8 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
                          ("received", interaction.get("received_at")), ("subject", interaction.get("subject")),
                          *((f"field {name}", value) for name, value in (interaction.get("extra_fields") or {}).items())):
         head.add_row(_t(label), _t(value))
+    if interaction.get("attachments"):
+        head.add_row(_t("attachments"), _t(attachments_line(interaction)))
     console.print(Text("interaction (as screened: personal data redacted)", style="bold"))
     console.print(head)
     console.print(_t(interaction.get("body") or ""))

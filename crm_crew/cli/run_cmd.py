@@ -24,8 +24,10 @@ from crm_crew.errors import RunInterrupted
 
 
 def run(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(
-        metavar="INPUT", help="Interaction files: .jsonl, .csv, .eml, .mbox or a Maildir folder.", show_default=False)] = None,
+    inputs: Annotated[Optional[list[str]], typer.Argument(
+        metavar="INPUT", help="Interaction files: .jsonl, .csv, .eml, .mbox, a Maildir or a folder of .eml files; "
+                              "or a mailbox: imaps://USER@HOST[:PORT]/FOLDER (imap:// with STARTTLS), its secret "
+                              "from the variable mail.imap names.", show_default=False)] = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the plan to the CRM (default: shadow mode, write nothing).")] = False,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: a generated id).")] = None,
     out_file: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write one JSON result record per interaction to FILE.")] = None,
@@ -70,14 +72,16 @@ def run(
         raise UsageError("--resume RUN_ID takes the run's own inputs, id and mode: give no inputs, --run-id or --apply")
     if not resume and not inputs:
         raise UsageError("give the interaction files to process (or --resume RUN_ID)")
-    if not resume:
-        check_inputs(inputs or [])       # before reading the config: a mistyped path fails at once
     if report is not None:
         from crm_crew.observability.report.output import check_writable
 
         check_writable(report)       # before an hour of work, not after
+    from crm_crew.mail.urls import parse_input
+
+    parsed = [parse_input(text) for text in inputs or []]    # a password in a mailbox URL stops here
+    check_inputs(parsed)       # before reading the config: a mistyped path fails at once
     cfg = load(config)
-    options = RunOptions(list(inputs or []), apply, resume or run_id, concurrency, out_file, llm,
+    options = RunOptions(parsed, apply, resume or run_id, concurrency, out_file, llm,
                          resume=bool(resume), actor=actor_name(actor), max_tokens=max_tokens, queue=queue,
                          retries=retries, batch=batch)
     check_before_state(cfg, options)   # a typo in a path creates no state folder
@@ -85,6 +89,8 @@ def run(
     store = open_store_for(cfg)
     prepared = prepare_run(cfg, home, store, options)   # credentials, the audit key, the resumed run
     estimate, journaled = _expected(store, resume, options.inputs, cfg.settings.limits.max_file_bytes)
+    if estimate is not None and prepared.mail is not None:
+        estimate += sum(m["new"] for m in prepared.mail.summary())
     from crm_crew.crew.environment import prepare_crewai_environment
 
     prepare_crewai_environment(home)
@@ -142,16 +148,19 @@ def _both(first: Any, second: Any) -> Any:
     return call
 
 
-def _expected(store: Any, resume: str | None, inputs: list[Path], max_file_bytes: int) -> tuple[int | None, int]:
-    """The records the run will count in all, and how many a resumed run journaled before."""
+def _expected(store: Any, resume: str | None, inputs: list[Any], max_file_bytes: int) -> tuple[int | None, int]:
+    """The records the run will count in all (its files'; a mailbox's new messages are added by the caller),
+    and how many a resumed run journaled before."""
     from crm_crew.pipeline.counting import estimate_records
 
+    files = [p for p in inputs if isinstance(p, Path)]
     if not resume:
-        return estimate_records(inputs, max_file_bytes), 0
+        return (estimate_records(files, max_file_bytes) or 0) if len(files) < len(inputs) else \
+            estimate_records(files, max_file_bytes), 0
     info = store.get_run(resume)
     if info is None:
         return None, 0
-    return estimate_records([Path(s) for s in info.sources], max_file_bytes), len(store.result_ids(resume))
+    return estimate_records(files, max_file_bytes), len(store.result_ids(resume))
 
 
 def interrupted_message(stop: "RunInterrupted", config: str | None) -> str:

@@ -332,6 +332,24 @@ class McpSettings(_Strict):
     max_page: int = Field(default_factory=shipped("mcp", "max_page"), ge=1, le=10000)
 
 
+class ImapSettings(_Strict):
+    """mail.imap: how `run imaps://...` logs in and what it does with a message once it is journaled."""
+
+    auth: Literal["password", "xoauth2"] = Field(default_factory=shipped("mail", "imap", "auth"))
+    # NAMES of environment variables (the secrets never sit in YAML or in the URL).
+    password_env: str = Field(default_factory=shipped("mail", "imap", "password_env"), pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    oauth2_token_env: str = Field(default_factory=shipped("mail", "imap", "oauth2_token_env"),
+                                  pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    tls_ca_file: str | None = Field(default_factory=shipped("mail", "imap", "tls_ca_file"))
+    after: str = Field(default_factory=shipped("mail", "imap", "after"), pattern=r"^(none|seen|move:\S.*)$")
+    timeout_s: float = Field(default_factory=shipped("mail", "imap", "timeout_s"), gt=0)
+    fetch_batch: int = Field(default_factory=shipped("mail", "imap", "fetch_batch"), ge=1, le=1000)
+
+
+class MailSettings(_Strict):
+    imap: ImapSettings = Field(default_factory=ImapSettings)
+
+
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -355,3 +373,4 @@ class Settings(_Strict):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)

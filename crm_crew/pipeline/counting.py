@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-
 def _count_file(path: Path, max_file_bytes: int) -> int:
     suffix = path.suffix.lower()
     if suffix == ".eml" or path.stat().st_size > max_file_bytes:
@@ -26,7 +25,9 @@ def estimate_records(inputs: list[Path], max_file_bytes: int) -> int | None:
     total = 0
     for path in inputs:
         try:
-            if path.is_dir():
+            if path.is_dir() and not (path / "cur").is_dir() and not (path / "new").is_dir():
+                total += sum(1 for p in path.iterdir() if p.suffix.lower() == ".eml")    # a folder of .eml files
+            elif path.is_dir():
                 total += sum(1 for sub in ("cur", "new") if (path / sub).is_dir() for _ in (path / sub).iterdir())
             elif path.is_file():
                 count = _count_file(path, max_file_bytes)

@@ -16,9 +16,9 @@ from crm_crew.llm.meter import Meter
 from crm_crew.llm.prompt_cache import CachePrimer, Primed
 from crm_crew.models import Interaction, Reject
 from crm_crew.observability import tracing
+from crm_crew.observability.metrics_stages import timed
 from crm_crew.observability.tracing_crewai import close_under
 from crm_crew.observability.tracing_names import WORKFLOW, outcome_attributes, workflow_attributes
-from crm_crew.observability.metrics_stages import timed
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.automated import handle_automated
 from crm_crew.pipeline.batch_answers import BatchAnswers
@@ -29,6 +29,7 @@ from crm_crew.pipeline.replies import ReplyTemplates
 from crm_crew.pipeline.routing import FULL, LEAN, route_models, tasks_done_in_code
 from crm_crew.pipeline.session import InteractionSession
 from crm_crew.security.addresses import identity_address
+from crm_crew.security.pii import redact
 from crm_crew.security.screen import ScreenResult, screen
 from crm_crew.storage import is_storage_failure, storage_error
 from crm_crew.store.base import ActionRow, Store
@@ -212,7 +213,8 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
         "interaction": {"id": it.id, "channel": it.channel, "sender_email": it.sender_email,
                         "sender_name": session.display_name, "received_at": it.received_at, "source": it.source,
                         "position": it.position, "subject": session.screen.subject, "body": session.screen.body,
-                        "extra_fields": session.screen.extra_fields},
+                        "extra_fields": session.screen.extra_fields,
+                        **_attachments_view(it.metadata, session.settings.security.redact)},
         "reasoning": {"escalation_reason": (record.get("escalation") or {}).get("reason"),
                       "intent": record.get("intent"), "urgency": record.get("urgency"),
                       "sentiment": record.get("sentiment"), "confidence": record.get("confidence"),
@@ -221,6 +223,16 @@ def review_context(session: InteractionSession, record: dict[str, Any]) -> dict[
                       "matched_contact": _other_contact(session)},
         "reply": session.reply,
     }
+
+
+def _attachments_view(metadata: dict[str, Any], kinds: Any) -> dict[str, Any]:
+    """The mail's attachments as a reviewer sees them: names (personal data redacted), types and sizes."""
+    listed = [a for a in metadata.get("attachments") or [] if isinstance(a, dict)]
+    if not listed:
+        return {}
+    shown = [{"name": redact(str(a.get("name") or ""), kinds)[0], "type": str(a.get("type") or ""),
+              "size": a.get("size") if isinstance(a.get("size"), int) else None} for a in listed]
+    return {"attachments": shown, "attachments_count": int(metadata.get("attachments_count") or len(shown))}
 
 
 def _other_contact(session: InteractionSession) -> dict[str, Any] | None:

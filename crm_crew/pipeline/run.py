@@ -16,6 +16,7 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import RunInterrupted, SharedStateUnavailable, StorageError, UserError
 from crm_crew.llm.batches import PollReport
+from crm_crew.mail.inputs import MailInputs
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
@@ -28,7 +29,9 @@ from crm_crew.pipeline.apply_run import finish_pending, require_same_target
 from crm_crew.pipeline.caching import caching_note
 from crm_crew.pipeline.duplicates import Deduplicator, Duplicate
 from crm_crew.pipeline.flow import RunContext, process_interaction, rejected_record
+from crm_crew.mail.urls import MailboxUrl, RunInput, source_name
 from crm_crew.pipeline.readers import read_interactions
+from crm_crew.pipeline.readers.common import Limits
 from crm_crew.pipeline.replies import load_reply_templates
 from crm_crew.pipeline.run_lock import RunLock, run_folder
 from crm_crew.pipeline.run_setup import PreparedRun, RunOptions, agent_models
@@ -93,7 +96,8 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
         try:
             with tracing.span(f"run {WORKFLOW}", run_attributes(run_id, "apply" if options.apply else "shadow",
                                                                config.settings.crm.type)) as run:
-                outcome = _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll)
+                outcome = _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll,
+                                   prepared.mail)
                 run.set_attribute("crm_crew.exit_code", outcome.exit_code)
                 return outcome
         except SharedStateUnavailable as exc:
@@ -136,7 +140,8 @@ def _resumed(info: RunInfo | None, done: set[str]) -> Resumed:
 
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
              models: dict[str, str], trail: Trail | None,
-             on_record: Callable[[dict[str, Any]], None] | None, on_batch_poll: PollReport | None) -> RunOutcome:
+             on_record: Callable[[dict[str, Any]], None] | None, on_batch_poll: PollReport | None,
+             mail: MailInputs | None = None) -> RunOutcome:
     settings = config.settings
     connector = open_crm(settings.crm, home)
     try:
@@ -154,7 +159,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         else:
             store.create_run(RunInfo(run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), None,
                                      "running", "apply" if options.apply else "shadow",
-                                     [str(p.absolute()) for p in options.inputs], str(config.directory),
+                                     [source_name(p) for p in options.inputs], str(config.directory),
                                      settings.crm.type, target=target))
     except BaseException:
         connector.close()
@@ -175,7 +180,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
     out = _open_out(options.out)
     dedup = Deduplicator(store, run_id, target, done, trail.key if trail else None)
     notifier = open_notifier(settings.notify, run_id, store, settings.urgency.levels)
-    on_record = _notifying(notifier, on_record)
+    on_record = _then(notifier.record if notifier is not None else None, on_record)
+    on_record = _then(mail.journaled if mail is not None else None, on_record)
     from crm_crew.crew.environment import import_crewai
 
     import_crewai()   # now, not inside the first record's latency
@@ -198,18 +204,18 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 rejects.add(reject)
             return record
 
-        inputs = [p.absolute() for p in options.inputs]
+        inputs = [p.absolute() if isinstance(p, Path) else p for p in options.inputs]
         concurrency = options.concurrency or settings.runner.concurrency
         if not options.queue and (options.batch or settings.llm.batch or store.llm_batches(run_id)):
             from crm_crew.llm.batches import BatchClient
             from crm_crew.pipeline.batch_run import prepare_batches
 
             pending = Deduplicator(store, run_id, target, set(done), trail.key if trail else None)
-            ctx.batch = prepare_batches(ctx, (i for i in pending.sort(_stream(inputs, settings.limits))
+            ctx.batch = prepare_batches(ctx, (i for i in pending.sort(_stream(inputs, settings.limits, mail))
                                               if isinstance(i, Interaction)),
                                         BatchClient(settings, on_batch_poll), concurrency)
-        items = dedup.sort(_stream(inputs, settings.limits))
-        todo = (i for i in items if isinstance(i, Duplicate) or _item_id(i) not in done)
+        items = dedup.sort(_stream(inputs, settings.limits, mail))
+        todo = (i for i in items if isinstance(i, Duplicate) or _not_done(i, done, mail))
         if options.queue:
             from crm_crew.pipeline.rq_jobs import run_queued
 
@@ -224,6 +230,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
                 if on_record is not None:
                     on_record(record)
             summary = _summarize(ctx, options, models, time.perf_counter() - started, rejects, dedup, resumed)
+        if mail is not None:
+            summary["mailboxes"] = mail.summary()
         if trail is not None:
             head = trail.checkpoint()
             summary["audit_head"] = {"seq": head.seq, "hash": head.hash} if head else None
@@ -240,21 +248,32 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         if out is not None:
             _close_quietly(out)
         connector.close()
+        if mail is not None:
+            mail.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
 
 
-def _notifying(notifier: Notifier | None, on_record: Callable[[dict[str, Any]], None] | None
-               ) -> Callable[[dict[str, Any]], None] | None:
-    """Each finished record, journaled (in this process or by a worker), goes to the notifier, then on."""
-    if notifier is None:
+def _then(first: Callable[[dict[str, Any]], None] | None, on_record: Callable[[dict[str, Any]], None] | None
+          ) -> Callable[[dict[str, Any]], None] | None:
+    """Each finished record, journaled (in this process or by a worker), goes to `first`, then on: the
+    notifier, and the run's mailboxes (mail.imap.after and the folder's cursor)."""
+    if first is None:
         return on_record
 
     def seen(record: dict[str, Any]) -> None:
-        notifier.record(record)
+        first(record)
         if on_record is not None:
             on_record(record)
 
     return seen
+
+
+def _not_done(item: Interaction | Reject, done: set[str], mail: MailInputs | None) -> bool:
+    if _item_id(item) not in done:
+        return True
+    if mail is not None:
+        mail.skipped(item)       # journaled before the resume: its message is done
+    return False
 
 
 def _seconds_so_far(resumed: Resumed | None, elapsed: float) -> float | None:
@@ -361,8 +380,13 @@ def _summarize(ctx: RunContext, options: RunOptions, models: dict[str, str],
     return summary
 
 
-def _stream(inputs: list[Path], limits: Any) -> Iterator[Interaction | Reject]:
+def _stream(inputs: list[RunInput], limits: Any, mail: MailInputs | None) -> Iterator[Interaction | Reject]:
     for path in inputs:
+        if isinstance(path, MailboxUrl):
+            if mail is not None:
+                yield from mail.items(path, Limits(limits.max_body_chars, limits.max_subject_chars,
+                                                   limits.max_file_bytes))
+            continue
         yield from read_interactions(path, max_body_chars=limits.max_body_chars,
                                      max_subject_chars=limits.max_subject_chars,
                                      max_file_bytes=limits.max_file_bytes)

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from crm_crew.config.loader import CrewConfig
 from crm_crew.errors import NotFoundError, SharedStateUnavailable, UserError
 from crm_crew.llm.factory import check_credentials
+from crm_crew.mail.urls import MailboxUrl, RunInput, parse_input
 from crm_crew.store.base import RunInfo, Store
 from crm_crew.store.trail import Trail
 
 
 @dataclass
 class RunOptions:
-    inputs: list[Path]
+    inputs: list[RunInput]            # files, folders and mailbox URLs
     apply: bool = False
     run_id: str | None = None
     concurrency: int | None = None
@@ -37,6 +39,7 @@ class RunOptions:
 class PreparedRun:
     models: dict[str, str]            # agent id -> model string
     trail: Trail | None               # None: a shadow run without an audit key
+    mail: Any = None                  # the run's mailboxes, logged in (crm_crew.mail.inputs.MailInputs)
 
 
 def agent_models(config: CrewConfig, override: str | None) -> dict[str, str]:
@@ -63,12 +66,16 @@ def check_before_state(config: CrewConfig, options: RunOptions) -> None:
                         "--queue, or run this one without --batch (set llm.batch: false in crm-crew.yaml)")
     if not options.resume:
         check_inputs(options.inputs)
+    if any(isinstance(item, MailboxUrl) for item in options.inputs):
+        from crm_crew.mail.inputs import check_mail_secrets
+
+        check_mail_secrets(options.inputs, config.settings)
 
 
-def check_inputs(paths: Iterable[Path], resumed: bool = False) -> None:
-    """Every input exists."""
+def check_inputs(paths: Iterable[RunInput], resumed: bool = False) -> None:
+    """Every input file or folder exists (a mailbox is checked when it is opened)."""
     for path in paths:
-        if not path.exists():
+        if isinstance(path, Path) and not path.exists():
             raise UserError(f"input {path} does not exist" + (" (the run being resumed read it)" if resumed else ""))
 
 
@@ -79,7 +86,7 @@ def prepare_run(config: CrewConfig, home: Path, store: Store, options: RunOption
     check_before_state(config, options)
     if options.resume:
         info = _resumable(store, options.run_id)
-        options.inputs, options.apply = [Path(s) for s in info.sources], info.mode == "apply"
+        options.inputs, options.apply = [parse_input(s) for s in info.sources], info.mode == "apply"
     elif options.run_id and store.get_run(options.run_id) is not None:
         raise UserError(f"run '{options.run_id}' already exists: pick another --run-id, "
                         f"or finish it with `crm-crew run --resume {options.run_id}`")
@@ -89,7 +96,12 @@ def prepare_run(config: CrewConfig, home: Path, store: Store, options: RunOption
         else Trail.open_if_set(settings.audit.key_env, home, store)
     if options.queue:
         _check_queue(options)
-    return PreparedRun(models, trail)
+    mail = None
+    if any(isinstance(item, MailboxUrl) for item in options.inputs):
+        from crm_crew.mail.inputs import MailInputs
+
+        mail = MailInputs.connect(options.inputs, settings, store, config.directory)
+    return PreparedRun(models, trail, mail)
 
 
 def _check_queue(options: RunOptions) -> None:

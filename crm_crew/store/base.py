@@ -110,6 +110,10 @@ class Store(Protocol):
     def add_llm_batch(self, run_id: str, batch_id: str, requests: int) -> None: ...
     def llm_batches(self, run_id: str) -> list[str]:
         """The Message Batch ids the run sent, oldest first."""
+    def mail_cursor(self, mailbox: str) -> tuple[int, int] | None:
+        """(UIDVALIDITY, the highest UID read up to which every message is journaled) of an IMAP folder
+        (`user@host/folder`), or None when it was never read."""
+    def set_mail_cursor(self, mailbox: str, uidvalidity: int, last_uid: int) -> None: ...
     def list_runs(self, limit: int = 50) -> list[RunInfo]: ...
     def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
                     review: dict[str, Any] | None = None) -> None:

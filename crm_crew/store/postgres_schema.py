@@ -83,6 +83,12 @@ MIGRATIONS: tuple[str, ...] = (
       PRIMARY KEY (run_id, batch_id)
     );
     """,
+    # 4: how far each IMAP mailbox folder was read (crm_crew/mail)
+    """
+    CREATE TABLE mail_cursors (
+      mailbox TEXT PRIMARY KEY, uidvalidity BIGINT NOT NULL, last_uid BIGINT NOT NULL, updated_at TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -49,6 +49,15 @@ class SQLiteStore(AuditMixin, ReviewMixin):
         rows = self._exec("SELECT batch_id FROM llm_batches WHERE run_id=? ORDER BY created_at, rowid", (run_id,))
         return [r["batch_id"] for r in rows]
 
+    def mail_cursor(self, mailbox: str) -> tuple[int, int] | None:
+        rows = self._exec("SELECT uidvalidity, last_uid FROM mail_cursors WHERE mailbox=?", (mailbox,))
+        return (int(rows[0]["uidvalidity"]), int(rows[0]["last_uid"])) if rows else None
+
+    def set_mail_cursor(self, mailbox: str, uidvalidity: int, last_uid: int) -> None:
+        self._exec("INSERT INTO mail_cursors (mailbox, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (mailbox) DO UPDATE SET uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid, "
+                   "updated_at=excluded.updated_at", (mailbox, uidvalidity, last_uid, now_iso()))
+
     def list_runs(self, limit: int = 50) -> list[RunInfo]:
         rows = self._exec("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,))
         return [run_info(r) for r in rows]

@@ -55,11 +55,15 @@ CREATE TABLE IF NOT EXISTS llm_batches (
   run_id TEXT NOT NULL, batch_id TEXT NOT NULL, requests INTEGER NOT NULL, created_at TEXT NOT NULL,
   PRIMARY KEY (run_id, batch_id)
 );
+CREATE TABLE IF NOT EXISTS mail_cursors (
+  mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, updated_at TEXT NOT NULL
+);
 """
 
 # Version 1: crm-crew 0.1.0. Version 2: sealed action rows, CRM targets of runs, keys and claims.
 # Version 3: the Message Batches a run sent (llm_batches; SCHEMA's CREATE ... IF NOT EXISTS adds it).
-VERSION = 3
+# Version 4: how far each IMAP mailbox folder was read (mail_cursors; added the same way).
+VERSION = 4
 
 UPGRADE_TO_2 = """
 ALTER TABLE actions ADD COLUMN mac TEXT;

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import mailbox
+import os
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -441,7 +442,35 @@ def test_eml_prefers_text_plain_and_flags_attachments(tmp_path: Path) -> None:
     [result] = read(write_eml(tmp_path / "alt.eml", msg))
     assert result.body == "Plain version"
     assert result.metadata["has_attachments"] is True
-    assert result.metadata["attachments"] == ["invoice.pdf"]
+    assert result.metadata["attachments"] == [{"name": "invoice.pdf", "type": "application/pdf", "size": 8}]
+
+
+def test_attachments_names_types_and_sizes_though_their_bulk_is_skipped(tmp_path: Path) -> None:
+    msg = make_mail(body="See the files.", message_id="<att@x>")
+    msg.add_attachment(os.urandom(300_001), maintype="image", subtype="jpeg", filename="pallet 1.jpg")
+    msg.add_attachment("qty;sku\n" * 5_000, subtype="csv", filename="order.csv")
+    msg.add_attachment(b"\x00" * 10, maintype="application", subtype="octet-stream")
+    [result] = read(write_eml(tmp_path / "att.eml", msg))
+    assert isinstance(result, Interaction)
+    assert result.metadata["attachments"] == [
+        {"name": "pallet 1.jpg", "type": "image/jpeg", "size": 300_001},
+        {"name": "order.csv", "type": "text/csv", "size": len("qty;sku\n" * 5_000)},
+        {"name": "(unnamed)", "type": "application/octet-stream", "size": 10},
+    ]
+
+
+def test_a_folder_of_eml_files_is_read_by_name(tmp_path: Path) -> None:
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    write_eml(folder / "b.eml", make_mail(body="Second", message_id="<b@x>"))
+    write_eml(folder / "a.EML", make_mail(body="First", message_id="<a@x>"))
+    (folder / "notes.txt").write_text("not mail", encoding="utf-8")
+    (folder / "empty.eml").write_bytes(b"")
+    first, second, empty = read(folder)
+    assert isinstance(first, Interaction) and (first.id, first.body, first.position) == ("a@x", "First", "a.EML")
+    assert first.source == str(folder)
+    assert empty == Reject(str(folder), "empty.eml", "file is empty")
+    assert isinstance(second, Interaction) and second.id == "b@x"
 
 
 def test_iso_8859_1_eml_decodes(tmp_path: Path) -> None:
@@ -664,7 +693,8 @@ def test_directory_that_is_not_a_maildir(tmp_path: Path) -> None:
         Reject(
             str(tmp_path / "stuff"),
             "file",
-            f"is a directory, not a Maildir (no cur/ and new/ subfolders); supported: {SUPPORTED_FORMATS}",
+            f"is a directory with no .eml files, not a Maildir (no cur/ and new/ subfolders); "
+            f"supported: {SUPPORTED_FORMATS}",
         )
     ]
 

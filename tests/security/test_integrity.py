@@ -265,7 +265,8 @@ def test_a_big_email_is_read_without_holding_its_attachment(tmp_path: Path) -> N
     finally:
         tracemalloc.stop()
     assert peak < 4 * MB, f"peaked at {peak / MB:.1f} MB for a {path.stat().st_size / MB:.0f} MB file"
-    assert item.body.startswith("Hello,") and item.metadata["attachments"] == ["delivery-notes-scan.pdf"]
+    assert item.body.startswith("Hello,") and item.metadata["attachments"] == [
+        {"name": "delivery-notes-scan.pdf", "type": "application/pdf", "size": 12 * MB}]
 
 
 def test_messages_around_a_big_one_in_an_mbox_are_read_whole(tmp_path: Path) -> None:

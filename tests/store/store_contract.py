@@ -95,6 +95,17 @@ def test_a_runs_message_batches_are_journaled_once_each_in_order(store: Store) -
     assert store.llm_batches("run-b") == ["msgbatch_3"]
 
 
+def test_an_imap_folders_cursor_is_kept_per_mailbox_and_replaced(store: Store) -> None:
+    assert store.mail_cursor("ops@mail.example:993/INBOX") is None
+    store.set_mail_cursor("ops@mail.example:993/INBOX", 1_700_000_000, 41)
+    store.set_mail_cursor("ops@mail.example:993/Support", 7, 3)
+    store.set_mail_cursor("ops@mail.example:993/INBOX", 1_700_000_000, 42)
+    assert store.mail_cursor("ops@mail.example:993/INBOX") == (1_700_000_000, 42)
+    store.set_mail_cursor("ops@mail.example:993/INBOX", 4_294_967_295, 0)    # a new UIDVALIDITY starts over
+    assert store.mail_cursor("ops@mail.example:993/INBOX") == (4_294_967_295, 0)
+    assert store.mail_cursor("ops@mail.example:993/Support") == (7, 3)
+
+
 # -- results and actions -------------------------------------------------------------------------
 
 

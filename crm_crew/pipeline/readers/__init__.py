@@ -2,8 +2,8 @@
 
     read_interactions(path) -> Iterator[Interaction | Reject]
 
-The format is chosen from the path: JSON Lines, CSV, a single .eml, an mbox file or a
-Maildir directory. Records are read one at a time, and a bad record becomes a Reject
+The format is chosen from the path: JSON Lines, CSV, a single .eml, an mbox file, a
+Maildir directory or a folder of .eml files. Records are read one at a time, and a bad record becomes a Reject
 without stopping the others. Problems with the file itself (missing, empty, too large,
 unsupported) become one Reject with position "file".
 """
@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 from crm_crew.models import Interaction, Reject
 from crm_crew.pipeline.readers.common import Limits
 from crm_crew.pipeline.readers.csv_reader import read_csv
-from crm_crew.pipeline.readers.email_reader import read_eml, read_maildir, read_mbox
+from crm_crew.pipeline.readers.email_reader import eml_files, read_eml, read_eml_folder, read_maildir, read_mbox
 from crm_crew.pipeline.readers.jsonl import read_jsonl
 from crm_crew.pipeline.readers.text import html_to_text, split_reply
 
@@ -26,7 +26,7 @@ __all__ = ["SUPPORTED_FORMATS", "read_interactions", "split_reply", "html_to_tex
 SUPPORTED_FORMATS = (
     "JSON Lines (.jsonl, .ndjson), CSV with a header row (.csv), "
     "a single email (.eml), an mbox file (.mbox, or any file starting with 'From '), "
-    "or a Maildir directory (with cur/ and new/ subfolders)"
+    "a Maildir directory (with cur/ and new/ subfolders), or a folder of .eml files"
 )
 
 Reader = Callable[[Path, Limits], Iterator[Interaction | Reject]]
@@ -41,14 +41,17 @@ _BY_SUFFIX: dict[str, Reader] = {
 
 
 def _directory_reader(path: Path) -> Reader | str:
-    """read_maildir for a Maildir, else the reason the directory cannot be read."""
+    """read_maildir for a Maildir, read_eml_folder for a folder of .eml files, else the reason the
+    directory cannot be read."""
     has_cur, has_new = (path / "cur").is_dir(), (path / "new").is_dir()
     if has_cur and has_new:
         return read_maildir
     if has_cur or has_new:
         missing = "new/" if has_cur else "cur/"
         return f"incomplete Maildir: {missing} subfolder is missing (a Maildir needs cur/ and new/)"
-    return f"is a directory, not a Maildir (no cur/ and new/ subfolders); supported: {SUPPORTED_FORMATS}"
+    if eml_files(path):
+        return read_eml_folder
+    return f"is a directory with no .eml files, not a Maildir (no cur/ and new/ subfolders); supported: {SUPPORTED_FORMATS}"
 
 
 def _file_reader(path: Path) -> Reader | str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import mailbox
 from datetime import timezone
 from email import policy
@@ -22,7 +23,7 @@ from crm_crew.pipeline.readers.common import (
     guess_decode,
     to_reject,
 )
-from crm_crew.pipeline.readers.mime_stream import slim_message
+from crm_crew.pipeline.readers.mime_stream import PartSize, slim_message_parts
 from crm_crew.pipeline.readers.text import html_to_text
 
 # Headers worth keeping for triage (auto-replies, newsletters, mailing lists).
@@ -116,15 +117,61 @@ def _body(msg: EmailMessage) -> tuple[str, dict[str, Any]]:
     return "", {}
 
 
-def _attachments(msg: Message) -> list[str]:
-    names: list[str] = []
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
+MAX_ATTACHMENT_NAME = 200      # characters of an attachment's name kept in the metadata
+MAX_ATTACHMENTS = 100          # attachments listed (all are counted)
+
+
+def _document_order(part: Message) -> Iterator[Message]:
+    """The message and its parts in the order they stand in it, as mime_stream counts them: a forwarded
+    message (message/*) is one part, not opened."""
+    yield part
+    if part.get_content_maintype() == "multipart" and part.is_multipart():
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                yield from _document_order(sub)
+
+
+def _attachment_name(part: Message) -> str:
+    try:
         filename = part.get_filename()
-        if part.get_content_disposition() == "attachment" or filename:
-            names.append(_repair_surrogates(filename or "(unnamed)"))
-    return names
+    except Exception:  # noqa: BLE001 - a malformed RFC 2231 name
+        filename = None
+    if not filename:
+        return "(forwarded message)" if part.get_content_maintype() == "message" else "(unnamed)"
+    name = " ".join(_repair_surrogates(filename).split())
+    return "".join(ch for ch in name if ch.isprintable())[:MAX_ATTACHMENT_NAME] or "(unnamed)"
+
+
+def _part_size(part: Message, measured: PartSize | None) -> int:
+    if measured is not None:
+        return measured.size
+    inner = part.get_payload(0) if part.get_content_maintype() == "message" and part.is_multipart() else None
+    if isinstance(inner, Message):
+        return len(inner.as_bytes())
+    payload = part.get_payload(decode=True)
+    return len(payload) if isinstance(payload, bytes) else len(str(part.get_payload()))
+
+
+def _attachments(msg: Message, sizes: list[PartSize] | None) -> tuple[int, list[dict[str, Any]]]:
+    """(how many, the first MAX_ATTACHMENTS as {name, type, size}): parts with a file name or marked as
+    attachments, and forwarded messages. `sizes` (from mime_stream, in document order) holds the sizes of
+    parts whose bulk was not kept; without it a part is measured as parsed."""
+    found: list[dict[str, Any]] = []
+    count = 0
+    for index, part in enumerate(_document_order(msg)):
+        if part is msg or part.get_content_maintype() == "multipart":
+            continue
+        named = part.get_content_disposition() == "attachment" or part.get_param("filename", header="content-disposition")
+        if not (named or part.get_param("name") or part.get_content_maintype() == "message"):
+            continue
+        count += 1
+        if len(found) < MAX_ATTACHMENTS:
+            measured = sizes[index] if sizes is not None and index < len(sizes) else None
+            if measured is not None and measured.content_type != part.get_content_type():
+                measured = None       # the stream and the parser disagree on the MIME tree: trust neither size
+            found.append({"name": _attachment_name(part), "type": part.get_content_type(),
+                          "size": _part_size(part, measured) if measured is not None or sizes is None else None})
+    return count, found
 
 
 def _received_at(msg: Message, meta: dict[str, Any]) -> str:
@@ -158,7 +205,7 @@ def message_id(msg: Message) -> str:
 
 
 def message_to_interaction(
-    msg: EmailMessage, limits: Limits, *, source: str, position: str
+    msg: EmailMessage, limits: Limits, *, source: str, position: str, sizes: list[PartSize] | None = None
 ) -> Interaction:
     """Build the Interaction of one parsed message; raises RecordError with the reason."""
     mid = message_id(msg)
@@ -172,10 +219,12 @@ def message_to_interaction(
         reply_to = _header(msg, "Reply-To")
         if reply_to:
             meta["reply_to"] = reply_to
-        attachments = _attachments(msg)
-        meta["has_attachments"] = bool(attachments)
+        count, attachments = _attachments(msg, sizes)
+        meta["has_attachments"] = bool(count)
         if attachments:
             meta["attachments"] = attachments
+        if count > len(attachments):
+            meta["attachments_count"] = count
         headers = {name: _header(msg, name) for name in HEADERS_OF_INTEREST if msg.get(name) is not None}
         if not headers.get("Content-Type", "").lower().startswith("multipart/report"):
             headers.pop("Content-Type", None)       # only a delivery report's type says something
@@ -204,14 +253,16 @@ def message_to_interaction(
         raise
 
 
-def _convert(data: bytes, limits: Limits, *, source: str, position: str) -> Interaction | Reject:
+def _convert(data: bytes, limits: Limits, *, source: str, position: str,
+             sizes: list[PartSize] | None = None) -> Interaction | Reject:
     """Parse raw message bytes and convert them; every failure becomes a Reject."""
     try:
         msg = _PARSER.parsebytes(data)
     except Exception as error:  # noqa: BLE001 - the parser may raise on pathological input
         return Reject(source, position, f"cannot parse message ({type(error).__name__})")
     try:
-        return message_to_interaction(cast(EmailMessage, msg), limits, source=source, position=position)
+        return message_to_interaction(cast(EmailMessage, msg), limits, source=source, position=position,
+                                      sizes=sizes)
     except RecordError as error:
         return to_reject(error, source=source, position=position)
     except Exception as error:  # noqa: BLE001 - malformed headers can raise deep in email
@@ -226,15 +277,50 @@ def _convert(data: bytes, limits: Limits, *, source: str, position: str) -> Inte
 def _slim(handle: BinaryIO, limits: Limits, *, source: str, position: str) -> Interaction | Reject:
     """Stream one message past its attachments' bulk (see mime_stream), then convert it."""
     try:
-        data = slim_message(handle, limits)
+        data, sizes = slim_message_parts(handle, limits)
     except RecordError as error:
         return to_reject(error, source=source, position=position)
-    return _convert(data, limits, source=source, position=position)
+    return _convert(data, limits, source=source, position=position, sizes=sizes)
+
+
+def read_message(data: bytes, limits: Limits, *, source: str, position: str) -> Interaction | Reject:
+    """One message's bytes (fetched over IMAP) as the file readers read a message."""
+    return _slim(io.BytesIO(data), limits, source=source, position=position)
 
 
 def read_eml(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
     with path.open("rb") as handle:
         yield _slim(handle, limits, source=str(path), position="file")
+
+
+def eml_files(path: Path) -> list[Path]:
+    """The .eml files directly in a folder, by name (sub-folders and other files are not read)."""
+    return sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
+
+
+def read_eml_folder(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:
+    """Each .eml file of a folder, by name; a file over the size limit or unreadable is one reject."""
+    source = str(path)
+    try:
+        files = eml_files(path)
+    except OSError as error:
+        yield Reject(source, "file", f"cannot read folder: {error.strerror or error}")
+        return
+    for file in files:
+        try:
+            size = file.stat().st_size
+            if size > limits.max_file_bytes:
+                yield Reject(source, file.name, f"message too large: {size} bytes (limit {limits.max_file_bytes})")
+                continue
+            if size == 0:
+                yield Reject(source, file.name, "file is empty")
+                continue
+            with file.open("rb") as handle:
+                converted = _slim(handle, limits, source=source, position=file.name)
+        except OSError as error:
+            yield Reject(source, file.name, f"cannot read message: {error.strerror or error}")
+            continue
+        yield converted
 
 
 def read_mbox(path: Path, limits: Limits) -> Iterator[Interaction | Reject]:

@@ -5,11 +5,14 @@ whole costs many times its size in memory. This reads it line by line and keeps 
 every part, the text/plain and text/html bodies (each bounded by `limits.max_record_bytes`: more
 cannot fit the body limit), and only the first KEPT_OTHER_BYTES of any other part (attachments,
 preambles), which are never decoded. The result parses like the original for everything the
-readers look at: headers, the MIME tree, attachment names, the text body.
+readers look at: headers, the MIME tree, attachment names, the text body. It also measures every
+part as it passes (`PartSize`), so an attachment's size is known though its bulk was dropped.
 """
 
 from __future__ import annotations
 
+import binascii
+from dataclasses import dataclass
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
@@ -25,24 +28,62 @@ BODY_TYPES = ("text/plain", "text/html")
 _HEADERS = BytesHeaderParser(policy=policy.default)
 
 
-def _kind(headers: bytes, default_type: str) -> tuple[str, bytes | None]:
-    """("text" | "multipart" | "other", the boundary of a multipart) of a part's header block."""
+@dataclass
+class PartSize:
+    """One header block of the message, in document order (the message itself first), and the size of
+    its content: decoded bytes for base64, else the bytes as they stand in the message."""
+
+    content_type: str
+    encoding: str            # its Content-Transfer-Encoding, lower case
+    raw_bytes: int = 0       # content bytes (base64: without line ends; quoted-printable: decoded)
+    padding: int = 0         # base64 "=" characters
+    last_end: int = 0        # the last line's line end, which belongs to the boundary after it
+
+    @property
+    def size(self) -> int:
+        if self.encoding == "base64":
+            return max(0, self.raw_bytes * 3 // 4 - self.padding)
+        return self.raw_bytes - self.last_end
+
+    def count(self, line: bytes) -> None:
+        if self.encoding == "base64":
+            data = line.strip()
+            self.padding += data.count(b"=")
+            self.raw_bytes += len(data)
+            return
+        data = binascii.a2b_qp(line) if self.encoding == "quoted-printable" else line
+        self.raw_bytes += len(data)
+        self.last_end = 2 if data.endswith(b"\r\n") else 1 if data.endswith(b"\n") else 0
+
+
+def _kind(headers: bytes, default_type: str) -> tuple[str, bytes | None, PartSize]:
+    """("text" | "multipart" | "other", the boundary of a multipart, its size counter) of a part's header block."""
     part: Message = _HEADERS.parsebytes(headers)
     if not part.get("Content-Type"):
         part.set_default_type(default_type)
     content_type = part.get_content_type()
+    counter = PartSize(content_type, str(part.get("Content-Transfer-Encoding", "")).strip().lower())
     if part.get_content_maintype() == "multipart":
         boundary = part.get_boundary()
-        return ("multipart", boundary.encode("utf-8", "surrogateescape")) if boundary else ("other", None)
+        if boundary:
+            return "multipart", boundary.encode("utf-8", "surrogateescape"), counter
+        return "other", None, counter
     if content_type in BODY_TYPES and part.get_content_disposition() != "attachment":
-        return "text", None
-    return "other", None
+        return "text", None, counter
+    return "other", None, counter
 
 
 def slim_message(handle: BinaryIO, limits: Limits) -> bytes:
     """The message on `handle` without the bulk of its attachments; RecordError when a header block
     or a text body is too large to be a record."""
+    return slim_message_parts(handle, limits)[0]
+
+
+def slim_message_parts(handle: BinaryIO, limits: Limits) -> tuple[bytes, list[PartSize]]:
+    """`slim_message`, and the size of every part (header block) in document order."""
     kept = bytearray()
+    parts: list[PartSize] = []
+    counter: PartSize | None = None
     boundaries: list[bytes] = []
     header = bytearray()
     in_headers, kind, part_bytes, line_start = True, "other", 0, True
@@ -55,7 +96,8 @@ def slim_message(handle: BinaryIO, limits: Limits) -> bytes:
                 raise RecordError(f"message headers larger than {MAX_HEADER_BYTES} bytes")
             if starts_line and chunk in (b"\n", b"\r\n"):
                 kept += header
-                kind, boundary = _kind(bytes(header), default_type)
+                kind, boundary, counter = _kind(bytes(header), default_type)
+                parts.append(counter)
                 if boundary is not None:
                     boundaries.append(boundary)
                 header.clear()
@@ -66,12 +108,15 @@ def slim_message(handle: BinaryIO, limits: Limits) -> bytes:
             depth, closing = delimiter
             kept += chunk
             del boundaries[depth + (0 if closing else 1):]
+            counter = None
             if closing:
                 kind, part_bytes = "other", 0          # the epilogue of the multipart just closed
             else:
                 in_headers, default_type = True, "text/plain"
             continue
         part_bytes += len(chunk)
+        if counter is not None and kind != "multipart":
+            counter.count(chunk)
         if kind == "text":
             if part_bytes > limits.max_record_bytes:
                 raise RecordError(f"message text larger than {limits.max_record_bytes} bytes "
@@ -79,7 +124,7 @@ def slim_message(handle: BinaryIO, limits: Limits) -> bytes:
             kept += chunk
         elif part_bytes <= KEPT_OTHER_BYTES:
             kept += chunk
-    return bytes(kept + header)
+    return bytes(kept + header), parts
 
 
 def _delimiter(line: bytes, boundaries: list[bytes]) -> tuple[int, bool] | None:

@@ -1,0 +1,1 @@
+"""Mailboxes: IMAP in (`crm-crew run imaps://USER@HOST[:PORT]/FOLDER`). Replies out come later."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -62,3 +63,9 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def interruptible() -> None:
+    """preexec_fn for a CLI subprocess a test stops with SIGINT: a background job (cron, `cmd &`, CI) may
+    inherit SIGINT ignored, and Python then never turns Ctrl-C into KeyboardInterrupt (exit 130)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

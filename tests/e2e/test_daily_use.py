@@ -16,7 +16,7 @@ from rich.console import Console
 
 from crm_crew.cli.progress import RunProgress
 from crm_crew.testing.synthetic import write_inbox
-from tests.e2e.clihelp import SAMPLES, cli
+from tests.e2e.clihelp import SAMPLES, cli, interruptible
 from tests.e2e.killing import journaled
 
 CRM_CREW = str(Path(sys.executable).with_name("crm-crew"))
@@ -43,10 +43,6 @@ def test_the_progress_counter_never_runs_past_its_total() -> None:
     assert [line.split()[0] for line in lines] == ["[1/2]", "[2/2]", "[3/3]"]
 
 
-def _interruptible() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)    # a background job may inherit SIGINT ignored
-
-
 def test_ctrl_c_says_what_was_kept_and_the_resume_counts_the_whole_run(tmp_path: Path) -> None:
     home = tmp_path / "state"
     inbox = write_inbox(tmp_path / "inbox.jsonl", 60, seed=5)
@@ -54,7 +50,7 @@ def test_ctrl_c_says_what_was_kept_and_the_resume_counts_the_whole_run(tmp_path:
     env.pop("CRM_CREW_CONFIG", None)
     proc = subprocess.Popen([CRM_CREW, "run", str(inbox), "--run-id", "tuesday"], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_interruptible)
+                            preexec_fn=interruptible)
     while proc.poll() is None and journaled(home, "tuesday") < 5:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)

@@ -18,7 +18,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
-from tests.e2e.clihelp import SAMPLES, cli, write_jsonl
+from tests.e2e.clihelp import SAMPLES, cli, interruptible, write_jsonl
 
 CRM_CREW = str(Path(sys.executable).with_name("crm-crew"))
 MESSAGES = [json.loads(line) for line in (SAMPLES / "inbox.jsonl").read_text(encoding="utf-8").splitlines()[:3]]
@@ -75,7 +75,8 @@ def start_http(home: Path, port: int, token: str | None) -> subprocess.Popen[str
     if not token:
         env.pop("CRM_CREW_MCP_TOKEN", None)
     return subprocess.Popen([CRM_CREW, "mcp", "serve", "--transport", "http", "--port", str(port)], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible)
 
 
 def wait_listening(port: int, proc: subprocess.Popen[str], timeout: float = 30) -> None:

@@ -18,13 +18,14 @@ from zlib import crc32
 
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError
+from crm_crew.mail.replies_out import RepliesOut, ReplySkipped, audited, reply_activity
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_names import action_attributes
 from crm_crew.pipeline.crashpoints import after_crm_write
 from crm_crew.pipeline.plan import NEW_CONTACT
 from crm_crew.shared.state import shared_state
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Claim, Outcome, Store
-from crm_crew.observability import tracing
-from crm_crew.observability.tracing_names import action_attributes
 from crm_crew.store.owners import process_owner
 
 CLAIM_LEASE_S = 300.0
@@ -33,8 +34,10 @@ RECOVERED = "applied before the previous run was interrupted"
 
 
 class Applier:
-    def __init__(self, store: Store, connector: Connector, run_id: str, audit_key: AuditKey, actor: str) -> None:
+    def __init__(self, store: Store, connector: Connector, run_id: str, audit_key: AuditKey, actor: str,
+                 replies: RepliesOut | None = None) -> None:
         self.store = store
+        self.replies = replies            # the mail side of send_reply actions (crm_crew/mail/replies_out.py)
         self.connector = connector
         self.run_id = run_id
         self.audit_key = audit_key
@@ -124,6 +127,9 @@ class Applier:
         resumed = row.status == "applying"
         row.status = "applying"
         self.store.update_action(row)
+        if row.type == "send_reply":
+            self._reply(row, contact_id)
+            return
         try:
             if row.type == "create_contact":
                 record_id = self.connector.create("contact", row.fields, row.idempotency_key)
@@ -155,6 +161,30 @@ class Applier:
         row.note = None
         self.applied(row, record_id)
 
+    def _reply(self, row: ActionRow, contact_id: str | None) -> None:
+        """A reply out (exactly once: see crm_crew/mail/replies_out.py), then its email activity on the contact."""
+        activity_id = None
+        try:
+            if self.replies is None:
+                raise ConnectorError("replies are not set up in this process")
+            note = self.replies.deliver(row)
+            if contact_id:
+                activity_id = self.connector.create("activity", reply_activity(row, contact_id), row.idempotency_key)
+        except ReplySkipped as exc:
+            row.status, row.note = "skipped", str(exc)
+            self.store.record([Outcome(row, release_owner=self.owner, target=self.target)], None)
+            return
+        except CrmUnavailableError:
+            self.store.release(row.idempotency_key, self.owner, self.target)
+            raise
+        except ConnectorError as exc:
+            row.status, row.note = "failed", str(exc)
+            self.store.record([Outcome(row, self.entry(row, None, "failed", str(exc)),
+                                       release_owner=self.owner, target=self.target)], self.audit_key)
+            return
+        row.note = note
+        self.applied(row, activity_id or str(row.fields["message_id"]))
+
     def applied(self, row: ActionRow, record_id: str) -> None:
         row.record_id, row.status = record_id, "applied"
         self.store.record([Outcome(row, self.entry(row, record_id, "applied", row.note), mark_applied=True,
@@ -162,6 +192,9 @@ class Applier:
 
     def entry(self, row: ActionRow, record_id: str | None, outcome: str, detail: str | None = None) -> AuditEntry:
         update = self._is_update(row)
+        if row.type == "send_reply":
+            return AuditEntry(self.run_id, row.interaction_id, self.actor, row.agent, self.connector.name, "create",
+                              row.object, record_id, None, audited(row, record_id), outcome, detail)
         return AuditEntry(self.run_id, row.interaction_id, self.actor, row.agent, self.connector.name,
                           "update" if update else "create", row.object, record_id,
                           row.before if update else None, dict(row.fields), outcome, detail)

@@ -94,7 +94,9 @@ def test_shipped_config_loads_cleanly() -> None:
     assert "other" in settings.intents
     assert settings.escalation.rules[1].when.sentiment == ["negative"]
     assert settings.permissions == {"action": ["create_contact", "log_activity", "create_case", "create_task",
-                                               "update_lead_status", "opt_out"]}
+                                               "update_lead_status", "opt_out"],
+                                    "communication": ["send_reply"]}
+    assert settings.replies.mode == "draft" and settings.replies.smtp.password_env == "CRM_CREW_SMTP_PASSWORD"
 
 
 def test_default_and_resolved_config_dir(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,8 @@ import imapclient
 import pytest
 import yaml
 
+from crm_crew.mail.outbox import SENDING, OutboxRow
+from crm_crew.store.sqlite import SQLiteStore
 from crm_crew.testing.configs import write_config
 from crm_crew.testing.mail_servers import DovecotServer
 from crm_crew.testing.smtp_server import SmtpServer
@@ -190,6 +192,29 @@ def test_a_crash_right_after_the_server_accepted_is_resumed_without_a_second_cop
     record = _records(home, "crashy")["crash-1"]
     assert record["reply_out"]["status"] == "sent" and "not again" in record["reply_out"]["reason"]
     assert record["reply_out"]["message_id"] == smtp.messages[0].message["Message-ID"]
+
+
+def test_a_reply_left_sending_is_never_sent_again_by_itself(smtp: SmtpServer, tmp_path: Path) -> None:
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp)
+    inbox = tmp_path / "inbox"
+    _eml(inbox, "unsure-1", "Oskar Lind <oskar.lind@fjord-bakery.test>", "Order 8120 is late",
+         "Order 8120 was due on Friday and has not arrived. Where is my order?")
+    shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
+    run_id = shadow.json()["run_id"]
+    message_id = _records(home, run_id)["unsure-1"]["reply_out"]["message_id"]
+    journal = SQLiteStore(home / "journal.sqlite")      # a process died during DATA: the server may have it
+    try:
+        row = next(r for r in journal.actions(run_id) if r.type == "send_reply")
+        journal.put_outbox(OutboxRow(message_id, row.idempotency_key, run_id, row.interaction_id,
+                                     "oskar.lind@fjord-bakery.test", "send", SENDING))
+    finally:
+        journal.close()
+    applied = cli("apply", run_id, "--config", str(conf), home=home, env=env)
+    assert applied.code == 3 and smtp.messages == []
+    reply_out = _records(home, run_id)["unsure-1"]["reply_out"]
+    assert reply_out["status"] == "failed" and message_id in reply_out["reason"]
+    assert "not sent again automatically" in reply_out["reason"]
 
 
 def _imap(server: DovecotServer) -> imapclient.IMAPClient:

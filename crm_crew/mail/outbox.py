@@ -10,6 +10,9 @@ The rows also count replies per run and per recipient (replies.max_per_run, max_
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from collections.abc import Callable
+from typing import Any
 
 SENDING = "sending"
 ACCEPTED = "accepted"
@@ -34,16 +37,6 @@ COLUMNS = ("message_id", "idempotency_key", "run_id", "interaction_id", "recipie
            "created_at", "updated_at")
 
 
-def upsert_sql(p: str) -> str:
-    """INSERT or UPDATE of one row (`p`: the driver's placeholder); created_at stays the first one."""
-    return (f"INSERT INTO outbox ({', '.join(COLUMNS)}) VALUES ({', '.join([p] * len(COLUMNS))}) "
-            "ON CONFLICT (message_id) DO UPDATE SET status=excluded.status, updated_at=excluded.updated_at")
-
-
-def count_sql(p: str) -> str:
-    return f"SELECT COUNT(*) AS n FROM outbox WHERE recipient={p} AND created_at >= {p}"
-
-
 @dataclass
 class OutboxRow:
     message_id: str
@@ -58,3 +51,35 @@ class OutboxRow:
 
     def values(self) -> tuple[str, ...]:
         return tuple(getattr(self, c) for c in COLUMNS)
+
+
+class OutboxMixin:
+    """The outbox methods of both stores (crm_crew/store/base.py documents them); `placeholder` is the driver's."""
+
+    placeholder = "%s"
+    _exec: Callable[..., list[Any]]       # the store's own (SQLiteDb, or the PostgreSQL Connection mixin)
+
+    def outbox_row(self, message_id: str) -> OutboxRow | None:
+        rows = self._exec(f"SELECT * FROM outbox WHERE message_id={self.placeholder}", (message_id,))
+        return OutboxRow(**{c: rows[0][c] for c in COLUMNS}) if rows else None
+
+    def put_outbox(self, row: OutboxRow) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        row.created_at, row.updated_at = row.created_at or now, now
+        p = self.placeholder
+        self._exec(f"INSERT INTO outbox ({', '.join(COLUMNS)}) VALUES ({', '.join([p] * len(COLUMNS))}) "
+                   "ON CONFLICT (message_id) DO UPDATE SET status=excluded.status, updated_at=excluded.updated_at",
+                   row.values())
+
+    def drop_outbox(self, message_id: str) -> None:
+        self._exec(f"DELETE FROM outbox WHERE message_id={self.placeholder}", (message_id,))
+
+    def outbox_count(self, recipient: str, since: str) -> int:
+        p = self.placeholder
+        rows = self._exec(f"SELECT COUNT(*) AS n FROM outbox WHERE recipient={p} AND created_at >= {p}",
+                          (recipient, since))
+        return int(rows[0]["n"])
+
+    def outbox_run_count(self, run_id: str) -> int:
+        rows = self._exec(f"SELECT COUNT(*) AS n FROM outbox WHERE run_id={self.placeholder}", (run_id,))
+        return int(rows[0]["n"])

@@ -135,7 +135,7 @@ class RepliesOut:
         replies = self.replies
         if self.store.outbox_run_count(row.run_id) >= replies.max_per_run:
             raise ReplySkipped(f"not sent: replies.max_per_run ({replies.max_per_run}) reached in this run")
-        since = (datetime.now(timezone.utc) - timedelta(hours=replies.recipient_window_h)).isoformat()
+        since = (datetime.now(timezone.utc) - timedelta(hours=replies.recipient_window_h)).isoformat(timespec="seconds")
         if self.store.outbox_count(str(row.fields["to"]).lower(), since) >= replies.max_per_recipient:
             raise ReplySkipped(f"not sent: replies.max_per_recipient ({replies.max_per_recipient} in "
                                f"{replies.recipient_window_h:g} h) reached for this address")

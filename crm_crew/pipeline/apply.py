@@ -127,11 +127,11 @@ class Applier:
         resumed = row.status == "applying"
         row.status = "applying"
         self.store.update_action(row)
-        if row.type == "send_reply":
-            self._reply(row, contact_id)
-            return
+        note = None
         try:
-            if row.type == "create_contact":
+            if row.type == "send_reply":
+                record_id, note = self._reply(row, contact_id)
+            elif row.type == "create_contact":
                 record_id = self.connector.create("contact", row.fields, row.idempotency_key)
             elif self._is_update(row):
                 if contact_id is None:
@@ -143,6 +143,10 @@ class Applier:
                 record_id = self.connector.create(row.object, fields, row.idempotency_key)  # type: ignore[arg-type]
                 row.fields = fields
             after_crm_write()
+        except ReplySkipped as exc:     # a limit: no failure, and nothing was sent
+            row.status, row.note = "skipped", str(exc)
+            self.store.record([Outcome(row, release_owner=self.owner, target=self.target)], None)
+            return
         except StaleRecordError as exc:
             if resumed and row.expected is not None and _holds(exc.current, row.fields):
                 row.before, row.note = {k: row.expected.get(k) for k in row.fields}, RECOVERED
@@ -158,32 +162,18 @@ class Applier:
             self.store.record([Outcome(row, self.entry(row, contact_id, "failed", str(exc)),
                                        release_owner=self.owner, target=self.target)], self.audit_key)
             return
-        row.note = None
+        row.note = note
         self.applied(row, record_id)
 
-    def _reply(self, row: ActionRow, contact_id: str | None) -> None:
-        """A reply out (exactly once: see crm_crew/mail/replies_out.py), then its email activity on the contact."""
-        activity_id = None
-        try:
-            if self.replies is None:
-                raise ConnectorError("replies are not set up in this process")
-            note = self.replies.deliver(row)
-            if contact_id:
-                activity_id = self.connector.create("activity", reply_activity(row, contact_id), row.idempotency_key)
-        except ReplySkipped as exc:
-            row.status, row.note = "skipped", str(exc)
-            self.store.record([Outcome(row, release_owner=self.owner, target=self.target)], None)
-            return
-        except CrmUnavailableError:
-            self.store.release(row.idempotency_key, self.owner, self.target)
-            raise
-        except ConnectorError as exc:
-            row.status, row.note = "failed", str(exc)
-            self.store.record([Outcome(row, self.entry(row, None, "failed", str(exc)),
-                                       release_owner=self.owner, target=self.target)], self.audit_key)
-            return
-        row.note = note
-        self.applied(row, activity_id or str(row.fields["message_id"]))
+    def _reply(self, row: ActionRow, contact_id: str | None) -> tuple[str, str]:
+        """A reply out (exactly once: see crm_crew/mail/replies_out.py), then its email activity on the contact;
+        (the activity's id, or the Message-ID when there is no contact; the action's note)."""
+        if self.replies is None:
+            raise ConnectorError("replies are not set up in this process")
+        note = self.replies.deliver(row)
+        if not contact_id:
+            return str(row.fields["message_id"]), note
+        return self.connector.create("activity", reply_activity(row, contact_id), row.idempotency_key), note
 
     def applied(self, row: ActionRow, record_id: str) -> None:
         row.record_id, row.status = record_id, "applied"
@@ -194,7 +184,8 @@ class Applier:
         update = self._is_update(row)
         if row.type == "send_reply":
             return AuditEntry(self.run_id, row.interaction_id, self.actor, row.agent, self.connector.name, "create",
-                              row.object, record_id, None, audited(row, record_id), outcome, detail)
+                              row.object, record_id, None, audited(row, record_id if outcome == "applied" else None),
+                              outcome, detail)
         return AuditEntry(self.run_id, row.interaction_id, self.actor, row.agent, self.connector.name,
                           "update" if update else "create", row.object, record_id,
                           row.before if update else None, dict(row.fields), outcome, detail)

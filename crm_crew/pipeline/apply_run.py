@@ -61,11 +61,13 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: 
         mail_out = RepliesOut(settings, config.directory, store)
         try:
             require_same_target(info, connector.target, "apply")
-            mail_out.check()     # replies.mode send: a refused SMTP login stops before anything is written
             applier = Applier(store, connector, run_id, trail.key, actor, mail_out)
             counts: Counter[str] = Counter()
             by_interaction = actions_by_interaction(store, run_id)
             require_sealed(trail.key, [r for rows in by_interaction.values() for r in rows], f"apply run {run_id}")
+            if any(r.type == "send_reply" and r.status in APPLICABLE_STATUSES for rows in by_interaction.values()
+                   for r in rows):
+                mail_out.check()     # replies.mode send: a refused SMTP login stops before anything is written
             before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
             apply_batched(applier, list(by_interaction.values()))
         finally:

@@ -14,29 +14,24 @@ import threading
 
 ENV = "CRM_CREW_CRASH_AFTER"
 _lock = threading.Lock()
-_writes = 0
-_replies = 0
+_counts: dict[str, int] = {}
+
+
+def _count(point: str, count: int = 1) -> None:
+    """Count one more event of `point`; SIGKILL this process when CRM_CREW_CRASH_AFTER=point:N is reached."""
+    spec = os.environ.get(ENV)
+    if not spec:
+        return
+    name, _, n = spec.partition(":")
+    with _lock:
+        _counts[point] = _counts.get(point, 0) + count
+        if name == point and n.isdigit() and _counts[point] >= int(n):
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def after_crm_write(count: int = 1) -> None:
-    spec = os.environ.get(ENV)
-    if not spec:
-        return
-    global _writes
-    point, _, n = spec.partition(":")
-    with _lock:
-        _writes += count
-        if point == "crm_write" and n.isdigit() and _writes >= int(n):
-            os.kill(os.getpid(), signal.SIGKILL)
+    _count("crm_write", count)
 
 
 def after_reply_accepted() -> None:
-    spec = os.environ.get(ENV)
-    if not spec:
-        return
-    global _replies
-    point, _, n = spec.partition(":")
-    with _lock:
-        _replies += 1
-        if point == "reply_accepted" and n.isdigit() and _replies >= int(n):
-            os.kill(os.getpid(), signal.SIGKILL)
+    _count("reply_accepted")

@@ -13,10 +13,8 @@ from typing import Any
 
 from psycopg.rows import DictRow
 
-from crm_crew.mail.outbox import COLUMNS as OUTBOX_COLUMNS
-from crm_crew.mail.outbox import OutboxRow
-from crm_crew.mail.outbox import count_sql as outbox_count
-from crm_crew.mail.outbox import upsert_sql as outbox_upsert
+from crm_crew.mail.outbox import OutboxMixin
+from crm_crew.mail.outbox import OutboxMixin
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.postgres_audit import UPSERT_ACTION, AuditMixin
@@ -38,7 +36,7 @@ def key_lock(idempotency_key: str) -> int:
     return int.from_bytes(hashlib.blake2b(idempotency_key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-class PostgresStore(AuditMixin, ReviewMixin):
+class PostgresStore(AuditMixin, ReviewMixin, OutboxMixin):
     """`url`: a libpq connection URL, e.g. postgresql://crm@db.internal:5432/crm_crew."""
 
     def create_run(self, info: RunInfo) -> None:
@@ -75,24 +73,6 @@ class PostgresStore(AuditMixin, ReviewMixin):
         self._exec("INSERT INTO mail_cursors (mailbox, uidvalidity, last_uid, updated_at) VALUES (%s, %s, %s, %s) "
                    "ON CONFLICT (mailbox) DO UPDATE SET uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid, "
                    "updated_at=excluded.updated_at", (mailbox, uidvalidity, last_uid, now_iso()))
-
-    def outbox_row(self, message_id: str) -> OutboxRow | None:
-        rows = self._exec("SELECT * FROM outbox WHERE message_id=%s", (message_id,))
-        return OutboxRow(**{c: rows[0][c] for c in OUTBOX_COLUMNS}) if rows else None
-
-    def put_outbox(self, row: OutboxRow) -> None:
-        now = now_iso()
-        row.created_at, row.updated_at = row.created_at or now, now
-        self._exec(outbox_upsert("%s"), row.values())
-
-    def drop_outbox(self, message_id: str) -> None:
-        self._exec("DELETE FROM outbox WHERE message_id=%s", (message_id,))
-
-    def outbox_count(self, recipient: str, since: str) -> int:
-        return int(self._exec(outbox_count("%s"), (recipient, since))[0]["n"])
-
-    def outbox_run_count(self, run_id: str) -> int:
-        return int(self._exec("SELECT COUNT(*) AS n FROM outbox WHERE run_id=%s", (run_id,))[0]["n"])
 
     def list_runs(self, limit: int = 50) -> list[RunInfo]:
         rows = self._exec("SELECT * FROM runs ORDER BY started_at DESC, created DESC LIMIT %s", (limit,))

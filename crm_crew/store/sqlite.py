@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from crm_crew.mail.outbox import COLUMNS as OUTBOX_COLUMNS, OutboxRow, count_sql as outbox_count
-from crm_crew.mail.outbox import upsert_sql as outbox_upsert
+from crm_crew.mail.outbox import OutboxMixin
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.records import compose_record
@@ -21,7 +20,9 @@ from crm_crew.store.sqlite_audit import UPSERT_ACTION, AuditMixin
 from crm_crew.store.sqlite_reviews import ReviewMixin, insert_review
 
 
-class SQLiteStore(AuditMixin, ReviewMixin):
+class SQLiteStore(AuditMixin, ReviewMixin, OutboxMixin):
+    placeholder = "?"
+
     def __init__(self, path: Path) -> None:
         super().__init__(path)
 
@@ -59,24 +60,6 @@ class SQLiteStore(AuditMixin, ReviewMixin):
         self._exec("INSERT INTO mail_cursors (mailbox, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?) "
                    "ON CONFLICT (mailbox) DO UPDATE SET uidvalidity=excluded.uidvalidity, last_uid=excluded.last_uid, "
                    "updated_at=excluded.updated_at", (mailbox, uidvalidity, last_uid, now_iso()))
-
-    def outbox_row(self, message_id: str) -> OutboxRow | None:
-        rows = self._exec("SELECT * FROM outbox WHERE message_id=?", (message_id,))
-        return OutboxRow(**{c: rows[0][c] for c in OUTBOX_COLUMNS}) if rows else None
-
-    def put_outbox(self, row: OutboxRow) -> None:
-        now = now_iso()
-        row.created_at, row.updated_at = row.created_at or now, now
-        self._exec(outbox_upsert("?"), row.values())
-
-    def drop_outbox(self, message_id: str) -> None:
-        self._exec("DELETE FROM outbox WHERE message_id=?", (message_id,))
-
-    def outbox_count(self, recipient: str, since: str) -> int:
-        return int(self._exec(outbox_count("?"), (recipient, since))[0]["n"])
-
-    def outbox_run_count(self, run_id: str) -> int:
-        return int(self._exec("SELECT COUNT(*) AS n FROM outbox WHERE run_id=?", (run_id,))[0]["n"])
 
     def list_runs(self, limit: int = 50) -> list[RunInfo]:
         rows = self._exec("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,))

@@ -47,19 +47,21 @@ def _eml(folder: Path, name: str, sender: str, subject: str, body: str, **header
     (folder / f"{name}.eml").write_bytes(msg.as_bytes())
 
 
-def _config(folder: Path, smtp: SmtpServer, **replies: Any) -> Path:
+def _config(folder: Path, smtp: SmtpServer, starttls: bool = False, **replies: Any) -> Path:
     write_config(folder, {})
     path = folder / "crm-crew.yaml"
     settings = yaml.safe_load(path.read_text(encoding="utf-8"))
     settings["replies"].update({"mode": "send", "from_address": FROM, "from_name": "Lighthouse Support", **replies})
-    settings["replies"]["smtp"].update({"host": "127.0.0.1", "port": smtp.port, "security": "tls", "user": smtp.user,
+    settings["replies"]["smtp"].update({"host": "127.0.0.1", "port": smtp.starttls_port if starttls else smtp.port,
+                                        "security": "starttls" if starttls else "tls", "user": smtp.user,
                                         "password_env": SMTP_ENV, "tls_ca_file": str(smtp.ca_file), "timeout_s": 5})
     path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     return folder
 
 
-def _start(tmp_path: Path, smtp: SmtpServer, **replies: Any) -> tuple[Path, Path, dict[str, str]]:
-    home, conf = tmp_path / "state", _config(tmp_path / "conf", smtp, **replies)
+def _start(tmp_path: Path, smtp: SmtpServer, starttls: bool = False,
+           **replies: Any) -> tuple[Path, Path, dict[str, str]]:
+    home, conf = tmp_path / "state", _config(tmp_path / "conf", smtp, starttls, **replies)
     contacts = tmp_path / "contacts.csv"
     contacts.write_text(CONTACTS, encoding="utf-8")
     assert cli("crm", "import", str(contacts), "--config", str(conf), home=home).code == 0
@@ -155,9 +157,9 @@ def test_replies_are_sent_once_threaded_and_never_to_machines_or_opted_out(smtp:
     assert not [a for a in export["activities"] if a["subject"].startswith("Reply sent: Re: Oven timer")]
 
 
-def test_per_recipient_limit_and_a_wrong_password(smtp: SmtpServer, tmp_path: Path) -> None:
+def test_per_recipient_limit_and_a_wrong_password_over_starttls(smtp: SmtpServer, tmp_path: Path) -> None:
     smtp.clear()
-    home, conf, env = _start(tmp_path, smtp, max_per_recipient=1)
+    home, conf, env = _start(tmp_path, smtp, starttls=True, max_per_recipient=1)
     inbox = tmp_path / "inbox"
     for n in (1, 2):
         _eml(inbox, f"ask-{n}", "Oskar Lind <oskar.lind@fjord-bakery.test>", f"Question {n} about flour",

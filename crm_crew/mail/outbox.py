@@ -9,9 +9,9 @@ The rows also count replies per run and per recipient (replies.max_per_run, max_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from collections.abc import Callable
 from typing import Any
 
 SENDING = "sending"

@@ -14,7 +14,6 @@ from typing import Any
 from psycopg.rows import DictRow
 
 from crm_crew.mail.outbox import OutboxMixin
-from crm_crew.mail.outbox import OutboxMixin
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.postgres_audit import UPSERT_ACTION, AuditMixin

@@ -4,7 +4,10 @@ what is sent and with which headers, what is never answered, holds, limits, cras
 from __future__ import annotations
 
 import json
+import os
 import ssl
+import subprocess
+import sys
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -13,6 +16,7 @@ from typing import Any
 
 import imapclient
 import pytest
+import redis
 import yaml
 
 from crm_crew.mail.outbox import SENDING, OutboxRow
@@ -21,6 +25,7 @@ from crm_crew.testing.configs import write_config
 from crm_crew.testing.mail_servers import DovecotServer
 from crm_crew.testing.smtp_server import SmtpServer
 from tests.e2e.clihelp import cli, cli_process
+from tests.servers_fixtures import redis_url  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.slow(seconds=40)
 
@@ -217,6 +222,35 @@ def test_a_reply_left_sending_is_never_sent_again_by_itself(smtp: SmtpServer, tm
     reply_out = _records(home, run_id)["unsure-1"]["reply_out"]
     assert reply_out["status"] == "failed" and message_id in reply_out["reason"]
     assert "not sent again automatically" in reply_out["reason"]
+
+
+def test_an_rq_worker_sends_a_queued_runs_reply_once(smtp: SmtpServer, tmp_path: Path,
+                                                     redis_url: str) -> None:  # noqa: F811
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp)
+    inbox = tmp_path / "inbox"
+    _eml(inbox, "queued-1", "Oskar Lind <oskar.lind@fjord-bakery.test>", "Order 9031 missing",
+         "Order 9031 was due on Friday and has not arrived. Where is my order?")
+    queue = f"{redis_url.rsplit('/', 1)[0]}/14"
+    redis.Redis.from_url(queue).flushdb()
+    full_env = {**os.environ, "CRM_CREW_HOME": str(home), **env}
+    full_env.pop("CRM_CREW_CONFIG", None)
+    exe = str(Path(sys.executable).with_name("crm-crew"))
+    run = subprocess.Popen([exe, "run", str(inbox), "--apply", "--queue", queue, "--run-id", "queued", "--config",
+                            str(conf)], env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        worker = subprocess.run([exe, "worker", "--queue", queue, "--burst", "--config", str(conf)], env=full_env,
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+        assert worker.returncode == 0, worker.stderr
+        _, err = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, err
+    sent = _to(smtp, "oskar.lind@fjord-bakery.test")
+    assert len(sent) == 1 and sent[0]["In-Reply-To"] == "<queued-1@fjord-bakery.test>"
+    assert _records(home, "queued")["queued-1"]["reply_out"]["status"] == "sent"
 
 
 def _imap(server: DovecotServer) -> imapclient.IMAPClient:

@@ -101,8 +101,8 @@ class SmtpServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(str(cert), str(key))
         self.port, self.starttls_port = _free_port(), _free_port()
-        common = {"hostname": "127.0.0.1", "authenticator": self._authenticate, "auth_required": True,
-                  "server_hostname": "127.0.0.1"}
+        common: dict[str, Any] = {"hostname": "127.0.0.1", "authenticator": self._authenticate,
+                                  "auth_required": True, "server_hostname": "127.0.0.1"}
         # implicit TLS: the whole connection is encrypted (aiosmtpd only knows of STARTTLS, hence the flag)
         implicit = implicit_tls(self._keeper, port=self.port, ssl_context=context, auth_require_tls=False, **common)
         starttls = Controller(self._keeper, port=self.starttls_port, tls_context=context, require_starttls=True,

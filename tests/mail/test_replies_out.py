@@ -145,6 +145,8 @@ def test_replies_are_sent_once_threaded_and_never_to_machines_or_opted_out(smtp:
     assert len(_to(smtp, "tomas.berg@fjord-bakery.test")) == 1
 
     item = next(i for i in cli("review", "list", "--json", home=home).json() if "g-outage" in i["interaction_id"])
+    shown = cli("review", "show", str(item["review_id"]), home=home)
+    assert shown.code == 0 and "send_reply" in shown.out and "mira.solberg@fjord-bakery.test" in shown.out
     edited = tmp_path / "reply.txt"
     edited.write_text("Subject: Your ovens\n\nWe are sending a technician this morning. Sorry for the trouble.\n",
                       encoding="utf-8")

@@ -80,7 +80,8 @@ def build_message(fields: dict[str, Any], replies: Any) -> EmailMessage:
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to[0]
         message["References"] = _ids(fields.get("references") or "") or in_reply_to[0]
-    message["Auto-Submitted"] = "auto-replied"
+    if fields.get("mode") == "send":      # a draft is sent by a person, from their own mail client
+        message["Auto-Submitted"] = "auto-replied"
     message.set_content(str(fields.get("body") or ""))
     return message
 

@@ -298,7 +298,7 @@ def test_draft_mode_writes_one_threaded_draft_to_the_mailboxs_drafts(dovecot: Do
     assert imapclient.DRAFT in fetched[b"FLAGS"]
     draft = BytesParser(policy=policy.default).parsebytes(fetched[b"BODY[]"])
     assert draft["To"].addresses[0].addr_spec == "oskar.lind@fjord-bakery.test"
-    assert draft["References"] == "<slicer-blade@fjord-bakery.test>"
+    assert draft["References"] == "<slicer-blade@fjord-bakery.test>" and draft["Auto-Submitted"] is None
     assert smtp.messages == [] or all("slicer" not in json.dumps(m.rcpt_tos) for m in smtp.messages)
     record = _records(home, run.json()["run_id"])["slicer-blade"]
     assert record["reply_out"]["status"] == "drafted" and record["reply_out"]["message_id"] == draft["Message-ID"]

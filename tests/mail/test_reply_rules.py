@@ -53,7 +53,7 @@ def test_the_reply_text_is_data_never_headers() -> None:
               "subject": "Re: booking\r\nBcc: z@evil.test", "body": "Line one\r\nBcc: body@evil.test\n",
               "message_id": reply_message_id("ik_00ff", "help@lighthouse-tools.test"),
               "in_reply_to": "<a@b.test>\r\nBcc: w@evil.test", "references": "junk <r@b.test> <a@b.test>",
-              "mailbox": ""}
+              "mailbox": "", "mode": "send"}
     message = build_message(fields, replies)
     raw = message.as_bytes()
     head = raw.split(b"\n\n", 1)[0]
@@ -63,3 +63,4 @@ def test_the_reply_text_is_data_never_headers() -> None:
     assert message["Message-ID"] == "<crm-crew.00ff@lighthouse-tools.test>"
     assert message["Auto-Submitted"] == "auto-replied"
     assert one_line("a\r\nb\tc\x00d") == "a b c d"
+    assert build_message({**fields, "mode": "draft"}, replies)["Auto-Submitted"] is None   # a person sends a draft

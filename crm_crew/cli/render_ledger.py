@@ -158,7 +158,9 @@ def render_review(console: Console, data: dict[str, Any]) -> None:
     console.print(facts)
     actions = Table("#", "type", "object", "fields", "status", "note", title="actions", title_justify="left")
     for a in data["actions"]:
-        fields = "; ".join(f"{k}: {short(v)}" for k, v in a["fields"].items())
+        shown = {k: a["fields"].get(k) for k in ("mode", "to", "message_id")} if a["type"] == "send_reply" \
+            else a["fields"]          # a reply's text is the draft shown below
+        fields = "; ".join(f"{k}: {short(v)}" for k, v in shown.items())
         actions.add_row(*(_t(v) for v in (a["seq"], a["type"], a["object"], fields, a["status"], a.get("note"))))
     console.print(actions)
     _render_reply(console, "reply draft", data.get("reply_draft"))

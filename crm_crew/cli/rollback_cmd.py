@@ -39,6 +39,9 @@ def rollback(
                   f"{item['reason']}")
     for item in report.failed:
         out.print(f"  failed: {item['interaction_id']} {item['type']} {item['record_id']}: {item['reason']}")
+    for item in report.not_undone:
+        out.print(f"  not undone: {item['interaction_id']} reply {item['message_id']}: {item['reason']}",
+                  markup=False)
     if report.conflicts:
         out.print(f"left alone; to undo them anyway: crm-crew rollback {run_id} --force")
     if not report.reverted and not report.conflicts and not report.failed:

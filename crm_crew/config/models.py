@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from crm_crew.config.mail_models import MailSettings, RepliesSettings, _Strict
 from crm_crew.config.shipped import shipped
 
 ROLES: tuple[str, ...] = ("coordinator", "security", "data", "communication", "action", "analytics")
@@ -23,6 +24,7 @@ ACTION_TYPES: tuple[str, ...] = (
     "create_task",
     "update_lead_status",
     "opt_out",
+    "send_reply",
 )
 ActionType = Literal[
     "create_contact",
@@ -32,17 +34,13 @@ ActionType = Literal[
     "create_task",
     "update_lead_status",
     "opt_out",
+    "send_reply",
 ]
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
 Sentiment = Literal["positive", "neutral", "negative"]
 REDACT_KINDS: tuple[str, ...] = ("email", "phone", "card", "iban", "ssn")
 RedactKind = Literal["email", "phone", "card", "iban", "ssn"]
 Scope = Literal["interaction", "run"]
-
-
-class _Strict(BaseModel):
-    # validate_default: defaults come from the shipped YAML and become models like any value.
-    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
 
 
 class McpServerConfig(_Strict):
@@ -332,24 +330,6 @@ class McpSettings(_Strict):
     max_page: int = Field(default_factory=shipped("mcp", "max_page"), ge=1, le=10000)
 
 
-class ImapSettings(_Strict):
-    """mail.imap: how `run imaps://...` logs in and what it does with a message once it is journaled."""
-
-    auth: Literal["password", "xoauth2"] = Field(default_factory=shipped("mail", "imap", "auth"))
-    # NAMES of environment variables (the secrets never sit in YAML or in the URL).
-    password_env: str = Field(default_factory=shipped("mail", "imap", "password_env"), pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    oauth2_token_env: str = Field(default_factory=shipped("mail", "imap", "oauth2_token_env"),
-                                  pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    tls_ca_file: str | None = Field(default_factory=shipped("mail", "imap", "tls_ca_file"))
-    after: str = Field(default_factory=shipped("mail", "imap", "after"), pattern=r"^(none|seen|move:\S.*)$")
-    timeout_s: float = Field(default_factory=shipped("mail", "imap", "timeout_s"), gt=0)
-    fetch_batch: int = Field(default_factory=shipped("mail", "imap", "fetch_batch"), ge=1, le=1000)
-
-
-class MailSettings(_Strict):
-    imap: ImapSettings = Field(default_factory=ImapSettings)
-
-
 class Settings(_Strict):
     """crm-crew.yaml. Every key is optional: what is left out comes from the shipped file."""
 
@@ -374,3 +354,4 @@ class Settings(_Strict):
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    replies: RepliesSettings = Field(default_factory=RepliesSettings)

@@ -92,6 +92,9 @@ def format_path(path: YamlPath) -> str:
     return text
 
 
+WHOLE_MESSAGES: frozenset[str] = frozenset({"replies_send", "replies_header"})
+
+
 class Reporter:
     """Collects the Problems of one file."""
 
@@ -180,6 +183,8 @@ class Reporter:
                 self.at_value(path, f"{self.field(path)}must not be empty")
             elif kind in _TYPE_TEXT:
                 self.bad_value(path, _TYPE_TEXT[kind], error["input"])
+            elif kind in WHOLE_MESSAGES:      # a rule across keys, worded with their dotted names
+                self.add(self.source.value(path), str(error["msg"]))
             else:
                 message = str(error["msg"])
                 self.bad_value(path, message[:1].lower() + message[1:], error["input"])

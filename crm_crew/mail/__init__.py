@@ -1,1 +1,1 @@
-"""Mailboxes: IMAP in (`crm-crew run imaps://USER@HOST[:PORT]/FOLDER`). Replies out come later."""
+"""Mailboxes: IMAP in (`crm-crew run imaps://USER@HOST[:PORT]/FOLDER`); replies out as drafts (IMAP APPEND) or over SMTP."""

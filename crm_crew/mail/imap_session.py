@@ -36,7 +36,7 @@ def _setting(settings: Any) -> str:
     return "oauth2_token_env" if settings.auth == "xoauth2" else "password_env"
 
 
-def tls_context(settings: Any, config_dir: Path | None) -> ssl.SSLContext:
+def tls_context(settings: Any, config_dir: Path | None, where: str = "mail.imap") -> ssl.SSLContext:
     ca_file = settings.tls_ca_file
     if not ca_file:
         return ssl.create_default_context()
@@ -46,7 +46,7 @@ def tls_context(settings: Any, config_dir: Path | None) -> ssl.SSLContext:
     try:
         return ssl.create_default_context(cafile=str(path))
     except (OSError, ssl.SSLError) as exc:
-        raise UserError(f"mail.imap.tls_ca_file {path}: cannot load it as PEM CA certificates "
+        raise UserError(f"{where}.tls_ca_file {path}: cannot load it as PEM CA certificates "
                         f"({getattr(exc, 'strerror', None) or exc})") from None
 
 
@@ -65,7 +65,7 @@ def open_session(url: MailboxUrl, settings: Any, config_dir: Path | None = None)
         raise UserError(f"the IMAP server {where} presented a certificate that is not trusted ({exc.verify_message}): "
                         "name its CA in mail.imap.tls_ca_file") from None
     except (OSError, ssl.SSLError) as exc:
-        raise UserError(f"cannot reach the IMAP server {where}: {_reason(exc)}") from None
+        raise UserError(f"cannot reach the IMAP server {where}: {network_reason(exc)}") from None
     try:
         if url.scheme == "imap":
             try:
@@ -90,7 +90,7 @@ def open_session(url: MailboxUrl, settings: Any, config_dir: Path | None = None)
         raise
     except (OSError, ssl.SSLError, IMAPClientError) as exc:
         _close(client)
-        raise UserError(f"the IMAP server {where} failed during login: {_reason(exc)}") from None
+        raise UserError(f"the IMAP server {where} failed during login: {network_reason(exc)}") from None
     return client
 
 
@@ -105,7 +105,7 @@ def select(client: Any, url: MailboxUrl) -> dict[bytes, Any]:
                         "(folder names are case-sensitive, except INBOX)") from None
 
 
-def _reason(exc: BaseException) -> str:
+def network_reason(exc: BaseException) -> str:
     if isinstance(exc, socket.gaierror):
         return "the host name does not resolve"
     if isinstance(exc, ConnectionRefusedError):

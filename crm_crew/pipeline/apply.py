@@ -18,13 +18,14 @@ from zlib import crc32
 
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError
+from crm_crew.mail.replies_out import RepliesOut, ReplySkipped, audited, reply_activity
+from crm_crew.observability import tracing
+from crm_crew.observability.tracing_names import action_attributes
 from crm_crew.pipeline.crashpoints import after_crm_write
 from crm_crew.pipeline.plan import NEW_CONTACT
 from crm_crew.shared.state import shared_state
 from crm_crew.store.audit import AuditEntry, AuditKey
 from crm_crew.store.base import APPLICABLE_STATUSES, ActionRow, Claim, Outcome, Store
-from crm_crew.observability import tracing
-from crm_crew.observability.tracing_names import action_attributes
 from crm_crew.store.owners import process_owner
 
 CLAIM_LEASE_S = 300.0
@@ -33,8 +34,10 @@ RECOVERED = "applied before the previous run was interrupted"
 
 
 class Applier:
-    def __init__(self, store: Store, connector: Connector, run_id: str, audit_key: AuditKey, actor: str) -> None:
+    def __init__(self, store: Store, connector: Connector, run_id: str, audit_key: AuditKey, actor: str,
+                 replies: RepliesOut | None = None) -> None:
         self.store = store
+        self.replies = replies            # the mail side of send_reply actions (crm_crew/mail/replies_out.py)
         self.connector = connector
         self.run_id = run_id
         self.audit_key = audit_key
@@ -124,8 +127,11 @@ class Applier:
         resumed = row.status == "applying"
         row.status = "applying"
         self.store.update_action(row)
+        note = None
         try:
-            if row.type == "create_contact":
+            if row.type == "send_reply":
+                record_id, note = self._reply(row, contact_id)
+            elif row.type == "create_contact":
                 record_id = self.connector.create("contact", row.fields, row.idempotency_key)
             elif self._is_update(row):
                 if contact_id is None:
@@ -137,6 +143,10 @@ class Applier:
                 record_id = self.connector.create(row.object, fields, row.idempotency_key)  # type: ignore[arg-type]
                 row.fields = fields
             after_crm_write()
+        except ReplySkipped as exc:     # a limit: no failure, and nothing was sent
+            row.status, row.note = "skipped", str(exc)
+            self.store.record([Outcome(row, release_owner=self.owner, target=self.target)], None)
+            return
         except StaleRecordError as exc:
             if resumed and row.expected is not None and _holds(exc.current, row.fields):
                 row.before, row.note = {k: row.expected.get(k) for k in row.fields}, RECOVERED
@@ -152,8 +162,18 @@ class Applier:
             self.store.record([Outcome(row, self.entry(row, contact_id, "failed", str(exc)),
                                        release_owner=self.owner, target=self.target)], self.audit_key)
             return
-        row.note = None
+        row.note = note
         self.applied(row, record_id)
+
+    def _reply(self, row: ActionRow, contact_id: str | None) -> tuple[str, str]:
+        """A reply out (exactly once: see crm_crew/mail/replies_out.py), then its email activity on the contact;
+        (the activity's id, or the Message-ID when there is no contact; the action's note)."""
+        if self.replies is None:
+            raise ConnectorError("replies are not set up in this process")
+        note = self.replies.deliver(row)
+        if not contact_id:
+            return str(row.fields["message_id"]), note
+        return self.connector.create("activity", reply_activity(row, contact_id), row.idempotency_key), note
 
     def applied(self, row: ActionRow, record_id: str) -> None:
         row.record_id, row.status = record_id, "applied"
@@ -162,6 +182,10 @@ class Applier:
 
     def entry(self, row: ActionRow, record_id: str | None, outcome: str, detail: str | None = None) -> AuditEntry:
         update = self._is_update(row)
+        if row.type == "send_reply":
+            return AuditEntry(self.run_id, row.interaction_id, self.actor, row.agent, self.connector.name, "create",
+                              row.object, record_id, None, audited(row, record_id if outcome == "applied" else None),
+                              outcome, detail)
         return AuditEntry(self.run_id, row.interaction_id, self.actor, row.agent, self.connector.name,
                           "update" if update else "create", row.object, record_id,
                           row.before if update else None, dict(row.fields), outcome, detail)

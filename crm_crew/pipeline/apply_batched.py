@@ -2,7 +2,7 @@
 
 Three waves keep each interaction's order (its contact exists before anything is
 attached to it): 1 new contacts, 2 updates of contacts (one by one: each is checked
-against what the plan saw), 3 activities, cases and tasks. Connectors batch what their
+against what the plan saw), 3 activities, cases and tasks, then 4 replies out. Connectors batch what their
 API allows (HubSpot batch endpoints of 100, Salesforce composite of 200); the rest
 create one by one. Idempotency is the same as for single actions.
 """
@@ -55,6 +55,13 @@ def apply_batched(applier: Applier, groups: list[list[ActionRow]]) -> None:
             else:
                 items.append((row, {**row.fields, "contact_id": contact_id}))
         _create_wave(applier, obj, items)
+    for row in rows:       # 4: replies out, one by one (a mail each, exactly once), once their contact exists
+        if row.type == "send_reply" and row.status in APPLICABLE_STATUSES:
+            contact_id = contact_of(row)
+            if contact_id is None and row.contact_ref == NEW_CONTACT:
+                _contact_missing(applier, row)
+            else:
+                applier.apply_one(row, contact_id)
 
 
 def _contact_missing(applier: Applier, row: ActionRow) -> None:

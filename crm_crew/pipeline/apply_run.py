@@ -9,6 +9,7 @@ from typing import Any
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import NotFoundError, UserError
+from crm_crew.mail.replies_out import RepliesOut
 from crm_crew.pipeline.apply import Applier
 from crm_crew.pipeline.apply_batched import apply_batched
 from crm_crew.pipeline.run_lock import RunLock
@@ -57,16 +58,21 @@ def apply_run(config: CrewConfig, home: Path, store: Store, run_id: str, actor: 
     trail = Trail.open(settings.audit.key_env, home, store)
     with RunLock(home, run_id):
         connector = open_crm(settings.crm, home)
+        mail_out = RepliesOut(settings, config.directory, store)
         try:
             require_same_target(info, connector.target, "apply")
-            applier = Applier(store, connector, run_id, trail.key, actor)
+            applier = Applier(store, connector, run_id, trail.key, actor, mail_out)
             counts: Counter[str] = Counter()
             by_interaction = actions_by_interaction(store, run_id)
             require_sealed(trail.key, [r for rows in by_interaction.values() for r in rows], f"apply run {run_id}")
+            if any(r.type == "send_reply" and r.status in APPLICABLE_STATUSES for rows in by_interaction.values()
+                   for r in rows):
+                mail_out.check()     # replies.mode send: a refused SMTP login stops before anything is written
             before = {(r.interaction_id, r.seq): r.status for rows in by_interaction.values() for r in rows}
             apply_batched(applier, list(by_interaction.values()))
         finally:
             connector.close()
+            mail_out.close()
     for rows in by_interaction.values():
         for r in rows:
             was = before[(r.interaction_id, r.seq)]

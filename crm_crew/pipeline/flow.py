@@ -14,6 +14,7 @@ from crm_crew.llm.factory import make_llm, provider_of
 from crm_crew.llm.failures import model_api_failed, model_auth_failed
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.prompt_cache import CachePrimer, Primed
+from crm_crew.mail.reply_policy import plan_reply
 from crm_crew.models import Interaction, Reject
 from crm_crew.observability import tracing
 from crm_crew.observability.metrics_stages import timed
@@ -271,6 +272,7 @@ def _finish(ctx: RunContext, session: InteractionSession, record: dict[str, Any]
     if reason is None and session.screen.injection:
         reason = "The security screen flagged a prompt-injection attempt."
     reason = forced_reason or reason
+    record["reply_out"] = plan_reply(session)
     holds = list(dict.fromkeys(a.hold for a in session.plan.actions if a.hold))
     if reason or holds:
         record["status"] = "escalated"

@@ -15,6 +15,7 @@ ACTION_OBJECTS: dict[str, str] = {
     "create_task": "task",
     "update_lead_status": "contact",
     "opt_out": "contact",
+    "send_reply": "reply",     # a mail (draft or sent), logged on the contact as an email activity once out
 }
 NEW_CONTACT = "new"   # contact_ref of actions on a contact the plan itself creates
 

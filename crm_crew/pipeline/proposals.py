@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from crm_crew.errors import PermissionDenied
+from crm_crew.mail.reply_policy import reply_fields
 from crm_crew.pipeline.identity import expected_identity, hold_reason
 from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
 from crm_crew.pipeline.senders import is_automated
@@ -152,4 +153,8 @@ def _fields_for(session: InteractionSession, action_type: str, args: dict[str, A
         return {"lead_status": status}, (it.id, status)
     if action_type == "opt_out":
         return {"opted_out": True}, (identity_address(it.sender_email, settings.matching.strip_plus_tags),)
+    if action_type == "send_reply":
+        if session.reply is None:
+            raise ProposalRefused("no reply was drafted")
+        return reply_fields(session)
     raise ProposalRefused(f"unknown action type '{action_type}'")

@@ -19,6 +19,7 @@ from typing import Any
 from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import CrmUnavailableError, NotFoundError, UsageError, UserError
+from crm_crew.mail.replies_out import RepliesOut
 from crm_crew.pipeline.apply import CLAIM_LEASE_S, CLAIM_POLL_S, Applier
 from crm_crew.pipeline.apply_run import require_same_target
 from crm_crew.pipeline.summary import run_figures
@@ -99,7 +100,10 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
         raise UserError(f"review item {review_id} was rejected {_decided(item)}"
                         + (f" ({item.decision_note})" if item.decision_note else "") + ": it cannot be approved")
     connector = open_crm(settings.crm, home)   # a CRM that cannot be opened fails before anything changes
+    mail_out = RepliesOut(settings, config.directory, store)
     try:
+        if any(r.type == "send_reply" and r.status != "applied" for r in store.actions(item.run_id, item.interaction_id)):
+            mail_out.check()     # replies.mode send: a refused SMTP login stops before the decision
         run = store.get_run(item.run_id)
         if run is not None:
             require_same_target(run, connector.target, "approve actions of")
@@ -124,6 +128,9 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
             held = [r for r in rows if r.status == "held"]
             for row in held:
                 row.status, row.note = "planned", None
+                if row.type == "send_reply" and reply_edited and item.reply:
+                    row.fields = {**row.fields, "subject": str(item.reply.get("subject") or row.fields["subject"]),
+                                  "body": str(item.reply.get("body") or row.fields["body"])}   # the text approved
             outcomes = [Outcome(row) for row in held]
             if not _has_entry(store, item, APPROVE_OP):
                 outcomes.append(Outcome(None, AuditEntry(
@@ -135,7 +142,7 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
             if outcomes:
                 store.record(outcomes, key)
             try:
-                counts = _apply(store, connector, item, key, actor, rows)
+                counts = _apply(mail_out, store, connector, item, key, actor, rows)
             except CrmUnavailableError as exc:
                 raise UserError(f"{exc}; review item {review_id} is approved: run `crm-crew review approve "
                                 f"{review_id}` again to write its actions once the CRM is back") from exc
@@ -148,6 +155,7 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
             store.update_record(item.run_id, item.interaction_id, changes)
     finally:
         connector.close()
+        mail_out.close()
     _refresh_summary(store, item.run_id)
     trail.checkpoint()
     return {"review_id": item.review_id, "run_id": item.run_id, "interaction_id": item.interaction_id,
@@ -156,12 +164,12 @@ def approve(config: CrewConfig, home: Path, store: Store, review_id: int, actor:
             "failed": counts["failed"], "reply_edited": reply_edited}
 
 
-def _apply(store: Store, connector: Connector, item: ReviewItem, key: AuditKey, actor: str,
+def _apply(mail_out: RepliesOut, store: Store, connector: Connector, item: ReviewItem, key: AuditKey, actor: str,
            rows: list[ActionRow]) -> Counter[str]:
     """Write the interaction's pending actions; count what became of them."""
     pending = {r.seq for r in rows if r.status in APPLICABLE_STATUSES}
     if pending:
-        Applier(store, connector, item.run_id, key, actor).apply_interaction(rows)
+        Applier(store, connector, item.run_id, key, actor, mail_out).apply_interaction(rows)
     return Counter(r.status for r in rows if r.seq in pending)
 
 

@@ -18,6 +18,7 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector, clean_unified, stale_fields
 from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import ConnectorError, CrmRecordError, CrmUnavailableError, NotFoundError, StaleRecordError
+from crm_crew.mail.replies_out import NOT_UNSENT
 from crm_crew.pipeline.apply_run import require_same_target
 from crm_crew.pipeline.run_lock import RunLock
 from crm_crew.pipeline.summary import run_figures
@@ -26,7 +27,7 @@ from crm_crew.store.base import ActionRow, Outcome, Store
 from crm_crew.store.seals import require_sealed
 from crm_crew.store.trail import Trail
 
-UNDO_ORDER: dict[str, int] = {"update": 0, "activity": 1, "case": 1, "task": 1, "contact": 2}
+UNDO_ORDER: dict[str, int] = {"update": 0, "activity": 1, "case": 1, "task": 1, "reply": 1, "contact": 2}
 
 
 @dataclass
@@ -37,6 +38,7 @@ class RollbackReport:
     reverted: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
+    not_undone: list[dict[str, Any]] = field(default_factory=list)   # replies out: mail cannot be unsent
     audit_head: dict[str, Any] | None = None   # the trail's head after the rollback: a checkpoint to record
 
     @property
@@ -105,7 +107,11 @@ class _Undo:
         item = {"interaction_id": row.interaction_id, "type": row.type, "object": row.object,
                 "record_id": row.record_id}
         try:
-            if _is_update(row):
+            if row.type == "send_reply":
+                self.report.not_undone.append({**item, "message_id": row.fields.get("message_id"),
+                                               "reason": NOT_UNSENT})
+                detail = self._unlog_reply(row)
+            elif _is_update(row):
                 detail = self._restore(row)
             else:
                 detail = self._remove(row)
@@ -134,6 +140,19 @@ class _Undo:
                                 for k, v in row.fields.items() if exc.current.get(k) != v)
             raise _Conflict(f"changed in the CRM since the run: {changed}") from exc
         return self._done(row, "restore", row.fields, row.before, "restored" + (" (forced)" if self.force else ""))
+
+    def _unlog_reply(self, row: ActionRow) -> str:
+        """The reply's email activity is deleted (when it is still the run's own); the mail stays sent."""
+        activity_id = row.record_id if row.record_id and not row.record_id.startswith("<") else None
+        current = self.connector.get("activity", activity_id) if activity_id else None
+        if current is not None and current.get("idempotency_key", row.idempotency_key) != row.idempotency_key:
+            raise _Conflict(f"activity {activity_id} was not created by this run: left alone; {NOT_UNSENT}")
+        removed = current is not None and self.connector.delete("activity", activity_id or "")
+        detail = f"{'email activity deleted' if removed else 'no email activity to delete'}; not undone: {NOT_UNSENT}"
+        row.status, row.note = "rolled_back", f"rolled back by {self.actor}: {detail}"
+        entry = self._entry(row, "delete", None, None, "applied", detail)
+        self.store.record([Outcome(row, entry)], self.key)     # the key stays applied: never sent again
+        return detail
 
     def _remove(self, row: ActionRow) -> str:
         record_id = row.record_id or ""

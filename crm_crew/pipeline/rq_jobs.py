@@ -24,6 +24,7 @@ from crm_crew.config.loader import CrewConfig
 from crm_crew.connectors.base import Connector
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
+from crm_crew.mail.replies_out import RepliesOut
 from crm_crew.models import Interaction, Reject
 from crm_crew.observability import tracing
 from crm_crew.pipeline.duplicates import Duplicate
@@ -49,6 +50,7 @@ class _Setup:
     home: Path
     store: Store                   # the shared PostgreSQL store, or the SQLite journal in the state folder
     trail: Trail | None            # the audit key, checked against the store (None: no key set)
+    mail_out: RepliesOut           # this worker's replies out (its SMTP / IMAP sessions kept between jobs)
 
 
 @dataclass
@@ -103,7 +105,7 @@ def _process(item: dict[str, Any]) -> dict[str, Any]:
     if item["mode"] == "apply":
         key = setup.trail.key if setup.trail else \
             require_key(setup.config.settings.audit.key_env, setup.home, is_embedded(store)).key
-        applier = Applier(store, run.connector, run_id, key, item["actor"])
+        applier = Applier(store, run.connector, run_id, key, item["actor"], setup.mail_out)
     if store.has_result(run_id, interaction.id):
         # Delivered again: the worker before may have died between journaling and writing; the claims and
         # idempotency keys make finishing its writes here a no-op for what it did write.
@@ -178,7 +180,8 @@ def _environment() -> _Setup:
         home = state_home(config)
         prepare_crewai_environment(home)
         store = open_store(home, store_url(config))
-        _setup = _Setup(config, home, store, Trail.open_if_set(config.settings.audit.key_env, home, store))
+        _setup = _Setup(config, home, store, Trail.open_if_set(config.settings.audit.key_env, home, store),
+                        RepliesOut(config.settings, config.directory, store))
     return _setup
 
 

@@ -17,6 +17,7 @@ from crm_crew.connectors.registry import open_crm
 from crm_crew.errors import RunInterrupted, SharedStateUnavailable, StorageError, UserError
 from crm_crew.llm.batches import PollReport
 from crm_crew.mail.inputs import MailInputs
+from crm_crew.mail.replies_out import RepliesOut
 from crm_crew.llm.meter import Meter
 from crm_crew.llm.pricing import PriceTable
 from crm_crew.models import Interaction, Reject
@@ -97,7 +98,7 @@ def execute_run(config: CrewConfig, home: Path, store: Store, options: RunOption
             with tracing.span(f"run {WORKFLOW}", run_attributes(run_id, "apply" if options.apply else "shadow",
                                                                config.settings.crm.type)) as run:
                 outcome = _execute(config, home, store, options, run_id, models, trail, on_record, on_batch_poll,
-                                   prepared.mail)
+                                   prepared.mail, prepared.replies)
                 run.set_attribute("crm_crew.exit_code", outcome.exit_code)
                 return outcome
         except SharedStateUnavailable as exc:
@@ -141,7 +142,7 @@ def _resumed(info: RunInfo | None, done: set[str]) -> Resumed:
 def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, run_id: str,
              models: dict[str, str], trail: Trail | None,
              on_record: Callable[[dict[str, Any]], None] | None, on_batch_poll: PollReport | None,
-             mail: MailInputs | None = None) -> RunOutcome:
+             mail: MailInputs | None = None, mail_out: RepliesOut | None = None) -> RunOutcome:
     settings = config.settings
     connector = open_crm(settings.crm, home)
     try:
@@ -168,7 +169,7 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         store.update_summary(run_id, {"run_id": run_id, **_queue_info(options)})
     applier = None
     if options.apply and trail is not None:
-        applier = Applier(store, connector, run_id, trail.key, options.actor or os_user())
+        applier = Applier(store, connector, run_id, trail.key, options.actor or os_user(), mail_out)
     max_tokens = options.max_tokens or settings.llm.max_tokens_per_run
     run_meter = Meter(prices=PriceTable(settings.llm.prices))
     if options.resume:
@@ -250,6 +251,8 @@ def _execute(config: CrewConfig, home: Path, store: Store, options: RunOptions, 
         connector.close()
         if mail is not None:
             mail.close()
+        if mail_out is not None:
+            mail_out.close()
     return RunOutcome(run_id, summary, summary["exit_code"], rejects.path if rejects.count else None)
 
 

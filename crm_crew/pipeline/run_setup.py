@@ -40,6 +40,7 @@ class PreparedRun:
     models: dict[str, str]            # agent id -> model string
     trail: Trail | None               # None: a shadow run without an audit key
     mail: Any = None                  # the run's mailboxes, logged in (crm_crew.mail.inputs.MailInputs)
+    replies: Any = None               # an applying run's replies out (crm_crew.mail.replies_out.RepliesOut)
 
 
 def agent_models(config: CrewConfig, override: str | None) -> dict[str, str]:
@@ -96,12 +97,23 @@ def prepare_run(config: CrewConfig, home: Path, store: Store, options: RunOption
         else Trail.open_if_set(settings.audit.key_env, home, store)
     if options.queue:
         _check_queue(options)
+    replies = None
+    if options.apply:
+        from crm_crew.mail.replies_out import RepliesOut
+
+        replies = RepliesOut(settings, config.directory, store)
+        replies.check()      # replies.mode send: a refused SMTP login stops the run before any work
     mail = None
     if any(isinstance(item, MailboxUrl) for item in options.inputs):
         from crm_crew.mail.inputs import MailInputs
 
-        mail = MailInputs.connect(options.inputs, settings, store, config.directory)
-    return PreparedRun(models, trail, mail)
+        try:
+            mail = MailInputs.connect(options.inputs, settings, store, config.directory)
+        except BaseException:
+            if replies is not None:
+                replies.close()
+            raise
+    return PreparedRun(models, trail, mail, replies)
 
 
 def _check_queue(options: RunOptions) -> None:

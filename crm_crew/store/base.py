@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from crm_crew.mail.outbox import OutboxRow
 from crm_crew.store.audit import AuditEntry, AuditHead, AuditKey
 
 
@@ -114,6 +115,15 @@ class Store(Protocol):
         """(UIDVALIDITY, the highest UID read up to which every message is journaled) of an IMAP folder
         (`user@host/folder`), or None when it was never read."""
     def set_mail_cursor(self, mailbox: str, uidvalidity: int, last_uid: int) -> None: ...
+    def outbox_row(self, message_id: str) -> OutboxRow | None:
+        """The outbox row of a reply (crm_crew/mail/outbox.py), or None when it was never handed over."""
+    def put_outbox(self, row: OutboxRow) -> None:
+        """Write (or move on) an outbox row, committed when this returns."""
+    def drop_outbox(self, message_id: str) -> None:
+        """Forget a reply the server refused (it was not sent: it may be tried again)."""
+    def outbox_count(self, recipient: str, since: str) -> int:
+        """Replies handed over to `recipient` since the ISO time `since`."""
+    def outbox_run_count(self, run_id: str) -> int: ...
     def list_runs(self, limit: int = 50) -> list[RunInfo]: ...
     def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
                     review: dict[str, Any] | None = None) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from psycopg.rows import DictRow
 
+from crm_crew.mail.outbox import OutboxMixin
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.postgres_audit import UPSERT_ACTION, AuditMixin
@@ -34,7 +35,7 @@ def key_lock(idempotency_key: str) -> int:
     return int.from_bytes(hashlib.blake2b(idempotency_key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-class PostgresStore(AuditMixin, ReviewMixin):
+class PostgresStore(AuditMixin, ReviewMixin, OutboxMixin):
     """`url`: a libpq connection URL, e.g. postgresql://crm@db.internal:5432/crm_crew."""
 
     def create_run(self, info: RunInfo) -> None:

@@ -10,6 +10,7 @@ import psycopg
 from psycopg.rows import DictRow
 
 from crm_crew.errors import CrmCrewError
+from crm_crew.mail.outbox import POSTGRES_TABLE
 
 # The two-key advisory locks of crm-crew: (LOCK_SPACE, one of the ids below).
 LOCK_SPACE = 0x63726D   # "crm"
@@ -89,6 +90,8 @@ MIGRATIONS: tuple[str, ...] = (
       mailbox TEXT PRIMARY KEY, uidvalidity BIGINT NOT NULL, last_uid BIGINT NOT NULL, updated_at TEXT NOT NULL
     );
     """,
+    # 5: the replies handed to a mail server, before and after it accepted them (crm_crew/mail/outbox.py)
+    POSTGRES_TABLE,
 )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from crm_crew.mail.outbox import OutboxMixin
 from crm_crew.store.base import ActionRow, Claim, ReviewItem, RunInfo
 from crm_crew.store.owners import owner_alive
 from crm_crew.store.records import compose_record
@@ -19,7 +20,9 @@ from crm_crew.store.sqlite_audit import UPSERT_ACTION, AuditMixin
 from crm_crew.store.sqlite_reviews import ReviewMixin, insert_review
 
 
-class SQLiteStore(AuditMixin, ReviewMixin):
+class SQLiteStore(AuditMixin, ReviewMixin, OutboxMixin):
+    placeholder = "?"
+
     def __init__(self, path: Path) -> None:
         super().__init__(path)
 

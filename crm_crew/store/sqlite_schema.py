@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from crm_crew.mail.outbox import SQLITE_TABLE
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
@@ -58,12 +60,13 @@ CREATE TABLE IF NOT EXISTS llm_batches (
 CREATE TABLE IF NOT EXISTS mail_cursors (
   mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, updated_at TEXT NOT NULL
 );
-"""
+""" + SQLITE_TABLE + ";\n"
 
 # Version 1: crm-crew 0.1.0. Version 2: sealed action rows, CRM targets of runs, keys and claims.
 # Version 3: the Message Batches a run sent (llm_batches; SCHEMA's CREATE ... IF NOT EXISTS adds it).
 # Version 4: how far each IMAP mailbox folder was read (mail_cursors; added the same way).
-VERSION = 4
+# Version 5: the replies handed to a mail server (outbox, crm_crew/mail/outbox.py; added the same way).
+VERSION = 5
 
 UPGRADE_TO_2 = """
 ALTER TABLE actions ADD COLUMN mac TEXT;

@@ -126,6 +126,10 @@ namespace inbox {{
   mailbox Processed {{
     auto = create
   }}
+  mailbox Drafts {{
+    auto = create
+    special_use = \\Drafts
+  }}
 }}
 """
         (self.dir / "dovecot.conf").write_text(config, encoding="utf-8")

@@ -94,7 +94,9 @@ def test_shipped_config_loads_cleanly() -> None:
     assert "other" in settings.intents
     assert settings.escalation.rules[1].when.sentiment == ["negative"]
     assert settings.permissions == {"action": ["create_contact", "log_activity", "create_case", "create_task",
-                                               "update_lead_status", "opt_out"]}
+                                               "update_lead_status", "opt_out"],
+                                    "communication": ["send_reply"]}
+    assert settings.replies.mode == "draft" and settings.replies.smtp.password_env == "CRM_CREW_SMTP_PASSWORD"
 
 
 def test_default_and_resolved_config_dir(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -420,3 +422,13 @@ def test_a_store_url_with_a_password_is_refused_without_repeating_it(cfg: Path) 
                      "(user:password@ or a secret query parameter; not repeated here): use PGPASSWORD or ~/.pgpass, "
                      "or put the whole URL in the DATABASE_URL environment variable"]
     assert "hunter2" not in "".join(found)
+
+
+def test_replies_send_needs_a_server_and_a_from_address(cfg: Path) -> None:
+    edit(cfg, "crm-crew.yaml", "  mode: draft\n", "  mode: send\n")
+    assert [p.split(": ", 1)[1] for p in problems(cfg)] == [
+        "replies.mode send needs replies.smtp.host and replies.from_address"]
+    edit(cfg, "crm-crew.yaml", "  from_address: null ", "  from_address: help@shop.test ")
+    edit(cfg, "crm-crew.yaml", "    host: null\n", "    host: smtp.shop.test\n    password: hunter22\n")
+    found = problems(cfg)
+    assert len(found) == 1 and "password" in found[0] and "hunter22" not in found[0]   # secrets: variables only

@@ -1,4 +1,4 @@
-"""The mail tests' own Dovecot, started once per test session (crm_crew/testing/mail_servers.py)."""
+"""The mail tests' own Dovecot and SMTP server, each started once per test session (crm_crew/testing/)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from crm_crew.testing.mail_servers import DovecotServer
 from crm_crew.testing.servers import ServerUnavailable
+from crm_crew.testing.smtp_server import SmtpServer
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +17,15 @@ def dovecot() -> Iterator[DovecotServer]:
         server = DovecotServer().start()
     except ServerUnavailable as exc:
         pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
     try:
         yield server
     finally:

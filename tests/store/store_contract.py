@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from crm_crew.mail.outbox import ACCEPTED, SENDING, OutboxRow
 from crm_crew.store.audit import AuditEntry, AuditKey, VerifyResult, verify_chain
 from crm_crew.store.base import ActionRow, Outcome, ReviewItem, RunInfo, Store
 from crm_crew.store.owners import process_owner
@@ -104,6 +105,26 @@ def test_an_imap_folders_cursor_is_kept_per_mailbox_and_replaced(store: Store) -
     store.set_mail_cursor("ops@mail.example:993/INBOX", 4_294_967_295, 0)    # a new UIDVALIDITY starts over
     assert store.mail_cursor("ops@mail.example:993/INBOX") == (4_294_967_295, 0)
     assert store.mail_cursor("ops@mail.example:993/Support") == (7, 3)
+
+
+def test_the_outbox_keeps_a_reply_by_message_id_and_counts_per_recipient_and_run(store: Store) -> None:
+    mid = "<crm-crew.0a1b@replies.example>"
+    assert store.outbox_row(mid) is None
+    store.put_outbox(OutboxRow(mid, "ik_0a1b", "run-a", "m-1", "ana@example.org", "send", SENDING))
+    first = store.outbox_row(mid)
+    assert first is not None and first.status == SENDING and first.created_at
+    store.put_outbox(OutboxRow(mid, "ik_0a1b", "run-a", "m-1", "ana@example.org", "send", ACCEPTED,
+                               created_at=first.created_at))
+    after = store.outbox_row(mid)
+    assert after is not None and (after.status, after.created_at) == (ACCEPTED, first.created_at)
+    store.put_outbox(OutboxRow("<crm-crew.2@replies.example>", "ik_2", "run-b", "m-2", "ana@example.org", "draft",
+                               ACCEPTED))
+    assert store.outbox_count("ana@example.org", "2000-01-01T00:00:00+00:00") == 2
+    assert store.outbox_count("ana@example.org", "2999-01-01T00:00:00+00:00") == 0
+    assert store.outbox_count("bo@example.org", "2000-01-01T00:00:00+00:00") == 0
+    assert (store.outbox_run_count("run-a"), store.outbox_run_count("run-c")) == (1, 0)
+    store.drop_outbox(mid)
+    assert store.outbox_row(mid) is None
 
 
 # -- results and actions -------------------------------------------------------------------------

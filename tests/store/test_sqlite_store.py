@@ -82,6 +82,7 @@ def test_a_journal_of_0_1_is_upgraded_and_its_keys_hold_for_its_crm_type(tmp_pat
             store.close()
     check = sqlite3.connect(path)
     try:
-        assert check.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert check.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0   # version 5 added it
     finally:
         check.close()

@@ -117,6 +117,7 @@ def _body(msg: EmailMessage) -> tuple[str, dict[str, Any]]:
     return "", {}
 
 
+MAX_THREAD_HEADER = 2000      # characters of Message-ID / References kept for threading a reply
 MAX_ATTACHMENT_NAME = 200      # characters of an attachment's name kept in the metadata
 MAX_ATTACHMENTS = 100          # attachments listed (all are counted)
 
@@ -219,6 +220,11 @@ def message_to_interaction(
         reply_to = _header(msg, "Reply-To")
         if reply_to:
             meta["reply_to"] = reply_to
+        if mid:
+            meta["message_id"] = mid[:MAX_THREAD_HEADER]            # a reply's In-Reply-To
+        references = " ".join(_header(msg, "References").split())
+        if references:
+            meta["references"] = references[-MAX_THREAD_HEADER:]    # a reply's References: the newest kept
         count, attachments = _attachments(msg, sizes)
         meta["has_attachments"] = bool(count)
         if attachments:

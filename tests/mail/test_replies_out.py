@@ -1,0 +1,304 @@
+"""Replies out through the real CLI, against the tests' own SMTP server (aiosmtpd, TLS) and Dovecot:
+what is sent and with which headers, what is never answered, holds, limits, crashes and resume, rollback."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import subprocess
+import sys
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import imapclient
+import pytest
+import redis
+import yaml
+
+from crm_crew.mail.outbox import SENDING, OutboxRow
+from crm_crew.store.sqlite import SQLiteStore
+from crm_crew.testing.configs import write_config
+from crm_crew.testing.mail_servers import DovecotServer
+from crm_crew.testing.smtp_server import SmtpServer
+from tests.e2e.clihelp import cli, cli_process
+from tests.servers_fixtures import redis_url  # noqa: F401  (session fixture)
+
+pytestmark = pytest.mark.slow(seconds=40)
+
+SMTP_ENV = "CRM_CREW_TEST_SMTP_PASSWORD"
+IMAP_ENV = "CRM_CREW_TEST_IMAP_PASSWORD"
+FROM = "help@lighthouse-tools.test"
+CONTACTS = ("email,first_name,last_name,company,phone,tier,lead_status\n"
+            "oskar.lind@fjord-bakery.test,Oskar,Lind,Fjord Bakery,,standard,Customer\n"
+            "mira.solberg@fjord-bakery.test,Mira,Solberg,Fjord Bakery,,standard,Customer\n"
+            "tomas.berg@fjord-bakery.test,Tomas,Berg,Fjord Bakery,,standard,Customer\n")
+
+
+def _eml(folder: Path, name: str, sender: str, subject: str, body: str, **headers: str) -> None:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = FROM
+    msg["Subject"] = subject
+    msg["Date"] = "Tue, 02 Jun 2026 09:15:00 +0000"
+    msg["Message-ID"] = f"<{name}@fjord-bakery.test>"
+    for key, value in headers.items():
+        msg[key.replace("_", "-")] = value
+    msg.set_content(body)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.eml").write_bytes(msg.as_bytes())
+
+
+def _config(folder: Path, smtp: SmtpServer, starttls: bool = False, **replies: Any) -> Path:
+    write_config(folder, {})
+    path = folder / "crm-crew.yaml"
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    settings["replies"].update({"mode": "send", "from_address": FROM, "from_name": "Lighthouse Support", **replies})
+    settings["replies"]["smtp"].update({"host": "127.0.0.1", "port": smtp.starttls_port if starttls else smtp.port,
+                                        "security": "starttls" if starttls else "tls", "user": smtp.user,
+                                        "password_env": SMTP_ENV, "tls_ca_file": str(smtp.ca_file), "timeout_s": 5})
+    path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def _start(tmp_path: Path, smtp: SmtpServer, starttls: bool = False,
+           **replies: Any) -> tuple[Path, Path, dict[str, str]]:
+    home, conf = tmp_path / "state", _config(tmp_path / "conf", smtp, starttls, **replies)
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(CONTACTS, encoding="utf-8")
+    assert cli("crm", "import", str(contacts), "--config", str(conf), home=home).code == 0
+    return home, conf, {SMTP_ENV: smtp.password}
+
+
+def _to(smtp: SmtpServer, address: str) -> list[EmailMessage]:
+    return [r.message for r in smtp.messages if address in r.rcpt_tos]
+
+
+def _records(home: Path, run_id: str) -> dict[str, dict[str, Any]]:
+    return {r["interaction_id"].split("@")[0]: r for r in cli("show", run_id, "--json", home=home).json()["results"]}
+
+
+def test_replies_are_sent_once_threaded_and_never_to_machines_or_opted_out(smtp: SmtpServer, tmp_path: Path) -> None:
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp)
+    inbox = tmp_path / "inbox"
+    _eml(inbox, "a-question", "Oskar Lind <oskar.lind@fjord-bakery.test>", "Oven timer manual",
+         "Hello, could you tell me where to find the manual for the oven timer? Thanks, Oskar",
+         References="<older-thread@fjord-bakery.test>")
+    _eml(inbox, "b-away", "Mira Solberg <mira.solberg@fjord-bakery.test>", "Automatic reply: Oven timer",
+         "I am away until Monday and will read mail then.", Auto_Submitted="auto-replied")
+    _eml(inbox, "c-bounce", "Mail Delivery System <MAILER-DAEMON@fjord-bakery.test>", "Undelivered Mail Returned",
+         "Your message to someone@nowhere.test could not be delivered.")
+    _eml(inbox, "d-noreply", "Bakery Bot <noreply@fjord-bakery.test>", "Your weekly bread order",
+         "This mailbox is not monitored. Your weekly order was placed.")
+    _eml(inbox, "e-unsubscribe", "Tomas Berg <tomas.berg@fjord-bakery.test>", "Unsubscribe",
+         "Please unsubscribe me from all your mailings and remove me from the list.")
+    _eml(inbox, "f-list", "Mira Solberg <mira.solberg@fjord-bakery.test>", "Digest: the bakers forum",
+         "Three new threads in the bakers forum this week.", List_Id="<bakers.forum.test>")
+    _eml(inbox, "g-outage", "Mira Solberg <mira.solberg@fjord-bakery.test>", "URGENT: every oven is down",
+         "Production is down: all our ovens stopped at 6 am and the bakery cannot open. This is critical!")
+
+    shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
+    assert shadow.code == 0, shadow.err
+    assert smtp.messages == []                                   # a shadow run sends nothing
+    records = _records(home, shadow.json()["run_id"])
+    assert records["a-question"]["reply_out"]["status"] == "planned"
+    reasons = {name: records[name]["reply_out"]["reason"] for name in ("b-away", "c-bounce", "d-noreply", "f-list")}
+    assert "automatic reply" in reasons["b-away"] and "bounce" in reasons["c-bounce"]
+    assert "no-reply" in reasons["d-noreply"] and "mailing list" in reasons["f-list"]
+    assert records["g-outage"]["reply_out"]["status"] == "held"
+
+    applied = cli("apply", shadow.json()["run_id"], "--config", str(conf), "--json", home=home, env=env)
+    assert applied.code == 0, applied.err + applied.out
+    sent = _to(smtp, "oskar.lind@fjord-bakery.test")
+    assert len(sent) == 1
+    reply = sent[0]
+    assert reply["In-Reply-To"] == "<a-question@fjord-bakery.test>"
+    assert reply["References"] == "<older-thread@fjord-bakery.test> <a-question@fjord-bakery.test>"
+    assert reply["From"].addresses[0].addr_spec == FROM and reply["Auto-Submitted"] == "auto-replied"
+    records = _records(home, shadow.json()["run_id"])
+    assert records["a-question"]["reply_out"] == {"mode": "send", "status": "sent", "reason": "sent",
+                                                  "message_id": reply["Message-ID"]}
+    assert len(_to(smtp, "tomas.berg@fjord-bakery.test")) == 1  # the unsubscribe confirmation, the one exception
+    assert not _to(smtp, "mira.solberg@fjord-bakery.test") and not _to(smtp, "noreply@fjord-bakery.test")
+    assert not any("mailer-daemon" in r.rcpt_tos[0].lower() for r in smtp.messages)
+    export = cli("crm", "export", "--json", "--config", str(conf), home=home).json()
+    logged = [a for a in export["activities"] if a["subject"].startswith("Reply sent:")]
+    assert len(logged) == 2                                      # each reply is an email activity on its contact
+
+    again = cli("apply", shadow.json()["run_id"], "--config", str(conf), home=home, env=env)
+    assert again.code == 0 and len(smtp.messages) == 2           # applying again sends nothing twice
+
+    later = tmp_path / "later"
+    _eml(later, "h-again", "Tomas Berg <tomas.berg@fjord-bakery.test>", "One more question",
+         "Is the bakery shop open on Sunday?")
+    _eml(later, "i-unsub-again", "Tomas Berg <tomas.berg@fjord-bakery.test>", "Unsubscribe",
+         "Unsubscribe me please, I still get your mailings.")
+    second = cli("run", str(later), "--apply", "--config", str(conf), "--json", home=home, env=env)
+    assert second.code == 0, second.err
+    records = _records(home, second.json()["run_id"])
+    assert "opted out" in records["h-again"]["reply_out"]["reason"]
+    assert records["i-unsub-again"]["reply_out"]["status"] == "skipped"     # one confirmation per address
+    assert len(_to(smtp, "tomas.berg@fjord-bakery.test")) == 1
+
+    item = next(i for i in cli("review", "list", "--json", home=home).json() if "g-outage" in i["interaction_id"])
+    shown = cli("review", "show", str(item["review_id"]), home=home)
+    assert shown.code == 0 and "send_reply" in shown.out and "mira.solberg@fjord-bakery.test" in shown.out
+    edited = tmp_path / "reply.txt"
+    edited.write_text("Subject: Your ovens\n\nWe are sending a technician this morning. Sorry for the trouble.\n",
+                      encoding="utf-8")
+    approved = cli("review", "approve", str(item["review_id"]), "--edit-reply", str(edited), "--config", str(conf),
+                   home=home, env=env)
+    assert approved.code == 0, approved.err + approved.out
+    held = _to(smtp, "mira.solberg@fjord-bakery.test")
+    assert len(held) == 1 and held[0]["Subject"] == "Your ovens"
+    assert held[0].get_content().strip() == "We are sending a technician this morning. Sorry for the trouble."
+
+    rolled = cli("rollback", shadow.json()["run_id"], "--config", str(conf), home=home, env=env)
+    assert rolled.code == 0, rolled.out
+    assert "not undone" in rolled.out and "a sent mail cannot be unsent" in rolled.out
+    export = cli("crm", "export", "--json", "--config", str(conf), home=home).json()
+    assert not [a for a in export["activities"] if a["subject"].startswith("Reply sent: Re: Oven timer")]
+
+
+def test_per_recipient_limit_and_a_wrong_password_over_starttls(smtp: SmtpServer, tmp_path: Path) -> None:
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp, starttls=True, max_per_recipient=1)
+    inbox = tmp_path / "inbox"
+    for n in (1, 2):
+        _eml(inbox, f"ask-{n}", "Oskar Lind <oskar.lind@fjord-bakery.test>", f"Question {n} about flour",
+             f"Hello, question number {n}: which flour do you recommend for rye bread?")
+    wrong = cli("run", str(inbox), "--apply", "--config", str(conf), home=home, env={SMTP_ENV: "not-the-password"})
+    assert wrong.code == 1 and SMTP_ENV in wrong.err
+    assert "not-the-password" not in wrong.err + wrong.out and smtp.messages == []
+    assert cli("runs", "--json", home=home).json() == []         # stopped before any run existed
+
+    run = cli("run", str(inbox), "--apply", "--config", str(conf), "--json", home=home, env=env)
+    assert run.code == 0, run.err
+    assert len(_to(smtp, "oskar.lind@fjord-bakery.test")) == 1
+    statuses = sorted((r["reply_out"]["status"], r["reply_out"]["reason"] or "")
+                      for r in _records(home, run.json()["run_id"]).values())
+    assert statuses[1][0] == "skipped" and "max_per_recipient" in statuses[1][1]
+
+
+def test_a_crash_right_after_the_server_accepted_is_resumed_without_a_second_copy(smtp: SmtpServer,
+                                                                                   tmp_path: Path) -> None:
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp)
+    inbox = tmp_path / "inbox"
+    _eml(inbox, "crash-1", "Oskar Lind <oskar.lind@fjord-bakery.test>", "Delivery on Thursday",
+         "Can you deliver the new mixer on Thursday morning instead of Wednesday?")
+    killed = cli_process("run", str(inbox), "--apply", "--run-id", "crashy", "--config", str(conf), home=home,
+                         env={**env, "CRM_CREW_CRASH_AFTER": "reply_accepted:1"})
+    assert killed.code == -9, killed.err
+    assert len(smtp.messages) == 1
+    resumed = cli("run", "--resume", "crashy", "--config", str(conf), "--json", home=home, env=env)
+    assert resumed.code == 0, resumed.err
+    assert len(smtp.messages) == 1                               # exactly one copy delivered
+    record = _records(home, "crashy")["crash-1"]
+    assert record["reply_out"]["status"] == "sent" and "not again" in record["reply_out"]["reason"]
+    assert record["reply_out"]["message_id"] == smtp.messages[0].message["Message-ID"]
+
+
+def test_a_reply_left_sending_is_never_sent_again_by_itself(smtp: SmtpServer, tmp_path: Path) -> None:
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp)
+    inbox = tmp_path / "inbox"
+    _eml(inbox, "unsure-1", "Oskar Lind <oskar.lind@fjord-bakery.test>", "Order 8120 is late",
+         "Order 8120 was due on Friday and has not arrived. Where is my order?")
+    shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
+    run_id = shadow.json()["run_id"]
+    message_id = _records(home, run_id)["unsure-1"]["reply_out"]["message_id"]
+    journal = SQLiteStore(home / "journal.sqlite")      # a process died during DATA: the server may have it
+    try:
+        row = next(r for r in journal.actions(run_id) if r.type == "send_reply")
+        journal.put_outbox(OutboxRow(message_id, row.idempotency_key, run_id, row.interaction_id,
+                                     "oskar.lind@fjord-bakery.test", "send", SENDING))
+    finally:
+        journal.close()
+    applied = cli("apply", run_id, "--config", str(conf), home=home, env=env)
+    assert applied.code == 3 and smtp.messages == []
+    reply_out = _records(home, run_id)["unsure-1"]["reply_out"]
+    assert reply_out["status"] == "failed" and message_id in reply_out["reason"]
+    assert "not sent again automatically" in reply_out["reason"]
+
+
+def test_an_rq_worker_sends_a_queued_runs_reply_once(smtp: SmtpServer, tmp_path: Path,
+                                                     redis_url: str) -> None:  # noqa: F811
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp)
+    inbox = tmp_path / "inbox"
+    _eml(inbox, "queued-1", "Oskar Lind <oskar.lind@fjord-bakery.test>", "Order 9031 missing",
+         "Order 9031 was due on Friday and has not arrived. Where is my order?")
+    queue = f"{redis_url.rsplit('/', 1)[0]}/14"
+    redis.Redis.from_url(queue).flushdb()
+    full_env = {**os.environ, "CRM_CREW_HOME": str(home), **env}
+    full_env.pop("CRM_CREW_CONFIG", None)
+    exe = str(Path(sys.executable).with_name("crm-crew"))
+    run = subprocess.Popen([exe, "run", str(inbox), "--apply", "--queue", queue, "--run-id", "queued", "--config",
+                            str(conf)], env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        worker = subprocess.run([exe, "worker", "--queue", queue, "--burst", "--config", str(conf)], env=full_env,
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+        assert worker.returncode == 0, worker.stderr
+        _, err = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, err
+    sent = _to(smtp, "oskar.lind@fjord-bakery.test")
+    assert len(sent) == 1 and sent[0]["In-Reply-To"] == "<queued-1@fjord-bakery.test>"
+    assert _records(home, "queued")["queued-1"]["reply_out"]["status"] == "sent"
+
+
+def _imap(server: DovecotServer) -> imapclient.IMAPClient:
+    client = imapclient.IMAPClient("127.0.0.1", port=server.imaps_port, ssl=True, timeout=10,
+                                   ssl_context=ssl.create_default_context(cafile=str(server.ca_file)))
+    client.login(server.user, server.password)
+    return client
+
+
+def test_draft_mode_writes_one_threaded_draft_to_the_mailboxs_drafts(dovecot: DovecotServer, smtp: SmtpServer,
+                                                                      tmp_path: Path) -> None:
+    home, conf, _ = _start(tmp_path, smtp, mode="draft", from_address=None)
+    settings_path = conf / "crm-crew.yaml"
+    settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
+    settings["mail"]["imap"].update({"password_env": IMAP_ENV, "tls_ca_file": str(dovecot.ca_file), "timeout_s": 5})
+    settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    question = EmailMessage()
+    question["From"] = "Oskar Lind <oskar.lind@fjord-bakery.test>"
+    question["To"] = f"{dovecot.user}@lighthouse-tools.test"
+    question["Subject"] = "Order 7713 for the slicer blade"
+    question["Message-ID"] = "<slicer-blade@fjord-bakery.test>"
+    question.set_content("Order 7713 (a spare blade for our bread slicer) was due on Friday and has not arrived. "
+                         "Where is my order?")
+    client = _imap(dovecot)
+    try:
+        client.create_folder("Orders")
+        client.append("Orders", question.as_bytes())
+    finally:
+        client.logout()
+    env = {IMAP_ENV: dovecot.password}
+    run = cli("run", dovecot.url("Orders"), "--apply", "--config", str(conf), "--json", home=home, env=env)
+    assert run.code == 0, run.err
+    again = cli("apply", run.json()["run_id"], "--config", str(conf), home=home, env=env)
+    assert again.code == 0, again.err
+    client = _imap(dovecot)
+    try:
+        client.select_folder("Drafts", readonly=True)
+        uids = client.search(["HEADER", "In-Reply-To", "slicer-blade@fjord-bakery.test"])
+        assert len(uids) == 1                                    # one draft, however often it is applied
+        fetched = client.fetch(uids, ["FLAGS", "BODY.PEEK[]"])[uids[0]]
+    finally:
+        client.logout()
+    assert imapclient.DRAFT in fetched[b"FLAGS"]
+    draft = BytesParser(policy=policy.default).parsebytes(fetched[b"BODY[]"])
+    assert draft["To"].addresses[0].addr_spec == "oskar.lind@fjord-bakery.test"
+    assert draft["References"] == "<slicer-blade@fjord-bakery.test>" and draft["Auto-Submitted"] is None
+    assert smtp.messages == [] or all("slicer" not in json.dumps(m.rcpt_tos) for m in smtp.messages)
+    record = _records(home, run.json()["run_id"])["slicer-blade"]
+    assert record["reply_out"]["status"] == "drafted" and record["reply_out"]["message_id"] == draft["Message-ID"]

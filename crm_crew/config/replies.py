@@ -1,10 +1,11 @@
 """replies.yaml: the reply templates, read like the other config files and checked to the column.
 
     signature: <text appended by `{{ signature }}`>
+    attachments_note: <template>   # optional: a paragraph put before the signature when the message had attachments
     templates:
       <intent>: null | {subject: <template>, body: <template>}
     languages:                 # optional: replies in the customer's language; English is the fallback
-      <code>: {signature: ..., templates: {...}}
+      <code>: {signature: ..., attachments_note: ..., templates: {...}}
 
 Every template is checked by `crm_crew.config.templates` (sandbox rules, known variables);
 each problem is reported as `file:line:col`, all of them at once.
@@ -24,7 +25,8 @@ from crm_crew.errors import ConfigError
 
 REPLIES_FILE = "replies.yaml"
 TEMPLATE_FIELDS: tuple[str, ...] = ("subject", "body")
-_TOP_KEYS: tuple[str, ...] = ("signature", "templates", "languages")
+_TOP_KEYS: tuple[str, ...] = ("signature", "attachments_note", "templates", "languages")
+_SECTION_KEYS: tuple[str, ...] = ("signature", "attachments_note", "templates")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ReplyTemplates:
     signature: str
     templates: dict[str, dict[str, str] | None]
     languages: dict[str, "ReplyTemplates"] = field(default_factory=dict)   # language code -> its templates
+    attachments_note: str | None = None      # template of the paragraph acknowledging attachments (None: none)
 
     def for_language(self, language: str, intent: str) -> "ReplyTemplates":
         """The language's templates when they cover the intent, else these (English)."""
@@ -67,19 +70,27 @@ def load_replies(directory: Path) -> ReplyTemplates:
             if not isinstance(section, dict) or not isinstance(section.get("templates"), dict):
                 rep.at_value(("languages", code), "must have `signature` and `templates`")
                 continue
-            by_language[str(code)] = _section(rep, section, ("languages", code), skip, english.signature)
+            for key in section:
+                if key not in _SECTION_KEYS and ("languages", code, key) not in skip:
+                    rep.unknown_key(("languages", code, key), _SECTION_KEYS)
+            by_language[str(code)] = _section(rep, section, ("languages", code), skip, english)
     if rep.problems:
         raise ConfigError(sorted(rep.problems, key=lambda p: (p.line, p.col)))
-    return ReplyTemplates(english.signature, english.templates, by_language)
+    return ReplyTemplates(english.signature, english.templates, by_language, english.attachments_note)
 
 
 def _section(rep: Reporter, data: dict[Any, Any], at: YamlPath, skip: set[YamlPath],
-             default_signature: str = "") -> ReplyTemplates:
-    signature = data.get("signature", default_signature)
+             fallback: ReplyTemplates | None = None) -> ReplyTemplates:
+    """One language's section (the top level is English); a language's missing signature and attachments
+    note are English's."""
+    signature = data.get("signature", fallback.signature if fallback else "")
     if not isinstance(signature, str):
         rep.bad_value((*at, "signature"), "must be a string", signature)
     elif len(signature) > MAX_TEMPLATE_CHARS:
         rep.at_value((*at, "signature"), f"is {len(signature)} characters long (limit {MAX_TEMPLATE_CHARS})")
+    note = data.get("attachments_note", fallback.attachments_note if fallback else None)
+    if "attachments_note" in data and note is not None:
+        _check_template(rep, (*at, "attachments_note"), note, skip)
     templates: dict[str, dict[str, str] | None] = {}
     for intent, entry in data["templates"].items():
         base: YamlPath = (*at, "templates", intent)
@@ -89,7 +100,7 @@ def _section(rep: Reporter, data: dict[Any, Any], at: YamlPath, skip: set[YamlPa
         templates[str(intent)] = entry
         for name in TEMPLATE_FIELDS if entry is not None else ():
             _check_template(rep, (*base, name), entry[name], skip)
-    return ReplyTemplates(str(signature), templates)
+    return ReplyTemplates(str(signature), templates, attachments_note=note if isinstance(note, str) else None)
 
 
 def _check_template(rep: Reporter, path: YamlPath, source: Any, skip: set[YamlPath]) -> None:

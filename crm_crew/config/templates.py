@@ -20,7 +20,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 REPLY_VARIABLES: tuple[str, ...] = (
-    "first_name", "subject", "intent", "urgency", "sentiment", "tier", "company", "signature",
+    "first_name", "subject", "intent", "urgency", "sentiment", "tier", "company", "signature", "attachments",
 )
 MAX_TEMPLATE_CHARS = 5_000     # one subject or body as written in replies.yaml
 MAX_NUMBER = 10_000            # any number a template writes or passes to a filter

@@ -26,12 +26,17 @@ def load_reply_templates(config_dir: Path) -> ReplyTemplates:
 def render_reply(templates: ReplyTemplates, intent: str, variables: dict[str, Any],
                  language: str = "en") -> dict[str, str] | None:
     """The reply for `intent` (or `other`) in the customer's language when replies.yaml has it, rendered in
-    the sandbox; None when that intent gets none."""
+    the sandbox; None when that intent gets none. When the message had attachments (`attachments` > 0) the
+    section's `attachments_note` is rendered and put before the signature: they were not opened, but the
+    customer hears that they arrived."""
     templates = templates.for_language(language, intent)
     entry = templates.templates.get(intent, templates.templates.get("other"))
     if entry is None:
         return None
-    values = {**variables, "signature": templates.signature}
+    values = {"attachments": 0, **variables, "signature": templates.signature}
+    if values["attachments"] and templates.attachments_note:
+        note = compile_reply_template(templates.attachments_note).render(values).strip()
+        values["signature"] = f"{note}\n\n{templates.signature}" if note else templates.signature
     return {field: compile_reply_template(entry[field]).render(values).strip() for field in ("subject", "body")}
 
 

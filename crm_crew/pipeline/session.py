@@ -6,6 +6,7 @@ model text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,22 @@ from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.signature import SenderDetails
 from crm_crew.security.pii import redact
 from crm_crew.security.screen import ScreenResult
+
+
+_MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,62}/[a-z0-9][a-z0-9.+-]{0,62}")
+
+
+def attachment_facts(metadata: dict[str, Any]) -> dict[str, Any] | None:
+    """How many files the message carried and of which types (never their names: those are data a model
+    should not read), for the reply to acknowledge; None without attachments. They are never opened."""
+    listed = [a for a in metadata.get("attachments") or [] if isinstance(a, dict)]
+    count = metadata.get("attachments_count")
+    count = count if isinstance(count, int) and count >= len(listed) else len(listed)
+    if not count:
+        return None
+    types = {str(a.get("type") or "").lower() for a in listed}
+    return {"count": count, "not_opened": True,
+            "types": sorted(t for t in types if _MIME_TYPE.fullmatch(t))[:10]}
 
 
 @dataclass
@@ -58,6 +75,10 @@ class InteractionSession:
         return redact(self.screen.sender_name, self.settings.security.redact)[0]
 
     @property
+    def attachments(self) -> dict[str, Any] | None:
+        return attachment_facts(self.interaction.metadata)
+
+    @property
     def tier(self) -> str:
         return self.match.contact.tier if self.match and self.match.contact else ""
 
@@ -91,6 +112,7 @@ class InteractionSession:
                 "received_at": it.received_at,
                 "language": self.language,
                 "automated_sender": is_automated(it, self.settings.matching.non_human_senders),
+                **({"attachments": self.attachments} if self.attachments else {}),
             },
             "security": self.security_record(),
             "sender_details": self.sender_view(),

@@ -85,6 +85,7 @@ def _template(session: InteractionSession) -> dict[str, str] | None:
         "subject": session.screen.subject or "your message",
         "intent": a.intent, "urgency": a.urgency, "sentiment": a.sentiment_label,
         "tier": session.tier, "company": contact.company if contact else (session.sender.company if session.sender else ""),
+        "attachments": (session.attachments or {}).get("count", 0),
     }, session.language)
     if draft is None:
         session.reply_declined = f"no reply is sent for intent '{a.intent}'"

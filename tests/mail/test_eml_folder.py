@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.e2e.clihelp import cli
 
 
-def _mail(message_id: str, body: str, attachment: tuple[str, bytes] | None = None) -> bytes:
+def _mail(message_id: str, body: str, *attachments: tuple[str, bytes]) -> bytes:
     msg = EmailMessage()
     msg["From"] = "Rolf Berger <rolf.berger@quarzwerk-logistik.de>"
     msg["To"] = "support@shop.example"
@@ -19,8 +19,8 @@ def _mail(message_id: str, body: str, attachment: tuple[str, bytes] | None = Non
     msg["Date"] = "Mon, 01 Jun 2026 10:00:00 +0200"
     msg["Message-ID"] = message_id
     msg.set_content(body)
-    if attachment is not None:
-        msg.add_attachment(attachment[1], maintype="application", subtype="pdf", filename=attachment[0])
+    for name, content in attachments:
+        msg.add_attachment(content, maintype="application", subtype="pdf", filename=name)
     return msg.as_bytes()
 
 
@@ -44,3 +44,18 @@ def test_a_folder_of_eml_files_is_an_input_and_attachments_show_in_review(tmp_pa
     shown = cli("review", "show", str(item["review_id"]), home=home).out
     assert re.search(r"attachments +\[bold\]claim\[/bold\] \[EMAIL\] - scan\.pdf \(application/pdf, 244\.1 KB\)", shown)
     assert "jane.roe@example.org" not in shown
+
+
+def test_the_reply_says_the_attachments_arrived_without_naming_them(tmp_path: Path) -> None:
+    home, folder = tmp_path / "state", tmp_path / "exported"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(_mail("<plain-1@quarzwerk-logistik.de>", "Could you tell me when pallet 80 ships?"))
+    (folder / "b.eml").write_bytes(_mail("<files-2@quarzwerk-logistik.de>",
+                                         "My delivery note and the photo of the dented crate are attached. "
+                                         "What can you do about the damage?",
+                                         ("lieferschein-80.pdf", b"%PDF-1.4 note"), ("crate-photo.pdf", b"%PDF-1.4 pic")))
+    assert cli("run", str(folder), "--run-id", "acks", "--json", home=home).code == 0
+    replies = {r["interaction_id"]: r["reply"]["body"] for r in cli("show", "acks", "--json", home=home).json()["results"]}
+    assert "The 2 files you attached have reached us" in " ".join(replies["files-2@quarzwerk-logistik.de"].split())
+    assert "lieferschein" not in replies["files-2@quarzwerk-logistik.de"]
+    assert "attached" not in replies["plain-1@quarzwerk-logistik.de"]

@@ -115,11 +115,45 @@ def test_missing_file(tmp_path: Path) -> None:
     ("templates:\n  support: just text\n", "replies.yaml:2:12: templates.support: must be null"),
     ("signature: [a]\ntemplates: {}\n", "replies.yaml:1:12: signature: must be a string, got a list"),
     ("templates: {}\nsignatur: x\n", "replies.yaml:2:1: unknown key 'signatur' (did you mean 'signature'?)"),
+    ("templates: {}\nattachments_note: '{{ attachments.__class__ }}'\n", "replies.yaml:2:35: attachments_note: access to '__class__' is not allowed"),
+    ("templates: {}\nlanguages:\n  de:\n    templates: {}\n    attachment_note: x\n",
+     "replies.yaml:5:5: languages.de: unknown key 'attachment_note' (did you mean 'attachments_note'?)"),
 ])
 def test_bad_files(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_reply_templates(write(tmp_path, text))
     assert str(caught.value).startswith(str(tmp_path / message.split(":")[0]) + message[len("replies.yaml"):])
+
+
+# -- attachments ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "count", "words"), [
+    ("en", 1, "The file you attached"), ("en", 4, "The 4 files you attached"), ("de", 2, "Ihre 2 angehängten"),
+    ("es", 1, "el archivo que adjuntó"), ("fr", 3, "les 3 fichiers joints"), ("pt", 2, "os 2\narquivos")])
+def test_a_reply_acknowledges_attachments_before_the_signature(shipped: ReplyTemplates, language: str,
+                                                               count: int, words: str) -> None:
+    plain = render_reply(shipped, "support", variables(intent="support"), language)
+    reply = render_reply(shipped, "support", variables(intent="support", attachments=count), language)
+    assert plain is not None and reply is not None
+    signature = shipped.for_language(language, "support").signature
+    note, _, sign_off = reply["body"].rpartition("\n\n")
+    assert sign_off == signature and " ".join(words.split()) in " ".join(note.split())
+    assert plain["body"] == reply["body"].replace(note.rpartition("\n\n")[2] + "\n\n", "")
+
+
+def test_no_note_without_attachments_or_without_a_note(tmp_path: Path) -> None:
+    text = ('signature: "-- us"\nattachments_note: "Got {{ attachments }} files."\ntemplates:\n'
+            '  other: {subject: "Re", body: "Hi\\n{{ signature }}"}\nlanguages:\n  de:\n    signature: "-- wir"\n'
+            '    templates:\n      other: {subject: "Re", body: "Hallo\\n{{ signature }}"}\n'
+            '  fr:\n    attachments_note: null\n    templates:\n      other: {subject: "Re", body: "Bonjour\\n{{ signature }}"}\n')
+    templates = load_reply_templates(write(tmp_path, text))
+    assert render_reply(templates, "x", {"attachments": 0})["body"] == "Hi\n-- us"   # type: ignore[index]
+    assert render_reply(templates, "x", {"attachments": 2})["body"] == "Hi\nGot 2 files.\n\n-- us"  # type: ignore[index]
+    # a language without its own note uses English's; `null` switches it off for that language
+    assert render_reply(templates, "other", {"attachments": 1}, "de")["body"] == \
+        "Hallo\nGot 1 files.\n\n-- wir"  # type: ignore[index]
+    assert render_reply(templates, "other", {"attachments": 1}, "fr")["body"] == "Bonjour\n-- us"  # type: ignore[index]
 
 
 # -- check_reply --------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from crm_crew.cli.audit_cmd import audit_app
 from crm_crew.cli.common import err, state_home
 from crm_crew.cli.help_words import use_words
 from crm_crew.cli.mcp_cmd import mcp_app
+from crm_crew.cli.outbox_cmd import outbox_app
 from crm_crew.cli.review_cmd import review_app
 
 try:  # typer >= 0.20 ships its own copy of click
@@ -78,6 +79,7 @@ sandbox_cmd.register(app)
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 app.add_typer(mcp_app, name="mcp")
+app.add_typer(outbox_app, name="outbox")
 rollback_cmd.register(app)
 worker_cmd.register(app)
 watch_cmd.register(app)

@@ -80,6 +80,29 @@ class OutboxMixin:
                           (recipient, since))
         return int(rows[0]["n"])
 
+    def outbox_rows(self, status: str | None = None, run_id: str | None = None, limit: int = 100) -> list[OutboxRow]:
+        p, where, args = self.placeholder, [], []
+        for column, value in (("status", status), ("run_id", run_id)):
+            if value is not None:
+                where.append(f"{column}={p}")
+                args.append(value)
+        sql = f"SELECT * FROM outbox{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY created_at, message_id"
+        rows = self._exec(f"{sql} LIMIT {int(limit)}", tuple(args))
+        return [OutboxRow(**{c: r[c] for c in COLUMNS}) for r in rows]
+
+    def settle_outbox(self, message_id: str, delivered: bool) -> bool:
+        """Settle a row left `sending`: `accepted` when the mail arrived, forgotten when it did not. False when
+        the row is not (or no longer) `sending`: two people deciding at once settle it once."""
+        p = self.placeholder
+        if delivered:
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            rows = self._exec(f"UPDATE outbox SET status={p}, updated_at={p} WHERE message_id={p} AND status={p} "
+                              "RETURNING message_id", (ACCEPTED, now, message_id, SENDING))
+        else:
+            rows = self._exec(f"DELETE FROM outbox WHERE message_id={p} AND status={p} RETURNING message_id",
+                              (message_id, SENDING))
+        return bool(rows)
+
     def outbox_run_count(self, run_id: str) -> int:
         rows = self._exec(f"SELECT COUNT(*) AS n FROM outbox WHERE run_id={self.placeholder}", (run_id,))
         return int(rows[0]["n"])

@@ -36,7 +36,8 @@ NOT_UNSENT = "a sent mail cannot be unsent (a draft must be deleted by hand)"
 def _unknown(message_id: str, when: str) -> str:
     return (f"reply {message_id} was being handed to the SMTP server {when}, and it is not known whether the "
             "server accepted it: it is not sent again automatically (a second copy to a customer is worse than "
-            f"a held reply). Look for Message-ID {message_id} in the server's log or the Sent folder")
+            f"a held reply). Look for Message-ID {message_id} in the server's log or the Sent folder, then settle it "
+            f"with `crm-crew outbox resolve {message_id} --delivered|--not-delivered --reason TEXT`")
 
 
 class ReplySkipped(Exception):

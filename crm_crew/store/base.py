@@ -124,6 +124,10 @@ class Store(Protocol):
     def outbox_count(self, recipient: str, since: str) -> int:
         """Replies handed over to `recipient` since the ISO time `since`."""
     def outbox_run_count(self, run_id: str) -> int: ...
+    def outbox_rows(self, status: str | None = None, run_id: str | None = None, limit: int = 100) -> list[OutboxRow]:
+        """Outbox rows, oldest first, of one status and/or run."""
+    def settle_outbox(self, message_id: str, delivered: bool) -> bool:
+        """A person's answer for a row left `sending` (crm_crew/mail/outbox_decisions.py); False if not `sending`."""
     def list_runs(self, limit: int = 50) -> list[RunInfo]: ...
     def save_result(self, run_id: str, record: dict[str, Any], actions: list[ActionRow],
                     review: dict[str, Any] | None = None) -> None:

@@ -203,27 +203,57 @@ def test_a_crash_right_after_the_server_accepted_is_resumed_without_a_second_cop
     assert record["reply_out"]["message_id"] == smtp.messages[0].message["Message-ID"]
 
 
-def test_a_reply_left_sending_is_never_sent_again_by_itself(smtp: SmtpServer, tmp_path: Path) -> None:
+def test_a_reply_left_sending_is_never_sent_again_by_itself_until_a_person_resolves_it(smtp: SmtpServer,
+                                                                                        tmp_path: Path) -> None:
     smtp.clear()
     home, conf, env = _start(tmp_path, smtp)
     inbox = tmp_path / "inbox"
     _eml(inbox, "unsure-1", "Oskar Lind <oskar.lind@fjord-bakery.test>", "Order 8120 is late",
          "Order 8120 was due on Friday and has not arrived. Where is my order?")
+    _eml(inbox, "unsure-2", "Tomas Berg <tomas.berg@fjord-bakery.test>", "Invoice copy",
+         "Could you send me a copy of last month's invoice for our records?")
     shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
     run_id = shadow.json()["run_id"]
-    message_id = _records(home, run_id)["unsure-1"]["reply_out"]["message_id"]
-    journal = SQLiteStore(home / "journal.sqlite")      # a process died during DATA: the server may have it
+    records = _records(home, run_id)
+    ids = {name: records[name]["reply_out"]["message_id"] for name in ("unsure-1", "unsure-2")}
+    journal = SQLiteStore(home / "journal.sqlite")      # a process died during DATA: the server may have them
     try:
-        row = next(r for r in journal.actions(run_id) if r.type == "send_reply")
-        journal.put_outbox(OutboxRow(message_id, row.idempotency_key, run_id, row.interaction_id,
-                                     "oskar.lind@fjord-bakery.test", "send", SENDING))
+        for row in (r for r in journal.actions(run_id) if r.type == "send_reply"):
+            journal.put_outbox(OutboxRow(row.fields["message_id"], row.idempotency_key, run_id, row.interaction_id,
+                                         row.fields["to"], "send", SENDING))
     finally:
         journal.close()
     applied = cli("apply", run_id, "--config", str(conf), home=home, env=env)
     assert applied.code == 3 and smtp.messages == []
     reply_out = _records(home, run_id)["unsure-1"]["reply_out"]
-    assert reply_out["status"] == "failed" and message_id in reply_out["reason"]
-    assert "not sent again automatically" in reply_out["reason"]
+    assert reply_out["status"] == "failed" and ids["unsure-1"] in reply_out["reason"]
+    assert "not sent again automatically" in reply_out["reason"] and "crm-crew outbox resolve" in reply_out["reason"]
+
+    doubt = cli("outbox", "list", "--config", str(conf), "--json", home=home).json()
+    assert sorted(r["message_id"] for r in doubt) == sorted(ids.values())
+    assert {r["recipient"] for r in doubt} == {"o…@fjord-bakery.test", "t…@fjord-bakery.test"}
+    assert "oskar.lind" not in cli("outbox", "list", "--config", str(conf), home=home).out
+    refused = cli("outbox", "resolve", ids["unsure-1"], "--delivered", "--config", str(conf), home=home)
+    assert refused.code == 2 and "--reason" in refused.err
+    assert cli("outbox", "resolve", "<nobody@nowhere.test>", "--delivered", "--reason", "x", "--config", str(conf),
+               home=home).code == 1
+    # the first reply is in the server's log; the second never left
+    for name, verdict in (("unsure-1", "--delivered"), ("unsure-2", "--not-delivered")):
+        done = cli("outbox", "resolve", ids[name], verdict, "--reason", "checked the relay log", "--as", "ops-kim",
+                   "--config", str(conf), home=home)
+        assert done.code == 0 and f"crm-crew apply {run_id}" in done.out, done.err
+    again = cli("outbox", "resolve", ids["unsure-1"], "--not-delivered", "--reason", "oops", "--config", str(conf),
+                home=home)
+    assert again.code == 1 and "not in doubt" in again.err
+    assert cli("apply", run_id, "--config", str(conf), home=home, env=env).code == 0
+    assert [m.message["Message-ID"] for m in smtp.messages] == [ids["unsure-2"]]   # one copy, only of the second
+    after = _records(home, run_id)
+    assert after["unsure-1"]["reply_out"]["status"] == "sent" and after["unsure-2"]["reply_out"]["status"] == "sent"
+    assert cli("outbox", "list", "--config", str(conf), "--json", home=home).json() == []
+    entries = [e for e in cli("audit", "show", "--run", run_id, "--json", "--config", str(conf), home=home).json()
+               if e["operation"] == "outbox_resolve"]
+    assert sorted(e["outcome"] for e in entries) == ["delivered", "not_delivered"]
+    assert {e["actor"] for e in entries} == {"ops-kim"}
 
 
 def test_an_rq_worker_sends_a_queued_runs_reply_once(smtp: SmtpServer, tmp_path: Path,

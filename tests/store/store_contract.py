@@ -127,6 +127,21 @@ def test_the_outbox_keeps_a_reply_by_message_id_and_counts_per_recipient_and_run
     assert store.outbox_row(mid) is None
 
 
+def test_a_reply_in_doubt_is_listed_and_settled_once(store: Store) -> None:
+    for n, status in ((1, SENDING), (2, SENDING), (3, ACCEPTED)):
+        store.put_outbox(OutboxRow(f"<r{n}@replies.example>", f"ik_{n}", "run-a" if n < 3 else "run-b", f"m-{n}",
+                                   "ana@example.org", "send", status))
+    assert [r.message_id for r in store.outbox_rows(SENDING)] == ["<r1@replies.example>", "<r2@replies.example>"]
+    assert [r.message_id for r in store.outbox_rows(run_id="run-b")] == ["<r3@replies.example>"]
+    assert len(store.outbox_rows()) == 3 and len(store.outbox_rows(limit=1)) == 1
+    assert store.settle_outbox("<r1@replies.example>", delivered=True)
+    assert not store.settle_outbox("<r1@replies.example>", delivered=False)      # no longer in doubt
+    assert store.outbox_row("<r1@replies.example>").status == ACCEPTED  # type: ignore[union-attr]
+    assert store.settle_outbox("<r2@replies.example>", delivered=False)
+    assert store.outbox_row("<r2@replies.example>") is None
+    assert not store.settle_outbox("<r3@replies.example>", delivered=True)       # accepted by the server
+
+
 # -- results and actions -------------------------------------------------------------------------
 
 

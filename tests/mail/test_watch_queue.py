@@ -1,6 +1,6 @@
-"""`crm-crew watch` on a queue and with metrics, against the tests' own Dovecot, Redis and Pushgateway: each
+"""`crm-crew watch --queue` against the tests' own Dovecot and Redis: each
 batch of new mail is worked by a `crm-crew worker` and journaled, the folder's cursor moves, SIGTERM stops the
-watch (naming the run to resume when a queued batch was in flight), and the watch pushes its own metrics."""
+watch (naming the run to resume when a queued batch was in flight). Metrics: tests/mail/test_watch.py."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
-import yaml
-from prometheus_client.parser import text_string_to_metric_families
 
 from crm_crew.pipeline.rq_runner import QUEUE_NAME
 from crm_crew.testing.mail_servers import DovecotServer
@@ -24,7 +21,7 @@ from crm_crew.testing.prom_servers import free_port
 from tests.e2e.clihelp import cli
 from tests.mail.test_imap_run import PASSWORD_ENV, _client, _config, _fresh_folder, _mail, _seen
 from tests.mail.test_watch import _next_line
-from tests.servers_fixtures import PrometheusStack, prometheus_stack, redis_url  # noqa: F401  (session fixtures)
+from tests.servers_fixtures import redis_url  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.slow(seconds=15)
 
@@ -84,10 +81,10 @@ def test_watch_on_a_queue_has_a_worker_journal_each_message_and_moves_the_cursor
     _append(dovecot, "QueuedWatch", 8, "The parcel for order 4478 came with a cracked lid; please send a new one.")
     second = _next_line(watch, 30)
     assert second["interactions"] == 1 and second["by_status"] and second["run_id"] != first["run_id"]
+    worker.send_signal(signal.SIGTERM)                     # it stops while the watch does
     code, stderr = _stopped(watch)
     assert code == 0, stderr
     assert "watch stopped: 2 run(s)" in stderr
-    assert _stopped(worker)[0] == 0
 
     home, env = tmp_path / "state", {PASSWORD_ENV: dovecot.password}
     shown = cli("show", str(second["run_id"]), "--json", home=home)
@@ -96,6 +93,7 @@ def test_watch_on_a_queue_has_a_worker_journal_each_message_and_moves_the_cursor
     again = cli("run", url, "--config", conf, "--json", home=home, env=env)
     assert again.code == 0, again.err
     assert again.json()["interactions"] == 0 and again.json()["mailboxes"][0]["new"] == 0
+    assert worker.wait(timeout=30) == 0
 
 
 def test_sigterm_while_a_queued_batch_waits_names_the_run_to_resume(
@@ -119,39 +117,3 @@ def test_an_unreachable_queue_stops_the_watch_before_it_watches(dovecot: Dovecot
                  home=tmp_path / "state", env={PASSWORD_ENV: dovecot.password})
     assert result.code == 1
     assert "cannot be reached" in result.err and "start the watch again" in result.err
-
-
-def _pushed(gateway: str, run: str) -> dict[str, float]:
-    """The Pushgateway's samples of group run=`run`, by name (label sets summed)."""
-    with urllib.request.urlopen(f"{gateway}/metrics", timeout=5) as answer:
-        text = answer.read().decode()
-    values: dict[str, float] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.labels.get("run") == run and sample.labels.get("job") == "crm-crew":
-                values[sample.name] = values.get(sample.name, 0.0) + sample.value
-    return values
-
-
-def test_watch_pushes_its_runs_and_its_own_metrics(dovecot: DovecotServer, tmp_path: Path,
-                                                   prometheus_stack: PrometheusStack,  # noqa: F811
-                                                   spawned: Callable[..., subprocess.Popen[str]]) -> None:
-    _fresh_folder(dovecot, "Metered", 1)
-    conf = _config(tmp_path / "conf", dovecot)
-    settings_path = conf / "crm-crew.yaml"
-    settings = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
-    settings["metrics"] = {"run_name": "watched-mail", "push_interval_s": 1}
-    settings_path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    gateway = prometheus_stack.pushgateway_url
-    watch = spawned("watch", dovecot.url("Metered"), "--push-metrics", gateway, "--config", str(conf))
-    assert _next_line(watch, 60)["interactions"] == 1
-    deadline = time.monotonic() + 15
-    while (pushed := _pushed(gateway, "watched-mail")).get("crm_crew_watch_runs_total", 0) < 1 \
-            or "crm_crew_watch_idle" not in pushed:          # known once the watcher is connected
-        assert time.monotonic() < deadline, f"no watch run pushed: {pushed}"
-        time.sleep(0.2)
-    assert time.time() - pushed["crm_crew_watch_last_check_timestamp_seconds"] < 30
-    assert pushed["crm_crew_interactions_total"] >= 1 and pushed["crm_crew_watch_idle"] == 1
-    assert pushed["crm_crew_watch_reconnects_total"] == 0
-    code, stderr = _stopped(watch)
-    assert code == 0, stderr

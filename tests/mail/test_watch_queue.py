@@ -5,6 +5,7 @@ watch (naming the run to resume when a queued batch was in flight). Metrics: tes
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 import redis
 
 from crm_crew.pipeline.rq_runner import QUEUE_NAME
+from crm_crew.store.sqlite import SQLiteStore
 from crm_crew.testing.mail_servers import DovecotServer
 from crm_crew.testing.prom_servers import free_port
 from tests.e2e.clihelp import cli
@@ -96,7 +98,7 @@ def test_watch_on_a_queue_has_a_worker_journal_each_message_and_moves_the_cursor
     assert worker.wait(timeout=30) == 0
 
 
-def test_sigterm_while_a_queued_batch_waits_names_the_run_to_resume(
+def test_sigterm_while_a_queued_batch_waits_names_the_run_that_resumes_it(
         dovecot: DovecotServer, tmp_path: Path, redis_url: str,  # noqa: F811
         spawned: Callable[..., subprocess.Popen[str]]) -> None:
     _fresh_folder(dovecot, "NoWorker", 1)
@@ -108,7 +110,22 @@ def test_sigterm_while_a_queued_batch_waits_names_the_run_to_resume(
         time.sleep(0.1)
     code, stderr = _stopped(watch)
     assert code == 0, stderr
-    assert "interrupted: run run-" in stderr and f"--queue {queue}" in stderr and "watch stopped: 0 run(s)" in stderr
+    assert "watch stopped: 0 run(s)" in stderr
+    named = re.search(r"Finish it with: crm-crew run --resume (\S+) --config \S+ --queue (\S+)", stderr)
+    assert named is not None and named[2] == queue, stderr
+
+    worker = spawned("worker", "--queue", queue, "--config", conf)   # the command it printed finishes the run
+    home = tmp_path / "state"
+    resumed = cli("run", "--resume", named[1], "--queue", queue, "--config", conf, "--json", home=home,
+                  env={PASSWORD_ENV: dovecot.password})
+    assert resumed.code == 0, resumed.err
+    assert resumed.json()["interactions"] == 1
+    journal = SQLiteStore(home / "journal.sqlite")
+    try:
+        assert (journal.mail_cursor(f"{dovecot.user}@127.0.0.1/NoWorker") or (0, 0))[1] == 1   # the cursor moved
+    finally:
+        journal.close()
+    assert _stopped(worker)[0] == 0
 
 
 def test_an_unreachable_queue_stops_the_watch_before_it_watches(dovecot: DovecotServer, tmp_path: Path) -> None:

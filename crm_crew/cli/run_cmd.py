@@ -97,7 +97,7 @@ def run(
     from crm_crew.pipeline.run import execute_run   # imports crewai: seconds, so after every check
 
     with RunOutput(quiet, log_file) as output:
-        pusher = _pusher(push_metrics, cfg, home, options, output.message)
+        pusher = start_run_pusher(push_metrics, cfg, home, options, output.message)
         try:
             with RunProgress(output.progress, estimate, journaled) as progress:
                 outcome = execute_run(cfg, home, store, options, prepared,
@@ -107,7 +107,7 @@ def run(
         except RunInterrupted as stop:
             if pusher is not None:
                 pusher.failed(stop.run_id, store)
-            output.message(interrupted_message(stop, config))
+            output.message(interrupted_message(stop, config, queue))
             _report(report, store, home, cfg, stop.run_id, quiet)
             return stop.exit_code
         except BaseException:
@@ -129,7 +129,7 @@ def _report(path: Path | None, store: Any, home: Path, cfg: Any, run_id: str, qu
         write_report(store, home, cfg.settings.audit.key_env, run_id, path, format_for(path), quiet)
 
 
-def _pusher(url: str | None, cfg: Any, home: Path, options: Any, warn: Any) -> Any:
+def start_run_pusher(url: str | None, cfg: Any, home: Path, options: Any, warn: Any) -> Any:
     """The run's metrics pusher, started, when a Pushgateway is named (--push-metrics, metrics.pushgateway_url)."""
     metrics = cfg.settings.metrics
     url = url or metrics.pushgateway_url
@@ -163,13 +163,20 @@ def _expected(store: Any, resume: str | None, inputs: list[Any], max_file_bytes:
     return estimate_records(files, max_file_bytes), len(store.result_ids(resume))
 
 
-def interrupted_message(stop: "RunInterrupted", config: str | None) -> str:
+def interrupted_message(stop: "RunInterrupted", config: str | None, queue: str | None = None) -> str:
+    """What an interrupted run kept and the command that finishes it (on the queue it used, if any)."""
     saved = f"{stop.journaled} record{'s' if stop.journaled != 1 else ''} journaled"
     if stop.applied is not None:
         saved += f", {stop.applied} CRM write{'s' if stop.applied != 1 else ''} applied"
     config_part = f" --config {shlex.quote(config)}" if config else ""
+    queue_part = ""
+    if queue:
+        from crm_crew.pipeline.rq_runner import queue_option
+
+        option, secret = queue_option(queue)
+        queue_part = f" {option}{secret}"
     return (f"interrupted: run {stop.run_id} stopped; kept {saved} (not redone on resume). "
-            f"Finish it with: crm-crew run --resume {shlex.quote(stop.run_id)}{config_part}")
+            f"Finish it with: crm-crew run --resume {shlex.quote(stop.run_id)}{config_part}{queue_part}")
 
 
 def apply(

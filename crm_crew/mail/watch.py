@@ -25,11 +25,13 @@ class MailWatcher:
         self.client: Any = None
         self.idle = False
         self.reconnects = 0
+        self.checked_at: float | None = None     # epoch seconds of the last successful look at the folder
 
     def _connect(self) -> None:
         self.client = open_session(self.url, self.settings, self.config_dir)
         select(self.client, self.url)
         self.idle = b"IDLE" in self.client.capabilities()
+        self.checked_at = time.time()
 
     def wait(self, poll_s: float) -> bool:
         """Wait up to `poll_s` seconds for a change; True when the server reported one (or after a reconnect)."""
@@ -54,14 +56,17 @@ class MailWatcher:
 
     def _idle(self, poll_s: float) -> bool:
         self.client.idle()
+        changed = False
         try:
             deadline = time.monotonic() + min(poll_s, IDLE_RENEW_S)
             while not self.stop.is_set() and time.monotonic() < deadline:
                 if any(r[1] in (b"EXISTS", b"RECENT") for r in self.client.idle_check(timeout=1) if len(r) > 1):
-                    return True
-            return False
+                    changed = True
+                    break
         finally:
             self.client.idle_done()
+        self.checked_at = time.time()        # the server answered the end of IDLE: the folder was watched
+        return changed
 
     def _poll(self, poll_s: float) -> bool:
         self.stop.wait(poll_s)

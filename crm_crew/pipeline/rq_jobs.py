@@ -113,7 +113,8 @@ def _process(item: dict[str, Any]) -> dict[str, Any]:
         if applier is not None and any(r.status in APPLICABLE_STATUSES for r in rows):
             require_sealed(applier.audit_key, rows, f"finish interaction {interaction.id} of run {run_id}")
             applier.apply_interaction(rows)
-        return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None}
+        return {"interaction_id": interaction.id, "status": "journaled", "intent": None, "error": None,
+                "source": interaction.source, "position": interaction.position}   # a mailbox's cursor moves
     info = store.get_run(run_id)
     ctx = RunContext(run_id, setup.config, run.connector, store, run.replies, applier, item["model"],
                      setup.home, run.meter, item["max_tokens"], info.started_at if info else None)

@@ -57,9 +57,14 @@ def redacted(url: str) -> str:
 
 def resume_command(run_id: str, url: str) -> str:
     """The command that finishes run `run_id` on the queue at `url` (shown without its password)."""
+    option, secret = queue_option(url)
+    return f"`crm-crew run --resume {shlex.quote(run_id)} {option}`{secret}"
+
+
+def queue_option(url: str) -> tuple[str, str]:
+    """`--queue URL` without the URL's credentials, and a note to add them back when it had any."""
     parts = urlsplit(url)
-    secret = " (with the URL's password)" if parts.password or parts.username else ""
-    return f"`crm-crew run --resume {shlex.quote(run_id)} --queue {redacted(url)}`{secret}"
+    return f"--queue {redacted(url)}", " (with the URL's password)" if parts.password or parts.username else ""
 
 
 def where(queue: Queue) -> str:

@@ -15,6 +15,7 @@ import yaml
 from crm_crew.observability import metrics_worker
 from crm_crew.observability.metrics_run import RunState, run_registry
 from crm_crew.observability.metrics_tally import RunTally
+from crm_crew.observability.metrics_watch import WatchState, watch_registry
 from tests.servers_fixtures import redis_url  # noqa: F401  (session fixture)
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -40,14 +41,14 @@ def rule_exprs() -> list[str]:
 
 
 def exported_names(redis_url: str) -> set[str]:  # noqa: F811
-    """Every sample name crm-crew exposes: a run's push (every series present), a worker's /metrics."""
+    """Every sample name crm-crew exposes: a run's push (every series present), a watch's, a worker's /metrics."""
     tally = RunTally()
     tally.add({"status": "escalated", "route": "lean", "escalation": {"reason": "x"}, "actions": [
         {"type": "log_activity", "status": "planned"}], "llm": {"fallback": "budget", "by_model": {"m": {
             "calls": 1, "cache_hits": 1, "rate_limited": 1, "retries": 1, "input_tokens": 1, "output_tokens": 1,
             "cache_read_tokens": 1, "cache_write_tokens": 1, "cost_usd": 1.0}}}})
     state = RunState(1.0, 2.0, 1.0, True, {"success": 1}, 0, 1, 1.0)
-    registries = [run_registry(tally, state)]
+    registries = [run_registry(tally, state), watch_registry(WatchState(1, 1, 1.0, True))]
     from prometheus_client import REGISTRY
 
     metrics_worker.instrument()
@@ -73,7 +74,7 @@ def test_the_dashboard_is_grafana_json_on_a_datasource_variable_without_fixed_ui
 def test_the_alert_rules_pass_promtool() -> None:
     checked = subprocess.run([promtool(), "check", "rules", str(ALERTS)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 8 rules found" in checked.stdout
+    assert "SUCCESS: 9 rules found" in checked.stdout
 
 
 def test_every_expression_parses_and_names_only_exported_metrics(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
@@ -88,4 +89,5 @@ def test_every_expression_parses_and_names_only_exported_metrics(tmp_path: Path,
     used = {name for e in exprs for name in NAME.findall(e)}
     assert used - exported == set()
     assert {"crm_crew_stage_duration_seconds_bucket", "crm_crew_queue_dead_letters",
-            "crm_crew_last_success_timestamp_seconds", "crm_crew_tokens_total"} <= used
+            "crm_crew_last_success_timestamp_seconds", "crm_crew_tokens_total",
+            "crm_crew_watch_last_check_timestamp_seconds"} <= used

@@ -15,6 +15,7 @@ from typing import Any
 from crm_crew.errors import PermissionDenied
 from crm_crew.mail.reply_policy import reply_fields
 from crm_crew.pipeline.identity import expected_identity, hold_reason
+from crm_crew.triage.wording import says_unsubscribe
 from crm_crew.pipeline.plan import ACTION_OBJECTS, NEW_CONTACT, PlannedAction, idempotency_key
 from crm_crew.pipeline.senders import is_automated
 from crm_crew.pipeline.session import InteractionSession
@@ -34,6 +35,17 @@ def _check_permission(session: InteractionSession, agent_id: str, action_type: s
     allowed = session.settings.permissions.get(agent_id, [])
     if action_type not in allowed:
         raise PermissionDenied(f"agent '{agent_id}' may not plan '{action_type}' (see permissions.{agent_id} in crm-crew.yaml)")
+
+
+NO_UNSUBSCRIBE_WORDING = "an opt-out, but the message has no unsubscribe wording: check before opting the contact out"
+
+
+def _wording_hold(session: InteractionSession, action_type: str) -> str | None:
+    """An opt-out the message's own words do not ask for waits for a person (whichever route proposed it)."""
+    if action_type != "opt_out":
+        return None
+    text = f"{session.screen.subject}\n{session.screen.body}"
+    return None if says_unsubscribe(text, session.settings, session.language) else NO_UNSUBSCRIBE_WORDING
 
 
 def _excerpt(session: InteractionSession) -> str:
@@ -113,7 +125,7 @@ def propose(session: InteractionSession, agent_id: str, action_type: str, args: 
                                idempotency_key(action_type, *key_parts), agent_id,
                                record_id=contact_id if updates_contact else None, contact_ref=ref,
                                expected=expected)
-    action.hold = hold_reason(session, action_type)
+    action.hold = hold_reason(session, action_type) or _wording_hold(session, action_type)
     if not session.plan.add(action):
         raise ProposalRefused(f"{action_type} is already planned for this interaction")
     return action

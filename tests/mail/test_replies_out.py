@@ -110,6 +110,9 @@ def test_replies_are_sent_once_threaded_and_never_to_machines_or_opted_out(smtp:
     assert "automatic reply" in reasons["b-away"] and "bounce" in reasons["c-bounce"]
     assert "no-reply" in reasons["d-noreply"] and "mailing list" in reasons["f-list"]
     assert records["g-outage"]["reply_out"]["status"] == "held"
+    # a list digest that never asks to leave: triage may call it "unsubscribe", its opt-out waits for a person
+    assert [(a["type"], a["status"]) for a in records["f-list"]["actions"] if a["type"] == "opt_out"] == \
+        [("opt_out", "held")]
 
     applied = cli("apply", shadow.json()["run_id"], "--config", str(conf), "--json", home=home, env=env)
     assert applied.code == 0, applied.err + applied.out
@@ -254,6 +257,26 @@ def test_a_reply_left_sending_is_never_sent_again_by_itself_until_a_person_resol
                if e["operation"] == "outbox_resolve"]
     assert sorted(e["outcome"] for e in entries) == ["delivered", "not_delivered"]
     assert {e["actor"] for e in entries} == {"ops-kim"}
+
+
+def test_a_plan_applied_later_sends_nothing_to_a_contact_who_opted_out_in_between(smtp: SmtpServer,
+                                                                                    tmp_path: Path) -> None:
+    smtp.clear()
+    home, conf, env = _start(tmp_path, smtp)
+    inbox = tmp_path / "inbox"
+    _eml(inbox, "a-leave", "Tomas Berg <tomas.berg@fjord-bakery.test>", "No more newsletters",
+         "Please unsubscribe me from your mailing list, I do not want any more emails.")
+    _eml(inbox, "b-question", "Tomas Berg <tomas.berg@fjord-bakery.test>", "Flour delivery",
+         "Will the rye flour come on Monday as planned?")
+    shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
+    run_id = shadow.json()["run_id"]
+    planned = _records(home, run_id)
+    assert planned["b-question"]["reply_out"]["status"] == "planned"     # not opted out when it was planned
+    assert cli("apply", run_id, "--config", str(conf), home=home, env=env).code == 0
+    sent = _to(smtp, "tomas.berg@fjord-bakery.test")
+    assert [m["In-Reply-To"] for m in sent] == ["<a-leave@fjord-bakery.test>"]   # the confirmation only
+    question = _records(home, run_id)["b-question"]["reply_out"]
+    assert question["status"] == "skipped" and "opted out of mail after the reply was planned" in question["reason"]
 
 
 def test_an_rq_worker_sends_a_queued_runs_reply_once(smtp: SmtpServer, tmp_path: Path,

@@ -42,7 +42,8 @@ def crm(tmp_path: Path) -> Iterator[LocalCRM]:
     db.close()
 
 
-def session_for(crm: LocalCRM, sender: str, body: str = "Please call me back about the renewal.",
+def session_for(crm: LocalCRM, sender: str,
+                body: str = "Please call me back about the renewal, and take me off the newsletter list.",
                 signature: str = "Amara Okafor\nHead of IT, Quillbyte") -> InteractionSession:
     settings = shipped_settings()
     interaction: Interaction = make_interaction(sender_email=sender, sender_name="Amara Okafor", body=body,

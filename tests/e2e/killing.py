@@ -30,20 +30,27 @@ def spawn(backend: Backend, *args: str, extra_env: dict[str, str] | None = None)
     env = {**os.environ, "CRM_CREW_HOME": str(backend.home), **backend.env, **(extra_env or {})}
     if "CRM_CREW_CONFIG" not in backend.env:
         env.pop("CRM_CREW_CONFIG", None)
+    # Its own process group, so that a failed test's teardown can take its children too (a worker pool's).
     proc = subprocess.Popen([CRM_CREW, *args], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     _spawned.append(proc)
     return proc
 
 
 def kill_leftovers() -> None:
     """Kill what a failed test left running: a worker still writing to a shared emulator would change the
-    next test's CRM (one failure became seven in CI)."""
+    next test's CRM (one failure became seven in CI). The whole process group goes: a worker pool's children
+    outlive a killed parent and would hold its output pipes open (a teardown once waited on them forever)."""
     while _spawned:
         proc = _spawned.pop()
-        if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
             proc.kill()
-            proc.communicate()
 
 
 def journaled(home: Path, run_id: str) -> int:

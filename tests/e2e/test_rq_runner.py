@@ -130,7 +130,8 @@ def test_workers_lists_live_workers_and_the_pool_stops_soon_after_work(tmp_path:
         listing = backend.cli("workers", "--queue", url, "--json").json()
         return len(listing["workers"]) == 2
 
-    wait_for("two live workers", two_live)
+    # a worker registers as `started` and turns `idle` once it listens: wait for both to be there and idle
+    wait_for("two live idle workers", lambda: two_live() and all(w["state"] == "idle" for w in listing["workers"]))
     for worker in listing["workers"]:
         assert worker["hostname"] == socket.gethostname()
         assert worker["state"] == "idle" and worker["current_job"] is None

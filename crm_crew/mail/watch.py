@@ -34,14 +34,16 @@ class MailWatcher:
         self.checked_at = time.time()
 
     def wait(self, poll_s: float) -> bool:
-        """Wait up to `poll_s` seconds for a change; True when the server reported one (or after a reconnect)."""
+        """Wait up to `poll_s` seconds for a change; True when the server reported one, after a (re)connect, and
+        when the time is up: IDLE reports only what arrives while it runs, so mail that came between the last
+        run and this session's SELECT, or a notice a server never sent, is read by the next look. A look
+        with nothing new makes no run."""
         delay = 1.0
         while not self.stop.is_set():
             try:
                 if self.client is None:
                     self._connect()
-                    if self.reconnects:
-                        return True          # what arrived while away is read by the next run
+                    return True              # what arrived before this session was watching
                 return self._idle(poll_s) if self.idle else self._poll(poll_s)
             except UserError as exc:
                 if "refused the login" in str(exc) or self.client is None and not self.reconnects:
@@ -55,18 +57,17 @@ class MailWatcher:
         return False
 
     def _idle(self, poll_s: float) -> bool:
+        """IDLE until the server reports new mail or `poll_s` (at most IDLE_RENEW_S) is up; False when stopped."""
         self.client.idle()
-        changed = False
         try:
             deadline = time.monotonic() + min(poll_s, IDLE_RENEW_S)
             while not self.stop.is_set() and time.monotonic() < deadline:
                 if any(r[1] in (b"EXISTS", b"RECENT") for r in self.client.idle_check(timeout=1) if len(r) > 1):
-                    changed = True
                     break
         finally:
             self.client.idle_done()
         self.checked_at = time.time()        # the server answered the end of IDLE: the folder was watched
-        return changed
+        return not self.stop.is_set()
 
     def _poll(self, poll_s: float) -> bool:
         self.stop.wait(poll_s)

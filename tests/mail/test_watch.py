@@ -91,3 +91,29 @@ def test_watch_processes_mail_as_it_arrives_and_stops_on_sigterm(dovecot: Doveco
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_the_watcher_looks_after_connecting_and_when_idle_times_out(dovecot: DovecotServer, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """IDLE reports only what arrives while it runs: mail that came between a run and the watcher's SELECT, or
+    a notice the server never sent, must still lead to a look (which reads only what is new)."""
+    import threading
+
+    from crm_crew.config.loader import load_config
+    from crm_crew.mail.urls import parse_input
+    from crm_crew.mail.watch import MailWatcher
+
+    _fresh_folder(dovecot, "Raced", 1)
+    monkeypatch.setenv(PASSWORD_ENV, dovecot.password)
+    cfg = load_config(_config(tmp_path / "conf", dovecot))
+    watcher = MailWatcher(parse_input(dovecot.url("Raced")), cfg.settings.mail.imap, cfg.directory, threading.Event())
+    try:
+        assert watcher.wait(poll_s=20) is True            # connected: at once, whatever arrived before
+        assert watcher.idle
+        started = time.monotonic()
+        assert watcher.wait(poll_s=1) is True             # nothing reported: a look all the same when time is up
+        assert time.monotonic() - started < 10
+        watcher.stop.set()
+        assert watcher.wait(poll_s=1) is False            # stopped: no look
+    finally:
+        watcher.close()

@@ -22,7 +22,7 @@ def watch(
                                            "with STARTTLS); the secret from the variable mail.imap names.",
                                            show_default=False)],
     apply: Annotated[bool, typer.Option("--apply", help="Write each run's plan to the CRM (default: shadow mode).")] = False,
-    poll_s: Annotated[float, typer.Option("--poll-s", min=1, help="Most seconds between looks at the folder: "
+    poll_s: Annotated[float, typer.Option("--poll-s", min=1, metavar="SECONDS", help="Most seconds between looks at the folder: "
                                           "with IDLE too (a backstop), and the only way without it.")] = 60.0,
     queue: Annotated[Optional[str], typer.Option("--queue", metavar="URL", show_default=False,
                                                  help="Process each batch of new mail on `crm-crew worker`s "

@@ -58,6 +58,7 @@ class RepliesSettings(_Strict):
     max_per_recipient: int = Field(default_factory=shipped("replies", "max_per_recipient"), ge=0)
     recipient_window_h: float = Field(default_factory=shipped("replies", "recipient_window_h"), gt=0)
     max_bytes: int = Field(default_factory=shipped("replies", "max_bytes"), ge=1000)
+    own_list_ids: list[str] = Field(default_factory=shipped("replies", "own_list_ids"))
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     @model_validator(mode="after")

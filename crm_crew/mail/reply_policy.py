@@ -36,9 +36,20 @@ def _headers(interaction: Interaction) -> dict[str, str]:
     return {k.lower(): str(v).strip() for k, v in (interaction.metadata.get("headers") or {}).items()}
 
 
-def never_reply_reason(interaction: Interaction, non_human_senders: list[str]) -> str | None:
+def _own_list(headers: dict[str, str], own_list_ids: list[str]) -> bool:
+    """The message came through the user's own group inbox (replies.own_list_ids), which stamps List-* headers
+    on every customer's mail: e.g. `List-Id: Support <support.example.com>` for `support.example.com`."""
+    list_id = headers.get("list-id", "").lower()
+    found = list_id[list_id.rfind("<") + 1:].rstrip(">").strip() if "<" in list_id else list_id.strip()
+    return bool(found) and found in {i.strip().strip("<>").lower() for i in own_list_ids}
+
+
+def never_reply_reason(interaction: Interaction, non_human_senders: list[str],
+                       own_list_ids: list[str] | None = None) -> str | None:
     """Why no mail may go to this sender, or None."""
     headers = _headers(interaction)
+    if _own_list(headers, own_list_ids or []):
+        headers = {k: v for k, v in headers.items() if not k.startswith("list-") and k != "precedence"}
     local = interaction.sender_email.partition("@")[0].lower()
     if local in _BOUNCE_LOCALS:
         return f"a bounce: the sender is {local}"
@@ -66,7 +77,7 @@ def refusal(session: Any) -> str | None:
     mode = settings.replies.mode
     if it.channel != "email":
         return f"a {it.channel} interaction: replies go out by email only"
-    why = never_reply_reason(it, settings.matching.non_human_senders)
+    why = never_reply_reason(it, settings.matching.non_human_senders, settings.replies.own_list_ids)
     if why is not None:
         return why
     if session.reply is None:

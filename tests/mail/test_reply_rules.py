@@ -64,3 +64,13 @@ def test_the_reply_text_is_data_never_headers() -> None:
     assert message["Auto-Submitted"] == "auto-replied"
     assert one_line("a\r\nb\tc\x00d") == "a b c d"
     assert build_message({**fields, "mode": "draft"}, replies)["Auto-Submitted"] is None   # a person sends a draft
+
+
+def test_mail_through_your_own_group_inbox_is_a_customer_writing() -> None:
+    group = {"List-Id": "Support desk <support.harbour-cafe.test>", "Precedence": "list",
+             "List-Unsubscribe": "<mailto:support+unsubscribe@harbour-cafe.test>"}
+    assert "list" in str(never_reply_reason(_mail(**group), NON_HUMAN))
+    assert never_reply_reason(_mail(**group), NON_HUMAN, ["support.harbour-cafe.test"]) is None
+    assert "list" in str(never_reply_reason(_mail(**group), NON_HUMAN, ["other.harbour-cafe.test"]))
+    away = {**group, "Auto-Submitted": "auto-replied"}          # still never to a machine
+    assert "automatic reply" in str(never_reply_reason(_mail(**away), NON_HUMAN, ["support.harbour-cafe.test"]))

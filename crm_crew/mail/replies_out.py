@@ -18,12 +18,14 @@ from datetime import datetime, timedelta, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from crm_crew.errors import ConnectorError
 from crm_crew.mail.drafts_out import DraftsOut
 from crm_crew.mail.outbox import ACCEPTED, SENDING, OutboxRow
+from crm_crew.mail.reply_policy import UNSUBSCRIBE
 from crm_crew.mail.smtp_out import Refused, SmtpOut
 from crm_crew.mail.urls import parse_mailbox_url
 from crm_crew.pipeline.crashpoints import after_reply_accepted
@@ -103,12 +105,14 @@ class RepliesOut:
             with self._lock:
                 self._smtp.connect()
 
-    def deliver(self, row: ActionRow) -> str:
-        """Hand the action's reply over once; return what happened (the action's note)."""
+    def deliver(self, row: ActionRow, opted_out: Callable[[], bool] = lambda: False) -> str:
+        """Hand the action's reply over once; return what happened (the action's note). `opted_out` says
+        whether the contact opted out since the plan was made (asked only before a first hand-over; an
+        unsubscribe confirmation goes out regardless)."""
         with self._lock:
-            return self._deliver(row)
+            return self._deliver(row, opted_out)
 
-    def _deliver(self, row: ActionRow) -> str:
+    def _deliver(self, row: ActionRow, opted_out: Callable[[], bool]) -> str:
         fields = row.fields
         mode, mid = str(fields.get("mode")), str(fields["message_id"])
         earlier = self.store.outbox_row(mid)
@@ -116,6 +120,8 @@ class RepliesOut:
             return f"{'accepted by the SMTP server' if mode == 'send' else 'drafted'} before (outbox): not again"
         if self.replies.mode == "off":
             raise ReplySkipped("not sent: replies.mode is off")
+        if fields.get("intent") != UNSUBSCRIBE and opted_out():
+            raise ReplySkipped("not sent: the contact opted out of mail after the reply was planned")
         if earlier is None:
             self._check_limits(row)
         message = build_message(fields, self.replies)

@@ -18,9 +18,7 @@ from zlib import crc32
 
 from crm_crew.connectors.base import Connector
 from crm_crew.errors import ConnectorError, CrmUnavailableError, StaleRecordError
-from crm_crew.mail.outbox import ACCEPTED
 from crm_crew.mail.replies_out import RepliesOut, ReplySkipped, audited, reply_activity
-from crm_crew.mail.reply_policy import UNSUBSCRIBE
 from crm_crew.observability import tracing
 from crm_crew.observability.tracing_names import action_attributes
 from crm_crew.pipeline.crashpoints import after_crm_write
@@ -172,22 +170,15 @@ class Applier:
         (the activity's id, or the Message-ID when there is no contact; the action's note)."""
         if self.replies is None:
             raise ConnectorError("replies are not set up in this process")
-        if contact_id and self._opted_out_since_planned(row, contact_id):
-            raise ReplySkipped("not sent: the contact opted out of mail after the reply was planned")
-        note = self.replies.deliver(row)
+        note = self.replies.deliver(row, lambda: self._opted_out(contact_id))
         if not contact_id:
             return str(row.fields["message_id"]), note
         return self.connector.create("activity", reply_activity(row, contact_id), row.idempotency_key), note
 
-    def _opted_out_since_planned(self, row: ActionRow, contact_id: str) -> bool:
-        """The plan checked the opt-out; a shadow run's plan applied later may meet one made in between (an
-        unsubscribe confirmation, or a reply the server already took, goes ahead)."""
-        if row.fields.get("intent") == UNSUBSCRIBE:
-            return False
-        handed = self.store.outbox_row(str(row.fields.get("message_id")))
-        if handed is not None and handed.status == ACCEPTED:
-            return False
-        contact = self.connector.get_contact(contact_id)
+    def _opted_out(self, contact_id: str | None) -> bool:
+        """The contact's opt-out as the CRM holds it now: a shadow run's plan applied later may meet one made
+        in between."""
+        contact = self.connector.get_contact(contact_id) if contact_id else None
         return bool(contact is not None and contact.opted_out)
 
     def applied(self, row: ActionRow, record_id: str) -> None:

@@ -81,6 +81,14 @@ def _records(home: Path, run_id: str) -> dict[str, dict[str, Any]]:
     return {r["interaction_id"].split("@")[0]: r for r in cli("show", run_id, "--json", home=home).json()["results"]}
 
 
+def _shadow_run(inbox: Path, conf: Path, home: Path, env: dict[str, str]) -> tuple[str, dict[str, dict[str, Any]]]:
+    """A shadow run over the folder: its id and records (by message name)."""
+    shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
+    assert shadow.code == 0, shadow.err
+    run_id = str(shadow.json()["run_id"])
+    return run_id, _records(home, run_id)
+
+
 def test_replies_are_sent_once_threaded_and_never_to_machines_or_opted_out(smtp: SmtpServer, tmp_path: Path) -> None:
     smtp.clear()
     home, conf, env = _start(tmp_path, smtp)
@@ -215,9 +223,7 @@ def test_a_reply_left_sending_is_never_sent_again_by_itself_until_a_person_resol
          "Order 8120 was due on Friday and has not arrived. Where is my order?")
     _eml(inbox, "unsure-2", "Tomas Berg <tomas.berg@fjord-bakery.test>", "Invoice copy",
          "Could you send me a copy of last month's invoice for our records?")
-    shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
-    run_id = shadow.json()["run_id"]
-    records = _records(home, run_id)
+    run_id, records = _shadow_run(inbox, conf, home, env)
     ids = {name: records[name]["reply_out"]["message_id"] for name in ("unsure-1", "unsure-2")}
     journal = SQLiteStore(home / "journal.sqlite")      # a process died during DATA: the server may have them
     try:
@@ -268,9 +274,7 @@ def test_a_plan_applied_later_sends_nothing_to_a_contact_who_opted_out_in_betwee
          "Please unsubscribe me from your mailing list, I do not want any more emails.")
     _eml(inbox, "b-question", "Tomas Berg <tomas.berg@fjord-bakery.test>", "Flour delivery",
          "Will the rye flour come on Monday as planned?")
-    shadow = cli("run", str(inbox), "--config", str(conf), "--json", home=home, env=env)
-    run_id = shadow.json()["run_id"]
-    planned = _records(home, run_id)
+    run_id, planned = _shadow_run(inbox, conf, home, env)
     assert planned["b-question"]["reply_out"]["status"] == "planned"     # not opted out when it was planned
     assert cli("apply", run_id, "--config", str(conf), home=home, env=env).code == 0
     sent = _to(smtp, "tomas.berg@fjord-bakery.test")
